@@ -1,0 +1,41 @@
+/**
+ * One catalogue of coded errors. Code branches on `code`, never on message text.
+ * Messages name what failed, on what, and what to do about it.
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: 'NM_CONFIG_INVALID',
+  CONFIG_UNREADABLE: 'NM_CONFIG_UNREADABLE',
+  ARI_AUTH: 'NM_ARI_AUTH',
+  ARI_UNREACHABLE: 'NM_ARI_UNREACHABLE',
+  ARI_NOT_READY: 'NM_ARI_NOT_READY',
+  ARI_TIMEOUT: 'NM_ARI_TIMEOUT',
+  ARI_REQUEST: 'NM_ARI_REQUEST',
+  ARI_NOT_FOUND: 'NM_ARI_NOT_FOUND',
+  REDIS: 'NM_REDIS',
+  CALLBACK_NOT_FOUND: 'NM_CALLBACK_NOT_FOUND',
+  CALLBACK_CLOSED: 'NM_CALLBACK_CLOSED',
+  USAGE: 'NM_USAGE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class NevermissError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(`${code}: ${message}`, options);
+    this.name = 'NevermissError';
+    this.code = code;
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+export function isNevermissError(err: unknown, code?: ErrorCode): err is NevermissError {
+  return err instanceof NevermissError && (code === undefined || err.code === code);
+}
+
+/** The message of anything thrown, for logs. */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
