@@ -1,0 +1,56 @@
+/**
+ * The few ARI events nevermiss acts on, read from the raw JSON (ari-client's "promoted" second
+ * handler argument changes shape between events, so it is never used).
+ */
+export interface AriChannel {
+  readonly id: string;
+  readonly name: string;
+  readonly state: string;
+  readonly caller: { readonly name: string; readonly number: string };
+  readonly dialplan?: { readonly context: string; readonly exten: string };
+}
+
+export type AriEvent =
+  | { readonly type: 'StasisStart'; readonly args: readonly string[]; readonly channel: AriChannel }
+  | { readonly type: 'StasisEnd'; readonly channel: AriChannel }
+  | { readonly type: 'ChannelDestroyed'; readonly channel: AriChannel; readonly cause: number; readonly cause_txt?: string }
+  | { readonly type: 'PlaybackFinished'; readonly playback: { readonly id: string; readonly state: string; readonly media_uri: string } }
+  | { readonly type: 'ApplicationReplaced' };
+
+const HANDLED = new Set<string>(['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'PlaybackFinished', 'ApplicationReplaced']);
+
+/** Narrows a raw event to the ones we handle; everything else is ignored by the router. */
+export function toAriEvent(raw: unknown): AriEvent | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const type = (raw as { type?: unknown }).type;
+  return typeof type === 'string' && HANDLED.has(type) ? (raw as AriEvent) : null;
+}
+
+/** What an event means to the call layer. */
+export type CallSignal =
+  | { readonly kind: 'inbound'; readonly channel: AriChannel; readonly called: string }
+  | { readonly kind: 'legAnswered'; readonly callId: string; readonly legId: string }
+  | { readonly kind: 'channelGone'; readonly channelId: string; readonly cause: number }
+  | { readonly kind: 'playbackFinished'; readonly playbackId: string; readonly failed: boolean }
+  | { readonly kind: 'replaced' };
+
+/** StasisStart args: ["inbound", DID] from the dialplan snippet, ["leg", callId] from our originates. */
+export function toCallSignal(event: AriEvent): CallSignal | null {
+  switch (event.type) {
+    case 'StasisStart': {
+      const [role, value] = event.args;
+      if (role === 'inbound') return { kind: 'inbound', channel: event.channel, called: value ?? event.channel.dialplan?.exten ?? '' };
+      if (role === 'leg' && value) return { kind: 'legAnswered', callId: value, legId: event.channel.id };
+      return null;
+    }
+    case 'StasisEnd':
+      // The caller left our app: it hung up (we never send a caller back to the dialplan mid-call).
+      return { kind: 'channelGone', channelId: event.channel.id, cause: 16 };
+    case 'ChannelDestroyed':
+      return { kind: 'channelGone', channelId: event.channel.id, cause: event.cause };
+    case 'PlaybackFinished':
+      return { kind: 'playbackFinished', playbackId: event.playback.id, failed: event.playback.state === 'failed' };
+    case 'ApplicationReplaced':
+      return { kind: 'replaced' };
+  }
+}

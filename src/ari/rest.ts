@@ -1,0 +1,116 @@
+/**
+ * The ARI operations nevermiss uses, as a small typed interface over ari-client. Every call has
+ * a timeout (the library has none) and failures become coded errors; "not found" is its own code
+ * because a peer that already hung up is normal, not a fault.
+ */
+import { ErrorCodes, NevermissError } from '../errors.js';
+
+export type HangupReason = 'normal' | 'answered_elsewhere' | 'no_answer' | 'busy';
+
+export interface OriginateRequest {
+  readonly endpoint: string;
+  readonly channelId: string;
+  readonly app: string;
+  readonly appArgs: string;
+  readonly callerId: string;
+  readonly timeoutSec: number;
+  readonly originator: string;
+}
+
+export interface AriRest {
+  info(): Promise<{ readonly version: string; readonly startupTime: string }>;
+  ring(channelId: string): Promise<void>;
+  answer(channelId: string): Promise<void>;
+  originate(req: OriginateRequest): Promise<void>;
+  hangup(channelId: string, reason: HangupReason): Promise<void>;
+  createBridge(bridgeId: string): Promise<void>;
+  addToBridge(bridgeId: string, channelIds: readonly string[]): Promise<void>;
+  destroyBridge(bridgeId: string): Promise<void>;
+  play(channelId: string, playbackId: string, media: readonly string[], lang: string): Promise<void>;
+  channelExists(channelId: string): Promise<boolean>;
+  appChannels(app: string): Promise<readonly string[]>;
+  continueInDialplan(channelId: string, context: string, extension: string, label: string): Promise<void>;
+}
+
+/** The subset of ari-client's generated client that the adapter calls. */
+export interface AriClientLike {
+  asterisk: { getInfo(p: object): PromiseLike<{ system?: { version?: string }; status?: { startup_time?: string } }> };
+  channels: Record<string, (p: object) => PromiseLike<unknown>>;
+  bridges: Record<string, (p: object) => PromiseLike<unknown>>;
+  applications: { get(p: object): PromiseLike<{ channel_ids?: string[] }> };
+}
+
+export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest {
+  const call = async <T>(what: string, op: () => PromiseLike<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new NevermissError(ErrorCodes.ARI_TIMEOUT, `ARI request timed out after ${timeoutMs} ms: ${what}`, { what }));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([Promise.resolve(op()), timeout]);
+    } catch (err) {
+      throw toAriError(what, err);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const channels = (op: string, params: object) => call(`channels.${op} ${JSON.stringify(params)}`, () => client.channels[op]!(params));
+  const bridges = (op: string, params: object) => call(`bridges.${op} ${JSON.stringify(params)}`, () => client.bridges[op]!(params));
+
+  return {
+    async info() {
+      const info = await call('asterisk.getInfo', () => client.asterisk.getInfo({}));
+      return { version: info.system?.version ?? 'unknown', startupTime: info.status?.startup_time ?? '' };
+    },
+    ring: async (channelId) => void (await channels('ring', { channelId })),
+    answer: async (channelId) => void (await channels('answer', { channelId })),
+    originate: async (req) =>
+      void (await channels('originate', {
+        endpoint: req.endpoint,
+        channelId: req.channelId,
+        app: req.app,
+        appArgs: req.appArgs,
+        callerId: req.callerId,
+        timeout: req.timeoutSec,
+        originator: req.originator,
+      })),
+    hangup: async (channelId, reason) => void (await channels('hangup', { channelId, reason })),
+    createBridge: async (bridgeId) => void (await bridges('create', { bridgeId, type: 'mixing' })),
+    addToBridge: async (bridgeId, channelIds) =>
+      void (await bridges('addChannel', { bridgeId, channel: channelIds.join(','), inhibitConnectedLineUpdates: true })),
+    destroyBridge: async (bridgeId) => void (await bridges('destroy', { bridgeId })),
+    play: async (channelId, playbackId, media, lang) => void (await channels('play', { channelId, playbackId, media: media.join(','), lang })),
+    async channelExists(channelId) {
+      try {
+        await channels('get', { channelId });
+        return true;
+      } catch (err) {
+        if (err instanceof NevermissError && err.code === ErrorCodes.ARI_NOT_FOUND) return false;
+        throw err;
+      }
+    },
+    async appChannels(app) {
+      const found = await call(`applications.get ${app}`, () => client.applications.get({ applicationName: app }));
+      return found.channel_ids ?? [];
+    },
+    continueInDialplan: async (channelId, context, extension, label) =>
+      void (await channels('continueInDialplan', { channelId, context, extension, label })),
+  };
+}
+
+/** ari-client rejects with the response body as the message; its HTTP status is lost, so read the body. */
+function toAriError(what: string, err: unknown): NevermissError {
+  if (err instanceof NevermissError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  let reason = text;
+  try {
+    const body = JSON.parse(text) as { message?: string; error?: string };
+    reason = body.message ?? body.error ?? text;
+  } catch {
+    // not JSON: keep the text as it is
+  }
+  const code = /not found/i.test(reason) ? ErrorCodes.ARI_NOT_FOUND : ErrorCodes.ARI_REQUEST;
+  return new NevermissError(code, `ARI request failed: ${what}: ${reason}`, { what, reason }, { cause: err });
+}

@@ -1,0 +1,39 @@
+--[[
+  Records a missed call as a pending callback, or folds it into the caller's pending one.
+
+  KEYS[1] pending-by-caller key of this caller's number
+  KEYS[2] pending callbacks sorted set (score = due time in ms)
+  KEYS[3] callback hash prefix ("{p}:callback:"; same hash tag, so the same slot)
+
+  ARGV[1] new callback id (used only when none is pending for this number)
+  ARGV[2] caller number      ARGV[3] called number (DID)    ARGV[4] route id
+  ARGV[5] now (ms)           ARGV[6] deadline (ms)          ARGV[7] call id
+  ARGV[8] language
+
+  Returns { id, created (1|0), attempts, dueAt }.
+  The deadline of an updated callback stays the earliest one promised.
+]]
+local now = tonumber(ARGV[5])
+local dueAt = now + tonumber(ARGV[6])
+
+local existing = redis.call('GET', KEYS[1])
+if existing then
+  local key = KEYS[3] .. existing
+  if redis.call('HGET', key, 'status') == 'pending' then
+    local attempts = redis.call('HINCRBY', key, 'attempts', 1)
+    local oldDue = tonumber(redis.call('HGET', key, 'dueAt'))
+    if oldDue and oldDue < dueAt then dueAt = oldDue end
+    redis.call('HSET', key, 'lastAttemptAt', now, 'dueAt', dueAt, 'lastCallId', ARGV[7])
+    redis.call('ZADD', KEYS[2], dueAt, existing)
+    return { existing, 0, attempts, dueAt }
+  end
+end
+
+local id = ARGV[1]
+redis.call('HSET', KEYS[3] .. id,
+  'id', id, 'caller', ARGV[2], 'called', ARGV[3], 'route', ARGV[4], 'status', 'pending',
+  'createdAt', now, 'lastAttemptAt', now, 'dueAt', dueAt, 'attempts', 1,
+  'firstCallId', ARGV[7], 'lastCallId', ARGV[7], 'language', ARGV[8])
+redis.call('SET', KEYS[1], id)
+redis.call('ZADD', KEYS[2], dueAt, id)
+return { id, 1, 1, dueAt }

@@ -1,0 +1,64 @@
+import type { Outcome } from '../call-flow/types.js';
+
+export type CallbackStatus = 'pending' | 'done' | 'cancelled';
+
+export interface Callback {
+  readonly id: string;
+  readonly caller: string;
+  readonly called: string;
+  readonly route: string;
+  readonly status: CallbackStatus;
+  readonly createdAt: number;
+  readonly dueAt: number;
+  readonly lastAttemptAt: number;
+  readonly attempts: number;
+  readonly language: string;
+  readonly closedAt?: number;
+  readonly closedBy?: string;
+}
+
+export interface MissedCall {
+  readonly callId: string;
+  readonly caller: string;
+  readonly called: string;
+  readonly route: string;
+  readonly language: string;
+  readonly at: number;
+  readonly deadlineMs: number;
+}
+
+export interface RecordedCallback {
+  readonly id: string;
+  /** False when the missed call was folded into the caller's pending callback. */
+  readonly created: boolean;
+  readonly attempts: number;
+  readonly dueAt: number;
+}
+
+export interface CallLogEntry {
+  readonly callId: string;
+  /** The caller's number, or "" when withheld. */
+  readonly caller: string;
+  readonly called: string;
+  readonly route: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly outcome: Outcome;
+}
+
+/** The JSON shape of a callback in the API and `nevermiss callbacks list --json`. */
+export function callbackToJson(cb: Callback, now: number): Record<string, unknown> {
+  return {
+    id: cb.id,
+    caller: cb.caller,
+    called: cb.called,
+    route: cb.route,
+    status: cb.status,
+    createdAt: new Date(cb.createdAt).toISOString(),
+    dueAt: new Date(cb.dueAt).toISOString(),
+    lastAttemptAt: new Date(cb.lastAttemptAt).toISOString(),
+    attempts: cb.attempts,
+    overdue: cb.status === 'pending' && cb.dueAt < now,
+    ...(cb.closedAt === undefined ? {} : { closedAt: new Date(cb.closedAt).toISOString(), closedBy: cb.closedBy }),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The HTTP API, built without listening so tests can inject requests.
+ *   GET  /healthz                      200 when ARI and Redis are connected, 503 otherwise
+ *   GET  /api/callbacks                pending callbacks, ordered by dueAt
+ *   POST /api/callbacks/:id/done       closes one
+ *   GET  /prompts/:lang/nevermiss/:file  prompt audio, for Asterisk when prompts.source is http
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ErrorCodes, isNevermissError } from '../errors.js';
+import type { CallbackStore } from '../callbacks/store.js';
+import { callbackToJson } from '../callbacks/types.js';
+import type { Clock } from '../call-flow/ports.js';
+
+export interface Health {
+  readonly ari: boolean;
+  readonly redis: boolean;
+  readonly activeCalls: number;
+}
+
+export interface HttpDeps {
+  readonly store: CallbackStore;
+  readonly clock: Clock;
+  readonly health: () => Health;
+  readonly promptsDir: string;
+}
+
+const PROMPT_FILE = /^[a-z0-9-]+\.wav$/;
+const LANGUAGE = /^[a-z]{2}(?:[-_][a-zA-Z]{2})?$/;
+
+export function buildHttp(deps: HttpDeps): FastifyInstance {
+  const app = Fastify({ logger: false });
+
+  app.get('/healthz', async (_req, reply) => {
+    const health = deps.health();
+    const ok = health.ari && health.redis;
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...health });
+  });
+
+  app.get('/api/callbacks', async () => {
+    const now = deps.clock.now();
+    const pending = await deps.store.listPending();
+    return pending.map((cb) => callbackToJson(cb, now));
+  });
+
+  app.post<{ Params: { id: string } }>('/api/callbacks/:id/done', async (req, reply) => {
+    try {
+      const closed = await deps.store.close(req.params.id, 'done', 'api', deps.clock.now());
+      return callbackToJson(closed, deps.clock.now());
+    } catch (err) {
+      if (isNevermissError(err, ErrorCodes.CALLBACK_NOT_FOUND)) return reply.code(404).send({ code: err.code, message: err.message });
+      if (isNevermissError(err, ErrorCodes.CALLBACK_CLOSED)) return reply.code(409).send({ code: err.code, message: err.message });
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { lang: string; file: string } }>('/prompts/:lang/nevermiss/:file', async (req, reply) => {
+    const { lang, file } = req.params;
+    if (!LANGUAGE.test(lang) || !PROMPT_FILE.test(file)) return reply.code(404).send();
+    const path = join(deps.promptsDir, lang, 'nevermiss', file);
+    try {
+      const info = await stat(path);
+      return reply.header('content-type', 'audio/wav').header('content-length', info.size).send(createReadStream(path));
+    } catch {
+      return reply.code(404).send();
+    }
+  });
+
+  return app;
+}
