@@ -1,0 +1,118 @@
+/** The callback store against a real Redis, each test under its own key prefix. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
+import { isNevermissError, ErrorCodes } from '../../src/errors.js';
+
+const redis = new Redis(process.env['NEVERMISS_TEST_REDIS'] ?? 'redis://127.0.0.1:6379/0');
+const prefixes: string[] = [];
+
+function freshStore(): CallbackStore {
+  const prefix = `nm-test-${randomUUID()}`;
+  prefixes.push(prefix);
+  return createCallbackStore(redis, prefix);
+}
+
+before(async () => {
+  assert.equal(await redis.ping(), 'PONG');
+});
+
+after(async () => {
+  // Delete exactly the keys these tests wrote, never anything else.
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`{${prefix}}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  redis.disconnect();
+});
+
+const missed = (over: Partial<Parameters<CallbackStore['recordMissedCall']>[0]> = {}) => ({
+  callId: 'call-1',
+  caller: '4520111111',
+  called: '4530123456',
+  route: 'main',
+  language: 'en',
+  at: 1_000_000,
+  deadlineMs: 600_000,
+  ...over,
+});
+
+test('a missed call becomes a pending callback due at call time + deadline', async () => {
+  const store = freshStore();
+  const recorded = await store.recordMissedCall(missed());
+  assert.equal(recorded.created, true);
+  assert.equal(recorded.attempts, 1);
+  assert.equal(recorded.dueAt, 1_600_000);
+  const [only, ...rest] = await store.listPending();
+  assert.equal(rest.length, 0);
+  assert.equal(only?.id, recorded.id);
+  assert.equal(only?.status, 'pending');
+  assert.equal(only?.caller, '4520111111');
+});
+
+test('the same number calling again updates its pending callback: attempts + 1, earliest deadline kept', async () => {
+  const store = freshStore();
+  const first = await store.recordMissedCall(missed());
+  const second = await store.recordMissedCall(missed({ callId: 'call-2', at: 1_120_000 }));
+  assert.equal(second.id, first.id);
+  assert.equal(second.created, false);
+  assert.equal(second.attempts, 2);
+  assert.equal(second.dueAt, 1_600_000, 'the deadline stays the earliest promised');
+  const pending = await store.listPending();
+  assert.equal(pending.length, 1);
+  assert.equal(pending[0]?.lastAttemptAt, 1_120_000);
+});
+
+test('pending callbacks are listed by due time', async () => {
+  const store = freshStore();
+  await store.recordMissedCall(missed({ caller: '111', deadlineMs: 900_000 }));
+  await store.recordMissedCall(missed({ caller: '222', deadlineMs: 300_000 }));
+  await store.recordMissedCall(missed({ caller: '333', deadlineMs: 600_000 }));
+  assert.deepEqual((await store.listPending()).map((cb) => cb.caller), ['222', '333', '111']);
+});
+
+test('closing a callback removes it from pending; the next call from that number starts a new one', async () => {
+  const store = freshStore();
+  const first = await store.recordMissedCall(missed());
+  const closed = await store.close(first.id, 'done', 'test', 2_000_000);
+  assert.equal(closed.status, 'done');
+  assert.equal(closed.closedBy, 'test');
+  assert.deepEqual(await store.listPending(), []);
+  const again = await store.recordMissedCall(missed({ callId: 'call-3', at: 3_000_000 }));
+  assert.notEqual(again.id, first.id);
+  assert.equal(again.attempts, 1);
+});
+
+test('closing an unknown or closed callback is a coded error', async () => {
+  const store = freshStore();
+  await assert.rejects(store.close('cb-nope', 'done', 'test', 1), (err) => isNevermissError(err, ErrorCodes.CALLBACK_NOT_FOUND));
+  const { id } = await store.recordMissedCall(missed());
+  await store.close(id, 'done', 'test', 2);
+  await assert.rejects(store.close(id, 'done', 'test', 3), (err) => isNevermissError(err, ErrorCodes.CALLBACK_CLOSED));
+});
+
+test('a call logs exactly one outcome', async () => {
+  const store = freshStore();
+  const entry = {
+    callId: 'call-9',
+    caller: '4520111111',
+    called: '4530123456',
+    route: 'main',
+    startedAt: 1,
+    endedAt: 2,
+    outcome: { kind: 'answered', by: { person: 'owner', phone: 'desk' }, ringMs: 1, talkMs: 1 },
+  } as const;
+  assert.equal(await store.logCall(entry), true);
+  assert.equal(await store.logCall({ ...entry, outcome: { kind: 'failed', error: 'replay' } }), false);
+  assert.deepEqual(await store.getCall('call-9'), entry);
+});
+
+test('keys carry one hash tag, so multi-key scripts stay in one Redis Cluster slot', () => {
+  const store = freshStore();
+  const tags = [store.keys.callback('x'), store.keys.pending, store.keys.pendingByCaller('1'), store.keys.call('c'), store.keys.calls].map(
+    (key) => /^\{[^}]+\}/.exec(key)?.[0],
+  );
+  assert.equal(new Set(tags).size, 1);
+});
