@@ -56,18 +56,28 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
       clearTimeout(timer);
     }
   };
-  const channels = (op: string, params: object) => call(`channels.${op} ${JSON.stringify(params)}`, () => client.channels[op]!(params));
-  const bridges = (op: string, params: object) => call(`bridges.${op} ${JSON.stringify(params)}`, () => client.bridges[op]!(params));
+  const operation = (resource: 'channels' | 'bridges', op: string, params: object): Promise<unknown> => {
+    const what = `${resource}.${op} ${JSON.stringify(params)}`;
+    const fn = client[resource][op];
+    if (!fn) return Promise.reject(new NevermissError(ErrorCodes.ARI_REQUEST, `this Asterisk's ARI has no operation ${resource}.${op}`, { what }));
+    return call(what, () => fn(params));
+  };
+  const channels = async (op: string, params: object): Promise<void> => {
+    await operation('channels', op, params);
+  };
+  const bridges = async (op: string, params: object): Promise<void> => {
+    await operation('bridges', op, params);
+  };
 
   return {
     async info() {
       const info = await call('asterisk.getInfo', () => client.asterisk.getInfo({}));
       return { version: info.system?.version ?? 'unknown', startupTime: info.status?.startup_time ?? '' };
     },
-    ring: async (channelId) => void (await channels('ring', { channelId })),
-    answer: async (channelId) => void (await channels('answer', { channelId })),
-    originate: async (req) =>
-      void (await channels('originate', {
+    ring: (channelId) => channels('ring', { channelId }),
+    answer: (channelId) => channels('answer', { channelId }),
+    originate: (req) =>
+      channels('originate', {
         endpoint: req.endpoint,
         channelId: req.channelId,
         app: req.app,
@@ -75,13 +85,12 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
         callerId: req.callerId,
         timeout: req.timeoutSec,
         originator: req.originator,
-      })),
-    hangup: async (channelId, reason) => void (await channels('hangup', { channelId, reason })),
-    createBridge: async (bridgeId) => void (await bridges('create', { bridgeId, type: 'mixing' })),
-    addToBridge: async (bridgeId, channelIds) =>
-      void (await bridges('addChannel', { bridgeId, channel: channelIds.join(','), inhibitConnectedLineUpdates: true })),
-    destroyBridge: async (bridgeId) => void (await bridges('destroy', { bridgeId })),
-    play: async (channelId, playbackId, media, lang) => void (await channels('play', { channelId, playbackId, media: media.join(','), lang })),
+      }),
+    hangup: (channelId, reason) => channels('hangup', { channelId, reason }),
+    createBridge: (bridgeId) => bridges('create', { bridgeId, type: 'mixing' }),
+    addToBridge: (bridgeId, channelIds) => bridges('addChannel', { bridgeId, channel: channelIds.join(','), inhibitConnectedLineUpdates: true }),
+    destroyBridge: (bridgeId) => bridges('destroy', { bridgeId }),
+    play: (channelId, playbackId, media, lang) => channels('play', { channelId, playbackId, media: media.join(','), lang }),
     async channelExists(channelId) {
       try {
         await channels('get', { channelId });
@@ -95,8 +104,7 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
       const found = await call(`applications.get ${app}`, () => client.applications.get({ applicationName: app }));
       return found.channel_ids ?? [];
     },
-    continueInDialplan: async (channelId, context, extension, label) =>
-      void (await channels('continueInDialplan', { channelId, context, extension, label })),
+    continueInDialplan: (channelId, context, extension, label) => channels('continueInDialplan', { channelId, context, extension, label }),
   };
 }
 

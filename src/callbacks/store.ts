@@ -9,14 +9,15 @@ import { ErrorCodes, NevermissError } from '../errors.js';
 import { createKeys, type Keys } from './keys.js';
 import type { Callback, CallbackStatus, CallLogEntry, MissedCall, RecordedCallback } from './types.js';
 
-interface Scripts {
-  recordMissedCall(this: void, ...args: string[]): Promise<[string, number, number, number]>;
-  closeCallback(this: void, ...args: string[]): Promise<number>;
-  logCall(this: void, ...args: string[]): Promise<number>;
-}
+type Script = (...args: string[]) => Promise<unknown>;
 
-function script(name: string): string {
-  return readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
+/** Loads `lua/<file>.lua` once and registers it on the connection (EVALSHA, falling back to EVAL). */
+function defineScript(redis: Redis, file: string, numberOfKeys: number): Script {
+  const name = `nevermiss_${file.replace(/-\d+$/, '')}`;
+  redis.defineCommand(name, { numberOfKeys, lua: readFileSync(new URL(`./lua/${file}.lua`, import.meta.url), 'utf8') });
+  const command = (redis as unknown as Record<string, Script | undefined>)[name];
+  if (!command) throw new Error(`ioredis did not register the script ${file}`);
+  return (...args) => wrap(`run ${file}`, command.apply(redis, args));
 }
 
 /** Short, unambiguous ids that a person can type into `nevermiss callbacks done ID`. */
@@ -24,7 +25,7 @@ export function newCallbackId(): string {
   const alphabet = '23456789abcdefghjkmnpqrstuvwxyz';
   const bytes = randomBytes(10);
   let id = 'cb-';
-  for (const byte of bytes) id += alphabet[byte % alphabet.length];
+  for (const byte of bytes) id += alphabet.charAt(byte % alphabet.length);
   return id;
 }
 
@@ -40,16 +41,10 @@ export interface CallbackStore {
 
 export function createCallbackStore(redis: Redis, prefix: string): CallbackStore {
   const keys = createKeys(prefix);
-  redis.defineCommand('nmRecordMissedCall', { numberOfKeys: 3, lua: script('recordMissedCall-3') });
-  redis.defineCommand('nmCloseCallback', { numberOfKeys: 3, lua: script('closeCallback-3') });
-  redis.defineCommand('nmLogCall', { numberOfKeys: 2, lua: script('logCall-2') });
-  const commands = redis as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
-  const run = <K extends keyof Scripts>(name: K, command: string): Scripts[K] =>
-    ((...args: string[]) => wrap(`${name}`, commands[command]!.call(redis, ...args))) as Scripts[K];
-  const scripts: Scripts = {
-    recordMissedCall: run('recordMissedCall', 'nmRecordMissedCall'),
-    closeCallback: run('closeCallback', 'nmCloseCallback'),
-    logCall: run('logCall', 'nmLogCall'),
+  const scripts = {
+    recordMissedCall: defineScript(redis, 'recordMissedCall-3', 3),
+    closeCallback: defineScript(redis, 'closeCallback-3', 3),
+    logCall: defineScript(redis, 'logCall-2', 2),
   };
 
   async function get(id: string): Promise<Callback | null> {
@@ -61,11 +56,11 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     keys,
 
     async recordMissedCall(call) {
-      const [id, created, attempts, dueAt] = await scripts.recordMissedCall(
+      const [id, created, attempts, dueAt] = (await scripts.recordMissedCall(
         keys.pendingByCaller(call.caller), keys.pending, keys.callbackPrefix,
         newCallbackId(), call.caller, call.called, call.route, String(call.at), String(call.deadlineMs), call.callId, call.language,
-      );
-      return { id, created: created === 1, attempts: Number(attempts), dueAt: Number(dueAt) };
+      )) as [string, number, number, number];
+      return { id, created: created === 1, attempts, dueAt };
     },
 
     async close(id, status, by, now) {

@@ -60,12 +60,9 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     const { lang, file } = req.params;
     if (!LANGUAGE.test(lang) || !PROMPT_FILE.test(file)) return reply.code(404).send();
     const path = join(deps.promptsDir, lang, 'nevermiss', file);
-    try {
-      const info = await stat(path);
-      return reply.header('content-type', 'audio/wav').header('content-length', info.size).send(createReadStream(path));
-    } catch {
-      return reply.code(404).send();
-    }
+    const size = await stat(path).then((info) => info.size, () => null);
+    if (size === null) return reply.code(404).send();
+    return reply.header('content-type', 'audio/wav').header('content-length', size).send(createReadStream(path));
   });
 
   return app;

@@ -6,8 +6,9 @@ export interface LogSettings {
   readonly format: 'auto' | 'json' | 'text';
 }
 
-export function createLogger(settings: LogSettings, stream: NodeJS.WriteStream = process.stderr): winston.Logger {
-  const text = settings.format === 'text' || (settings.format === 'auto' && stream.isTTY);
+/** Logs go to stderr, so command output on stdout stays clean. */
+export function createLogger(settings: LogSettings): winston.Logger {
+  const text = settings.format === 'text' || (settings.format === 'auto' && process.stderr.isTTY);
   const format = text
     ? winston.format.combine(
         winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
@@ -18,5 +19,7 @@ export function createLogger(settings: LogSettings, stream: NodeJS.WriteStream =
         }),
       )
     : winston.format.combine(winston.format.timestamp(), winston.format.json());
-  return winston.createLogger({ level: settings.level, format, transports: [new winston.transports.Stream({ stream })] });
+  // winston types its built-in transports apart from the TransportStream class it expects.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+  return winston.createLogger({ level: settings.level, format, transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })] });
 }

@@ -1,0 +1,51 @@
+/**
+ * From zod issues to findings. Most schemas word their own issues (see `expecting`); this is
+ * the wording for everything else, and the one place that knows zod's issue shapes.
+ */
+import { z } from 'zod';
+
+import { alternatives, expectation } from './messages.js';
+import type { Finding, Path } from './problems.js';
+
+const TYPE_PHRASES: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a map of "key: value" lines',
+};
+
+/** The per-parse error map: used for any issue its schema does not word itself. */
+export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return expectation(TYPE_PHRASES[issue.expected] ?? `a ${issue.expected}`, issue.input);
+    case 'invalid_value':
+      return expectation(alternatives(issue.values.map(String)), issue.input);
+    case 'unrecognized_keys':
+      // Completed per key by findingsFromIssues: `unknown key "x"; allowed keys: ...`.
+      return issue.inst instanceof z.ZodObject ? `allowed keys: ${Object.keys(issue.inst.shape).join(', ')}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function findingsFromIssues(issues: readonly z.core.$ZodIssue[]): Finding[] {
+  return issues.flatMap((issue): Finding[] => {
+    const path = issue.path.map(toSegment);
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        // One finding per key, each pointing at the key itself rather than at the map.
+        return issue.keys.map((key) => ({ path: [...path, key], at: 'key', message: `unknown key "${key}"; ${issue.message}` }));
+      case 'invalid_key':
+        // The key's own schema words what a valid key looks like.
+        return [{ path, at: 'key', message: issue.issues[0]?.message ?? issue.message }];
+      default:
+        return [{ path, message: issue.message }];
+    }
+  });
+}
+
+function toSegment(segment: PropertyKey): Path[number] {
+  return typeof segment === 'symbol' ? String(segment) : segment;
+}

@@ -1,0 +1,157 @@
+/**
+ * Runs `nevermiss serve` as its own process, exactly as a user would, with a config written
+ * for the test: its own Redis key prefix and HTTP port. Its JSON log lines are kept for assertions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface ServiceOptions {
+  /** The YAML after the connection settings (people, routes, defaultRoute). */
+  readonly rules: string;
+  readonly ariPassword?: string;
+  readonly promptsSource?: 'sound' | 'http';
+}
+
+export interface LogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly [field: string]: unknown;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export class Service {
+  readonly keyPrefix = `nm-e2e-${randomUUID()}`;
+  readonly logs: LogLine[] = [];
+  private child: ChildProcess | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'nevermiss-e2e-'));
+  readonly configFile = join(this.dir, 'nevermiss.yaml');
+
+  private constructor(readonly port: number) {}
+
+  static async create(options: ServiceOptions): Promise<Service> {
+    const service = new Service(await freePort());
+    writeFileSync(
+      service.configFile,
+      [
+        'ari:',
+        '  url: http://127.0.0.1:8088',
+        '  username: nevermiss',
+        `  password: ${options.ariPassword ?? 'nevermiss-sandbox'}`,
+        'redis:',
+        '  url: redis://127.0.0.1:6379/0',
+        `  keyPrefix: ${service.keyPrefix}`,
+        'http:',
+        `  listen: 127.0.0.1:${service.port}`,
+        `  publicUrl: http://127.0.0.1:${service.port}`,
+        'prompts:',
+        `  source: ${options.promptsSource ?? 'sound'}`,
+        `  directory: ${join(ROOT, 'prompts', 'build')}`,
+        'log:',
+        '  level: debug',
+        '  format: json',
+        options.rules,
+      ].join('\n'),
+    );
+    return service;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the process; resolves once /healthz says ARI and Redis are connected. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', this.configFile], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let buffer = '';
+    const collect = (chunk: Buffer): void => {
+      buffer += chunk.toString();
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        try {
+          this.logs.push(JSON.parse(line) as LogLine);
+        } catch {
+          this.logs.push({ level: 'raw', message: line });
+        }
+      }
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    await this.waitForHealth(true, timeoutMs);
+  }
+
+  async health(): Promise<{ status: number; body: Record<string, unknown> }> {
+    try {
+      const response = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    } catch {
+      return { status: 0, body: {} };
+    }
+  }
+
+  async waitForHealth(healthy: boolean, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
+        throw new Error(`nevermiss exited with ${this.child.exitCode}:\n${this.tail()}`);
+      }
+      if (((await this.health()).status === 200) === healthy) return;
+      await sleep(200);
+    }
+    throw new Error(`nevermiss did not become ${healthy ? 'healthy' : 'unhealthy'} within ${timeoutMs} ms:\n${this.tail()}`);
+  }
+
+  async callbacks(): Promise<Array<Record<string, unknown>>> {
+    const response = await fetch(`${this.url}/api/callbacks`);
+    return (await response.json()) as Array<Record<string, unknown>>;
+  }
+
+  /** Waits for a log line that matches, e.g. a call's end. */
+  async waitForLog(match: (line: LogLine) => boolean, timeoutMs = 20_000): Promise<LogLine> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const found = this.logs.find(match);
+      if (found) return found;
+      await sleep(50);
+    }
+    throw new Error(`no matching log line within ${timeoutMs} ms:\n${this.tail()}`);
+  }
+
+  tail(lines = 40): string {
+    return this.logs.slice(-lines).map((line) => JSON.stringify(line)).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
