@@ -24,7 +24,8 @@ export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
       return expectation(alternatives(issue.values.map(String)), issue.input);
     case 'unrecognized_keys':
       // Completed per key by findingsFromIssues: `unknown key "x"; allowed keys: ...`.
-      return issue.inst instanceof z.ZodObject ? `allowed keys: ${Object.keys(issue.inst.shape).join(', ')}` : undefined;
+      if (!(issue.inst instanceof z.ZodObject)) return undefined;
+      return `allowed keys: ${Object.keys(issue.inst.shape).join(', ')}`;
     default:
       return undefined;
   }
@@ -36,7 +37,11 @@ export function findingsFromIssues(issues: readonly z.core.$ZodIssue[]): Finding
     switch (issue.code) {
       case 'unrecognized_keys':
         // One finding per key, each pointing at the key itself rather than at the map.
-        return issue.keys.map((key) => ({ path: [...path, key], at: 'key', message: `unknown key "${key}"; ${issue.message}` }));
+        return issue.keys.map((key) => ({
+          path: [...path, key],
+          at: 'key',
+          message: `unknown key "${key}"; ${issue.message}`,
+        }));
       case 'invalid_key':
         // The key's own schema words what a valid key looks like.
         return [{ path, at: 'key', message: issue.issues[0]?.message ?? issue.message }];

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 
 import { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
-import { expectation, expecting } from './messages.js';
+import { describeKind, expectation, expecting, expectingText } from './messages.js';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -28,9 +28,10 @@ export const DURATION_LIMITS = {
  * number (JavaScript would reorder such keys, and the order of a person's phones matters), and
  * hold no "." because a ring entry `person.phone` splits on it.
  */
-const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const NAME = '[A-Za-z][A-Za-z0-9_-]*';
+const NAME_PATTERN = new RegExp(`^${NAME}$`);
 const NAME_RULE = 'that starts with a letter and uses only letters, digits, "-" and "_"';
-const RING_ENTRY_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z][A-Za-z0-9_-]*)?$/;
+const RING_ENTRY_PATTERN = new RegExp(`^${NAME}(?:\\.${NAME})?$`);
 /** App names and key prefixes end up in Asterisk and Redis, where these characters are safe. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** TECHNOLOGY/resource, one device: ARI originates one channel per phone, so no "&" lists. */
@@ -48,11 +49,18 @@ function matching(pattern: RegExp, phrase: string) {
 }
 
 function nonEmpty(phrase: string) {
-  return z.string({ error: expecting(phrase) }).min(1, { error: expecting(phrase) });
+  return z.string({ error: expectingText(phrase) }).min(1, { error: expecting(phrase) });
+}
+
+/** Like nonEmpty, but problems never repeat the value. */
+function secret(phrase: string) {
+  return z.string({ error: expectingText(phrase, describeKind) }).min(1, { error: expecting(phrase, describeKind) });
 }
 
 function name(what: string) {
-  return matching(NAME_PATTERN, `${what} ${NAME_RULE}`);
+  return z
+    .string({ error: expecting(what) })
+    .regex(NAME_PATTERN, { error: expecting(`${what} ${NAME_RULE}`) });
 }
 
 /** A duration text within limits, converted to milliseconds. */
@@ -79,6 +87,10 @@ const ariUrl = url(/^https?$/, 'an http:// or https:// URL like "http://127.0.0.
 );
 
 const publicUrl = url(/^https?$/, 'an http:// or https:// URL like "http://192.0.2.10:8080"');
+
+const stasisAppName = matching(TOKEN_PATTERN, 'a Stasis app name of letters, digits, "-" and "_", like "nevermiss"');
+
+const redisKeyPrefix = matching(TOKEN_PATTERN, 'a key prefix of letters, digits, "-" and "_", like "nevermiss"');
 
 const redisUrl = url(/^rediss?$/, 'a redis:// or rediss:// URL like "redis://127.0.0.1:6379/0"');
 
@@ -127,7 +139,9 @@ export const DidSchema = z
         ? `expected ${DID_PHRASE}, got the number ${issue.input} without quotes (YAML reads unquoted digits as a number and drops a leading "+" or "0")`
         : expectation(DID_PHRASE, issue.input),
   })
-  .regex(DID_PATTERN, { error: expecting('a dialled number of digits with an optional leading "+", like "+4530123456"') });
+  .regex(DID_PATTERN, {
+    error: expecting('a dialled number of digits with an optional leading "+", like "+4530123456"'),
+  });
 
 export const RingSchema = z
   .array(matching(RING_ENTRY_PATTERN, 'a person or person.phone, like "owner" or "owner.desk"'), {
@@ -165,10 +179,8 @@ export const ConfigFileSchema = settings(
       {
         url: ariUrl,
         username: nonEmpty('the ARI user name from ari.conf'),
-        password: nonEmpty('the ARI password from ari.conf'),
-        app: matching(TOKEN_PATTERN, 'a Stasis app name of letters, digits, "-" and "_", like "nevermiss"').default(
-          'nevermiss',
-        ),
+        password: secret('the ARI password from ari.conf'),
+        app: stasisAppName.default('nevermiss'),
         requestTimeout: duration(DURATION_LIMITS.requestTimeout).prefault('5s'),
       },
       'ARI connection settings (url:, username:, password:)',
@@ -176,9 +188,7 @@ export const ConfigFileSchema = settings(
     redis: settings(
       {
         url: redisUrl.default('redis://127.0.0.1:6379/0'),
-        keyPrefix: matching(TOKEN_PATTERN, 'a key prefix of letters, digits, "-" and "_", like "nevermiss"').default(
-          'nevermiss',
-        ),
+        keyPrefix: redisKeyPrefix.default('nevermiss'),
       },
       'Redis settings (url:, keyPrefix:)',
     ).prefault({}),

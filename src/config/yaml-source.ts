@@ -19,8 +19,20 @@ export function readYaml(text: string): { source: YamlSource; findings: Finding[
   // uniqueKeys is off because findDuplicateKeys says more than yaml's "Map keys must be unique".
   const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const source = { document, lineCounter };
-  const findings = [...document.errors.map(syntaxFinding), ...findDuplicateKeys(source)];
+  const findings = [...firstErrorPerLine(source).map(syntaxFinding), ...findDuplicateKeys(source)];
   return { source, findings };
+}
+
+/** One mistake often confuses the parser for the rest of its line; the first error is the one to fix. */
+function firstErrorPerLine({ document, lineCounter }: YamlSource): YAMLError[] {
+  const lineOf = (error: YAMLError): number => lineCounter.linePos(error.pos[0]).line;
+  const seenLines = new Set<number>();
+  return document.errors.filter((error) => {
+    const line = lineOf(error);
+    if (seenLines.has(line)) return false;
+    seenLines.add(line);
+    return true;
+  });
 }
 
 function syntaxFinding(error: YAMLError): Finding {
@@ -105,7 +117,11 @@ function offsetOf(document: Document.Parsed, path: Path, at: 'key' | 'value'): n
   return (at === 'key' ? startOf(key) : startOf(node)) ?? nearest;
 }
 
-function childAt(document: Document.Parsed, parent: unknown, segment: string | number): { node: unknown; key: unknown } | undefined {
+function childAt(
+  document: Document.Parsed,
+  parent: unknown,
+  segment: string | number,
+): { node: unknown; key: unknown } | undefined {
   const container = isAlias(parent) ? parent.resolve(document) : parent;
   if (isMap(container)) {
     const pair = container.items.find((item) => keyName(item.key) === String(segment));

@@ -1,0 +1,33 @@
+/**
+ * `nevermiss check [file]`: validates a config file with the same loader the service uses, so a
+ * file that passes here is a file the service accepts.
+ */
+import { ErrorCodes, isNevermissError } from '../errors.js';
+import { formatProblem, parseConfig, readConfigFile } from '../config/load.js';
+import type { Environment } from '../config/load.js';
+
+/** Prints every problem, one per line, or a one-line summary. Returns the process exit code. */
+export function runCheck(file: string, env: Environment, out: (line: string) => void): number {
+  let text: string;
+  try {
+    text = readConfigFile(file);
+  } catch (error) {
+    if (!isNevermissError(error, ErrorCodes.CONFIG_UNREADABLE)) throw error;
+    out(error.message);
+    return 1;
+  }
+
+  const result = parseConfig(text, file, env);
+  if (!result.ok) {
+    for (const problem of result.problems) out(formatProblem(problem));
+    return 1;
+  }
+  const { routes, people } = result.config;
+  out(`${file}: OK (${count(routes, 'route', 'routes')}, ${count(people, 'person', 'people')})`);
+  return 0;
+}
+
+function count(entries: object, one: string, many: string): string {
+  const n = Object.keys(entries).length;
+  return `${n} ${n === 1 ? one : many}`;
+}
