@@ -110,7 +110,9 @@ export function createAriConnection(settings: AriSettings, handlers: AriConnecti
     if (stopped) return;
     try {
       await preflight(settings);
-      const fresh = await guardSwaggerThrow(() => withTimeout(connect(settings.url, settings.username, settings.password), 15_000, settings.url));
+      const fresh = await guardSwaggerThrow(() =>
+        withoutSwaggerNotice(() => withTimeout(connect(settings.url, settings.username, settings.password), 15_000, settings.url)),
+      );
       if (stopped) return;
       attach(fresh);
       await withTimeout(fresh.start(settings.app), 15_000, settings.url);
@@ -269,5 +271,22 @@ async function guardSwaggerThrow<T>(run: () => Promise<T>): Promise<T> {
     });
   } finally {
     process.removeListener('uncaughtException', guard);
+  }
+}
+
+/**
+ * swagger-client prints a deprecation notice with console.log on every connect, which would
+ * break JSON log lines on stdout; that one notice is dropped while connecting.
+ */
+async function withoutSwaggerNotice<T>(run: () => Promise<T>): Promise<T> {
+  const original = console.log;
+  console.log = (...args: unknown[]) => {
+    if (JSON.stringify(args).includes('deprecated version of Swagger')) return;
+    original(...args);
+  };
+  try {
+    return await run();
+  } finally {
+    console.log = original;
   }
 }
