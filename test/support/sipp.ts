@@ -1,0 +1,632 @@
+// SIPp callers and phones against the sandbox Asterisk (scenarios in test/sipp/).
+//
+// Every SIPp process writes its full SIP trace (-trace_msg); reports are parsed from it, so a
+// report shows exactly what went over the wire. Processes and temp files are removed by stop(),
+// when a call ends, and on process exit. Set NEVERMISS_KEEP_SIPP_LOGS=1 to keep the traces.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ASTERISK_SIP_HOST, ASTERISK_SIP_PORT, CALLER_PORTS, REPO_ROOT, type CallerPort } from './sandbox.js';
+
+const SCENARIO_DIR = path.join(REPO_ROOT, 'test', 'sipp');
+const LOCAL_IP = '127.0.0.1';
+const KEEP_LOGS = process.env['NEVERMISS_KEEP_SIPP_LOGS'] === '1';
+
+// ---------------------------------------------------------------------------------------------
+// SIP trace parsing
+
+export interface SipMessage {
+  /** Epoch milliseconds (fractional) from SIPp's trace. */
+  at: number;
+  direction: 'sent' | 'received';
+  startLine: string;
+  /** Request method, for requests. */
+  method?: string;
+  /** Status code, for responses. */
+  status?: number;
+  callId: string;
+  cseqMethod: string;
+  /** Header names lower-cased (compact forms expanded), values trimmed, in order. */
+  headers: [string, string][];
+  raw: string;
+}
+
+const COMPACT: Record<string, string> = {
+  i: 'call-id',
+  f: 'from',
+  t: 'to',
+  v: 'via',
+  m: 'contact',
+  l: 'content-length',
+  c: 'content-type',
+};
+
+export function headerValues(msg: SipMessage, name: string): string[] {
+  const n = name.toLowerCase();
+  return msg.headers.filter(([k]) => k === n).map(([, v]) => v);
+}
+
+export function headerValue(msg: SipMessage, name: string): string | undefined {
+  return headerValues(msg, name)[0];
+}
+
+const SEPARATOR = /^-{10,} (\d{4})-(\d{2})-(\d{2})[ \t]+(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*$/;
+
+/** Parses a SIPp -trace_msg file. An unfinished last entry (still being written) is skipped. */
+export function parseSippTrace(text: string): SipMessage[] {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const entries: { at: number; lines: string[] }[] = [];
+  let current: { at: number; lines: string[] } | undefined;
+  for (const line of lines) {
+    const m = SEPARATOR.exec(line);
+    if (m) {
+      const [, y, mo, d, h, mi, s, frac = '0'] = m;
+      const at =
+        new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)).getTime() +
+        Number(`0.${frac}`) * 1000;
+      current = { at, lines: [] };
+      entries.push(current);
+    } else if (current) {
+      current.lines.push(line);
+    }
+  }
+  const messages: SipMessage[] = [];
+  for (const entry of entries) {
+    const intro = entry.lines.findIndex((l) => /message (sent|received)/.test(l));
+    if (intro < 0) continue;
+    const direction = /message sent/.test(entry.lines[intro]!) ? 'sent' : 'received';
+    let i = intro + 1;
+    while (i < entry.lines.length && entry.lines[i]!.trim() === '') i++;
+    const startLine = entry.lines[i]?.trim() ?? '';
+    if (!/^(SIP\/2\.0 \d{3}|[A-Z]+ \S+ SIP\/2\.0)/.test(startLine)) continue;
+    const headers: [string, string][] = [];
+    let complete = false;
+    for (i = i + 1; i < entry.lines.length; i++) {
+      const line = entry.lines[i]!;
+      if (line.trim() === '') {
+        complete = true;
+        break;
+      }
+      if (/^[ \t]/.test(line) && headers.length > 0) {
+        headers[headers.length - 1]![1] += ` ${line.trim()}`; // folded header
+        continue;
+      }
+      const colon = line.indexOf(':');
+      if (colon < 0) continue;
+      const rawName = line.slice(0, colon).trim().toLowerCase();
+      headers.push([COMPACT[rawName] ?? rawName, line.slice(colon + 1).trim()]);
+    }
+    if (!complete) continue;
+    const get = (n: string): string => headers.find(([k]) => k === n)?.[1] ?? '';
+    const cseq = get('cseq').split(/\s+/);
+    const msg: SipMessage = {
+      at: entry.at,
+      direction,
+      startLine,
+      callId: get('call-id'),
+      cseqMethod: (cseq[1] ?? '').toUpperCase(),
+      headers,
+      raw: entry.lines.join('\n'),
+    };
+    const status = /^SIP\/2\.0 (\d{3})/.exec(startLine);
+    if (status) msg.status = Number(status[1]);
+    else msg.method = startLine.split(' ')[0]!;
+    messages.push(msg);
+  }
+  return messages;
+}
+
+/** Caller id as a phone sees it in a From header: `"Name" <sip:number@host>;tag=...`. */
+export function parseNameAddr(value: string): { name?: string; user: string; uri: string } {
+  const uri = /<([^>]*)>/.exec(value)?.[1] ?? value.split(';')[0]!.trim();
+  const user = /^sips?:([^@;>]*)@/.exec(uri)?.[1] ?? '';
+  const quoted = /^\s*"((?:[^"\\]|\\.)*)"/.exec(value);
+  const bare = /^\s*([^"<]+?)\s*</.exec(value);
+  const name = quoted?.[1] ?? bare?.[1];
+  return name === undefined ? { user, uri } : { name, user, uri };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes, ports, temp files
+
+const liveProcesses = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+let exitHooksInstalled = false;
+
+function cleanupSync(): void {
+  for (const child of liveProcesses) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  liveProcesses.clear();
+  if (!KEEP_LOGS) for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.once('exit', cleanupSync);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      cleanupSync();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+function makeTempDir(): string {
+  installExitHooks();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nevermiss-sipp-'));
+  tempDirs.add(dir);
+  return dir;
+}
+
+function removeTempDir(dir: string): void {
+  tempDirs.delete(dir);
+  if (!KEEP_LOGS) rmSync(dir, { recursive: true, force: true });
+}
+
+/** True when something has UDP port `port` bound on 127.0.0.1 or 0.0.0.0. */
+export function udpPortInUse(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (local?.endsWith(`:${hex}`)) return true;
+    }
+  }
+  return false;
+}
+
+async function waitPortFree(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (udpPortInUse(port)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `UDP port ${port} is in use: a SIPp from an earlier test still runs? (ss -lunp 'sport = :${port}')`,
+      );
+    }
+    await sleep(20);
+  }
+}
+
+/** SIPp's own media port, derived from its SIP port so that parallel SIPp processes never clash. */
+function mediaPortFor(sipPort: number): number {
+  return 30000 + (sipPort - 5000) * 10;
+}
+
+function render(template: string, values: Record<string, string | number>, dir: string): string {
+  let xml = readFileSync(path.join(SCENARIO_DIR, template), 'utf8');
+  for (const [key, value] of Object.entries(values)) {
+    xml = xml.split(`@${key}@`).join(String(value));
+  }
+  const left = /@[A-Z_]+@/.exec(xml);
+  if (left) throw new Error(`test/sipp/${template}: no value for placeholder ${left[0]}`);
+  const file = path.join(dir, template);
+  writeFileSync(file, xml);
+  return file;
+}
+
+interface Spawned {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stderr: () => string;
+}
+
+function spawnSipp(args: string[]): Spawned {
+  const child = spawn('sipp', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  liveProcesses.add(child);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    if (stderr.length < 64_000) stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', (error) => {
+      stderr += `\n${error.message}`;
+      liveProcesses.delete(child);
+      resolve(null);
+    });
+    child.once('exit', (code) => {
+      liveProcesses.delete(child);
+      resolve(code);
+    });
+  });
+  return { child, exited, stderr: () => stderr };
+}
+
+async function terminate(spawned: Spawned): Promise<void> {
+  if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) return;
+  spawned.child.kill('SIGTERM');
+  const done = await Promise.race([spawned.exited.then(() => true), sleep(2000).then(() => false)]);
+  if (!done) {
+    spawned.child.kill('SIGKILL');
+    await spawned.exited;
+  }
+}
+
+function readTrace(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phones
+
+export type PhoneBehavior = 'answer' | 'ring' | 'busy';
+
+export interface PhoneOptions {
+  port: number;
+  behavior: PhoneBehavior;
+  /** answer: ms from INVITE to 200 OK (default 500). */
+  ringMs?: number;
+  /** answer: the phone hangs up after this many ms of talk (default: never; it waits for BYE). */
+  talkMs?: number;
+}
+
+/** What one phone saw of one call (one INVITE dialog). */
+export interface PhoneCall {
+  callId: string;
+  inviteAt: number;
+  requestUri: string;
+  /** The From header of the INVITE as received (the caller id the phone shows). */
+  from: string;
+  callerIdName?: string;
+  callerIdNumber: string;
+  /** Final response the phone sent to the INVITE (200, 486, 487) if any. */
+  finalStatus?: number;
+  answered: boolean;
+  answeredAt?: number;
+  cancelled: boolean;
+  cancelledAt?: number;
+  /** The CANCEL's Reason header values, e.g. `SIP;cause=200;text="Call completed elsewhere"`. */
+  cancelReasons: string[];
+  /** cancelReasons joined with ', ' (undefined when not cancelled or no Reason). */
+  cancelReason?: string;
+  byeReceived: boolean;
+  byeSent: boolean;
+  byeAt?: number;
+  byeReasons: string[];
+  messages: SipMessage[];
+}
+
+export interface PhoneReport {
+  port: number;
+  behavior: PhoneBehavior;
+  calls: PhoneCall[];
+  exitCode: number | null;
+  stderr: string;
+  /** The raw SIP trace, for assertion messages. */
+  log: string;
+}
+
+export interface PhoneHandle {
+  readonly port: number;
+  readonly behavior: PhoneBehavior;
+  /** Calls seen so far (parsed from the live trace). */
+  calls(): PhoneCall[];
+  /** Resolves with the calls once `predicate` holds; rejects after timeoutMs (default 15 s). */
+  waitFor(predicate: (calls: PhoneCall[]) => boolean, timeoutMs?: number): Promise<PhoneCall[]>;
+  /** Waits until at least n INVITEs arrived. */
+  waitForInvites(n: number, timeoutMs?: number): Promise<PhoneCall[]>;
+  /** The raw trace so far. */
+  log(): string;
+  stop(): Promise<PhoneReport>;
+}
+
+export function phoneCalls(messages: SipMessage[]): PhoneCall[] {
+  const byId = new Map<string, SipMessage[]>();
+  for (const m of messages) {
+    const list = byId.get(m.callId) ?? [];
+    list.push(m);
+    byId.set(m.callId, list);
+  }
+  const calls: PhoneCall[] = [];
+  for (const [callId, msgs] of byId) {
+    const invite = msgs.find((m) => m.direction === 'received' && m.method === 'INVITE');
+    if (!invite) continue;
+    const from = headerValue(invite, 'from') ?? '';
+    const parsed = parseNameAddr(from);
+    const final = msgs.find((m) => m.direction === 'sent' && m.cseqMethod === 'INVITE' && (m.status ?? 0) >= 200);
+    const cancel = msgs.find((m) => m.direction === 'received' && m.method === 'CANCEL');
+    const byeIn = msgs.find((m) => m.direction === 'received' && m.method === 'BYE');
+    const byeOut = msgs.find((m) => m.direction === 'sent' && m.method === 'BYE');
+    const bye = [byeIn, byeOut].filter((m) => m !== undefined).sort((a, b) => a.at - b.at)[0];
+    const cancelReasons = cancel ? headerValues(cancel, 'reason') : [];
+    const call: PhoneCall = {
+      callId,
+      inviteAt: invite.at,
+      requestUri: invite.startLine.split(' ')[1] ?? '',
+      from,
+      callerIdNumber: parsed.user,
+      answered: final?.status === 200,
+      cancelled: cancel !== undefined,
+      cancelReasons,
+      byeReceived: byeIn !== undefined,
+      byeSent: byeOut !== undefined,
+      byeReasons: byeIn ? headerValues(byeIn, 'reason') : [],
+      messages: msgs,
+    };
+    if (parsed.name !== undefined) call.callerIdName = parsed.name;
+    if (final?.status !== undefined) call.finalStatus = final.status;
+    if (final?.status === 200) call.answeredAt = final.at;
+    if (cancel) call.cancelledAt = cancel.at;
+    if (cancelReasons.length > 0) call.cancelReason = cancelReasons.join(', ');
+    if (bye) call.byeAt = bye.at;
+    calls.push(call);
+  }
+  return calls.sort((a, b) => a.inviteAt - b.inviteAt);
+}
+
+const SCENARIO_OF: Record<PhoneBehavior, string> = {
+  answer: 'phone-answer.xml',
+  ring: 'phone-ring.xml',
+  busy: 'phone-busy.xml',
+};
+
+/** Starts a SIPp phone (UAS) on 127.0.0.1:port that serves calls until stop(). */
+export async function startPhone(options: PhoneOptions): Promise<PhoneHandle> {
+  const { port, behavior } = options;
+  await waitPortFree(port, 3000);
+  const dir = makeTempDir();
+  const scenario = render(
+    SCENARIO_OF[behavior],
+    { RING_MS: options.ringMs ?? 500, TALK_MS: options.talkMs ?? 24 * 3600_000 },
+    dir,
+  );
+  const traceFile = path.join(dir, 'messages.log');
+  // prettier-ignore
+  const spawned = spawnSipp([
+    '-sf', scenario, '-i', LOCAL_IP, '-p', String(port), '-mp', String(mediaPortFor(port)),
+    '-nostdin', '-aa', '-trace_msg', '-message_file', traceFile,
+    '-trace_err', '-error_file', path.join(dir, 'errors.log'),
+  ]);
+  // Ready when SIPp has bound its port.
+  const deadline = Date.now() + 5000;
+  while (!udpPortInUse(port)) {
+    if (spawned.child.exitCode !== null || Date.now() > deadline) {
+      await terminate(spawned);
+      removeTempDir(dir);
+      throw new Error(`SIPp phone on port ${port} did not start: ${spawned.stderr() || 'no output'}`);
+    }
+    await sleep(10);
+  }
+
+  const calls = (): PhoneCall[] => phoneCalls(parseSippTrace(readTrace(traceFile)));
+  let stopped: Promise<PhoneReport> | undefined;
+  const handle: PhoneHandle = {
+    port,
+    behavior,
+    calls,
+    log: () => readTrace(traceFile),
+    async waitFor(predicate, timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const current = calls();
+        if (predicate(current)) return current;
+        if (Date.now() > until) {
+          throw new Error(
+            `phone ${port} (${behavior}): condition not met within ${timeoutMs} ms; calls so far:\n` +
+              JSON.stringify(current.map(summarizePhoneCall), null, 1),
+          );
+        }
+        await sleep(20);
+      }
+    },
+    waitForInvites(n, timeoutMs) {
+      return handle.waitFor((c) => c.length >= n, timeoutMs);
+    },
+    stop() {
+      stopped ??= (async () => {
+        await terminate(spawned);
+        const log = readTrace(traceFile);
+        removeTempDir(dir);
+        return {
+          port,
+          behavior,
+          calls: phoneCalls(parseSippTrace(log)),
+          exitCode: spawned.child.exitCode,
+          stderr: spawned.stderr(),
+          log,
+        };
+      })();
+      return stopped;
+    },
+  };
+  return handle;
+}
+
+/** A compact view of a phone call for assertion messages. */
+export function summarizePhoneCall(c: PhoneCall): Record<string, unknown> {
+  return {
+    callId: c.callId,
+    from: c.from,
+    finalStatus: c.finalStatus,
+    cancelled: c.cancelled,
+    cancelReason: c.cancelReason,
+    byeReceived: c.byeReceived,
+    byeSent: c.byeSent,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Callers
+
+export interface CallOptions {
+  /** The dialled number (DID). */
+  to: string;
+  /** Caller's number, or 'anonymous' for a withheld caller ("Anonymous" <sip:anonymous@anonymous.invalid>). */
+  from: string;
+  /** Optional display name in the From header (ignored for 'anonymous'). */
+  fromName?: string;
+  /** SIPp's source port: 5070 or 5069 enter the snippet; 5068 the plain dialplan (default 5070). */
+  callerPort?: CallerPort;
+  /** Hang up (CANCEL) after this many ms if not answered by then. */
+  hangupAfterMs?: number;
+  /** After the answer, send our own BYE after this many ms (default: wait for Asterisk's BYE). */
+  talkMs?: number;
+  /** Longest wait for a final response, and for Asterisk's BYE when talkMs is not set (default 60 s). */
+  maxWaitMs?: number;
+}
+
+export interface CallReport {
+  callId?: string;
+  /** Final SIP status of the INVITE (200, 486, 487, ...), undefined if none came. */
+  status?: number;
+  answered: boolean;
+  /** Got a 180 or 183. */
+  ringing: boolean;
+  /** ms from our INVITE to the first 180/183. */
+  ringingMs?: number;
+  /** ms from our INVITE to the 200 OK. */
+  setupMs?: number;
+  /** Who ended the call: 'caller' (our CANCEL or BYE) or 'asterisk' (its BYE or error response). */
+  hungUpBy?: 'caller' | 'asterisk';
+  cancelled: boolean;
+  byeReceived: boolean;
+  byeSent: boolean;
+  /** Reason header values of Asterisk's BYE (e.g. `Q.850;cause=16`). */
+  byeReasons: string[];
+  /** ms from 200 OK to the BYE. */
+  talkMs?: number;
+  /** ms from our INVITE to the last message of the call. */
+  durationMs: number;
+  exitCode: number | null;
+  stderr: string;
+  messages: SipMessage[];
+  /** The raw SIP trace, for assertion messages. */
+  log: string;
+}
+
+export interface CallHandle {
+  /** Messages so far (live). */
+  messages(): SipMessage[];
+  /** Resolves when the call is over. */
+  done: Promise<CallReport>;
+  /** Ends SIPp now (no BYE is sent); done resolves with what happened so far. */
+  kill(): Promise<CallReport>;
+}
+
+export function callReport(messages: SipMessage[], exitCode: number | null, stderr: string, log: string): CallReport {
+  const invite = messages.find((m) => m.direction === 'sent' && m.method === 'INVITE');
+  const inviteId = invite?.callId;
+  const msgs = inviteId === undefined ? [] : messages.filter((m) => m.callId === inviteId);
+  const responses = msgs.filter((m) => m.direction === 'received' && m.cseqMethod === 'INVITE' && m.status);
+  const final = responses.find((m) => (m.status ?? 0) >= 200);
+  const ring = responses.find((m) => m.status === 180 || m.status === 183);
+  const cancel = msgs.find((m) => m.direction === 'sent' && m.method === 'CANCEL');
+  const byeIn = msgs.find((m) => m.direction === 'received' && m.method === 'BYE');
+  const byeOut = msgs.find((m) => m.direction === 'sent' && m.method === 'BYE');
+  const t0 = invite?.at ?? 0;
+  const last = msgs.at(-1);
+  const report: CallReport = {
+    answered: final?.status === 200,
+    ringing: ring !== undefined,
+    cancelled: cancel !== undefined,
+    byeReceived: byeIn !== undefined,
+    byeSent: byeOut !== undefined,
+    byeReasons: byeIn ? headerValues(byeIn, 'reason') : [],
+    durationMs: last && invite ? last.at - t0 : 0,
+    exitCode,
+    stderr,
+    messages: msgs,
+    log,
+  };
+  if (inviteId !== undefined) report.callId = inviteId;
+  if (final?.status !== undefined) report.status = final.status;
+  if (ring) report.ringingMs = ring.at - t0;
+  if (final?.status === 200) report.setupMs = final.at - t0;
+  const firstBye = [byeIn, byeOut].filter((m) => m !== undefined).sort((a, b) => a.at - b.at)[0];
+  if (final?.status === 200 && firstBye) {
+    report.talkMs = firstBye.at - final.at;
+    report.hungUpBy = firstBye === byeIn ? 'asterisk' : 'caller';
+  } else if (cancel && (final === undefined || final.status === 487)) {
+    report.hungUpBy = 'caller';
+  } else if (final !== undefined && final.status !== 200) {
+    report.hungUpBy = 'asterisk';
+  }
+  return report;
+}
+
+/** Starts a call from a SIPp caller to Asterisk and returns at once. */
+export async function startCall(options: CallOptions): Promise<CallHandle> {
+  const port = options.callerPort ?? CALLER_PORTS.caller;
+  const maxWaitMs = options.maxWaitMs ?? 60_000;
+  const talkMs = options.talkMs ?? maxWaitMs;
+  const anonymous = options.from.toLowerCase() === 'anonymous';
+  const fromUser = anonymous ? 'anonymous' : options.from;
+  const fromHeader = anonymous
+    ? '"Anonymous" <sip:anonymous@anonymous.invalid>'
+    : `${options.fromName === undefined ? '' : `"${options.fromName}" `}<sip:${fromUser}@${LOCAL_IP}>`;
+  await waitPortFree(port, 5000);
+  const dir = makeTempDir();
+  const cancelling = options.hangupAfterMs !== undefined;
+  const scenario = render(
+    cancelling ? 'caller-cancel.xml' : 'caller.xml',
+    {
+      FROM: fromHeader,
+      FROM_USER: fromUser,
+      WAIT_MS: maxWaitMs,
+      TALK_MS: talkMs,
+      CANCEL_MS: options.hangupAfterMs ?? 0,
+    },
+    dir,
+  );
+  const traceFile = path.join(dir, 'messages.log');
+  const globalTimeoutS = Math.ceil((maxWaitMs + talkMs + 40_000) / 1000);
+  // prettier-ignore
+  const spawned = spawnSipp([
+    `${ASTERISK_SIP_HOST}:${ASTERISK_SIP_PORT}`,
+    '-sf', scenario, '-i', LOCAL_IP, '-p', String(port), '-mp', String(mediaPortFor(port)),
+    '-s', options.to, '-m', '1', '-nostdin', '-aa',
+    '-timeout', `${globalTimeoutS}s`, '-timeout_error',
+    '-trace_msg', '-message_file', traceFile,
+  ]);
+  const killTimer = setTimeout(() => spawned.child.kill('SIGKILL'), (globalTimeoutS + 5) * 1000);
+  const finish = async (): Promise<CallReport> => {
+    const exitCode = await spawned.exited;
+    clearTimeout(killTimer);
+    const log = readTrace(traceFile);
+    removeTempDir(dir);
+    return callReport(parseSippTrace(log), exitCode, spawned.stderr(), log);
+  };
+  const done = finish();
+  return {
+    messages: () => parseSippTrace(readTrace(traceFile)),
+    done,
+    async kill() {
+      await terminate(spawned);
+      return done;
+    },
+  };
+}
+
+/** Places a call and resolves with what the caller saw once it is over. */
+export async function placeCall(options: CallOptions): Promise<CallReport> {
+  return (await startCall(options)).done;
+}
+
+/** A compact view of a call for assertion messages. */
+export function summarizeCall(r: CallReport): Record<string, unknown> {
+  return {
+    status: r.status,
+    answered: r.answered,
+    setupMs: r.setupMs,
+    hungUpBy: r.hungUpBy,
+    cancelled: r.cancelled,
+    byeReasons: r.byeReasons,
+    durationMs: Math.round(r.durationMs),
+    exitCode: r.exitCode,
+  };
+}
