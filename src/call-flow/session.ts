@@ -65,6 +65,7 @@ export class CallSession {
         this.attempt(effect, control.indicateRinging(callId));
         return;
       case 'originate':
+        this.deps.logger.debug(`ringing ${effect.leg.person}.${effect.leg.phone}`, { leg: effect.leg.legId, dial: effect.leg.dial });
         control.originate(this.facts, effect.leg, effect.timeoutMs).catch((err: unknown) => {
           // A leg that can't even be created (unregistered phone, bad dial string) failed like a busy one.
           this.deps.logger.warn('could not ring phone', { leg: effect.leg.legId, dial: effect.leg.dial, error: message(err) });

@@ -142,6 +142,16 @@ export class Service {
     return this.logs.slice(-lines).map((line) => JSON.stringify(line)).join('\n');
   }
 
+  /** Ends the process at once, as a crash would (no cleanup, the ARI socket just drops). */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;

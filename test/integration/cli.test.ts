@@ -1,0 +1,102 @@
+/** The `nevermiss` command as a user runs it: exit codes and output, against the real Redis. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createCallbackStore } from '../../src/callbacks/store.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'nevermiss-cli-'));
+const prefix = `nm-cli-${randomUUID()}`;
+const redis = new Redis('redis://127.0.0.1:6379/0');
+
+const config = join(dir, 'nevermiss.yaml');
+writeFileSync(
+  config,
+  `ari: { url: "http://127.0.0.1:8088", username: u, password: p }
+redis: { keyPrefix: ${prefix} }
+prompts: { source: sound }
+people: { owner: { phones: { desk: PJSIP/owner-desk } } }
+routes: { main: { numbers: ["4530123456"], hunt: [{ ring: [owner], timeout: 20s }] } }
+defaultRoute: main
+`,
+);
+const invalid = join(dir, 'invalid.yaml');
+writeFileSync(invalid, `ari: { url: "http://127.0.0.1:8088", username: u, password: p, bogus: 1 }\n`);
+
+function nevermiss(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(ROOT, 'bin', 'nevermiss.js'), ...args], { cwd: ROOT, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+before(async () => {
+  assert.equal(await redis.ping(), 'PONG');
+});
+
+after(async () => {
+  const keys = await redis.keys(`{${prefix}}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('check: a valid file exits 0 and says OK', async () => {
+  const { code, stdout } = await nevermiss('check', '--config', config);
+  assert.equal(code, 0);
+  assert.equal(stdout.trim(), `${config}: OK (1 route, 1 person)`);
+});
+
+test('check: an invalid file exits 1 with every problem as FILE:LINE:COL key.path: message', async () => {
+  const { code, stdout } = await nevermiss('check', '--config', invalid);
+  assert.equal(code, 1);
+  const lines = stdout.trim().split('\n');
+  assert.ok(lines.length >= 4, stdout);
+  for (const line of lines) assert.match(line, new RegExp(`^${invalid.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ \\S+: .+`));
+  assert.ok(lines.some((line) => line.includes(':1:64 ari.bogus: unknown key "bogus"')), stdout);
+});
+
+test('check: a missing file exits 1 and names it', async () => {
+  const { code, stdout } = await nevermiss('check', '--config', join(dir, 'nope.yaml'));
+  assert.equal(code, 1);
+  assert.match(stdout, /NM_CONFIG_UNREADABLE: .*nope\.yaml/);
+});
+
+test('serve refuses an invalid file with the same messages and exit 1', async () => {
+  const { code, stderr } = await nevermiss('serve', '--config', invalid);
+  assert.equal(code, 1);
+  assert.match(stderr, /NM_CONFIG_INVALID/);
+  assert.match(stderr, /ari\.bogus: unknown key "bogus"/);
+});
+
+test('callbacks list --json prints the pending callbacks; done closes one; done again is refused', async () => {
+  const store = createCallbackStore(redis, prefix);
+  const { id } = await store.recordMissedCall({
+    callId: 'c-1', caller: '4520111111', called: '4530123456', route: 'main', language: 'en', at: Date.now(), deadlineMs: 600_000,
+  });
+
+  const listed = await nevermiss('callbacks', 'list', '--json', '--config', config);
+  assert.equal(listed.code, 0, listed.stderr);
+  const callbacks = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+  assert.deepEqual(callbacks.map((cb) => [cb['id'], cb['caller'], cb['status'], cb['attempts']]), [[id, '4520111111', 'pending', 1]]);
+  for (const field of ['createdAt', 'dueAt']) assert.match(String(callbacks[0]?.[field]), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+  const table = await nevermiss('callbacks', 'list', '--config', config);
+  assert.match(table.stdout, new RegExp(`^${id}\\s+4520111111\\s+4530123456`, 'm'));
+
+  const done = await nevermiss('callbacks', 'done', id, '--config', config);
+  assert.equal(done.code, 0, done.stderr);
+  assert.equal((await store.get(id))?.status, 'done');
+  assert.equal((await nevermiss('callbacks', 'list', '--config', config)).stdout.trim(), 'no pending callbacks');
+
+  const again = await nevermiss('callbacks', 'done', id, '--config', config);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /NM_CALLBACK_CLOSED/);
+});
