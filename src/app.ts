@@ -121,6 +121,7 @@ export function createApp(deps: AppDeps): App {
     store: deps.store,
     clock,
     promptsDir: config.prompts.directory,
+    logger,
     health: () => ({ ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size }),
   });
 

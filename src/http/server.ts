@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'winston';
 import { ErrorCodes, isNevermissError } from '../errors.js';
 import type { CallbackStore } from '../callbacks/store.js';
 import { callbackToJson } from '../callbacks/types.js';
@@ -25,6 +26,7 @@ export interface HttpDeps {
   readonly clock: Clock;
   readonly health: () => Health;
   readonly promptsDir: string;
+  readonly logger: Logger;
 }
 
 const PROMPT_FILE = /^[a-z0-9-]+\.wav$/;
@@ -61,7 +63,11 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     if (!LANGUAGE.test(lang) || !PROMPT_FILE.test(file)) return reply.code(404).send();
     const path = join(deps.promptsDir, lang, 'nevermiss', file);
     const size = await stat(path).then((info) => info.size, () => null);
-    if (size === null) return reply.code(404).send();
+    if (size === null) {
+      deps.logger.warn('prompt requested but not found', { path });
+      return reply.code(404).send();
+    }
+    deps.logger.debug('prompt served', { lang, file });
     return reply.header('content-type', 'audio/wav').header('content-length', size).send(createReadStream(path));
   });
 

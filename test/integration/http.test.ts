@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import winston from 'winston';
 import { buildHttp, type Health } from '../../src/http/server.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
 
@@ -18,7 +19,8 @@ writeFileSync(join(promptsDir, 'da', 'nevermiss', 'minutes.wav'), 'RIFF-test');
 
 let health: Health = { ari: true, redis: true, activeCalls: 0 };
 const now = 1_800_000_000_000;
-const app = buildHttp({ store, clock: { now: () => now }, health: () => health, promptsDir });
+const logger = winston.createLogger({ silent: true });
+const app = buildHttp({ store, clock: { now: () => now }, health: () => health, promptsDir, logger });
 
 after(async () => {
   await app.close();

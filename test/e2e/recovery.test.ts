@@ -1,0 +1,99 @@
+// What survives a crash, and prompts fetched over HTTP by Asterisk from the service.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { PHONES, TEST_DID, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
+import { ensureRedis } from '../support/redis.js';
+import { placeCall, startCall, startPhone, type PhoneHandle } from '../support/sipp.js';
+import { Service } from '../support/service.js';
+
+const RULES = `
+people:
+  owner:
+    phones:
+      desk: PJSIP/owner-desk
+routes:
+  main:
+    numbers: ["${TEST_DID}"]
+    language: da
+    hunt:
+      - ring: [owner]
+        timeout: 2s
+defaultRoute: main
+`;
+
+describe('recovery and remote prompts', { timeout: 300_000 }, () => {
+  const services: Service[] = [];
+  let phones: PhoneHandle[] = [];
+  const redis = new Redis('redis://127.0.0.1:6379/0');
+
+  before(async () => {
+    await Promise.all([ensureSandbox(), ensureRedis()]);
+    assert.equal(await stasisAppConnected(), false, 'another process holds the Stasis app "nevermiss"; stop it first');
+  });
+
+  beforeEach(async () => {
+    await waitForNoChannels(15_000);
+  });
+
+  afterEach(async () => {
+    await Promise.all(phones.map((phone) => phone.stop()));
+    phones = [];
+    for (const service of services.splice(0)) {
+      await service.stop();
+      const keys = await redis.keys(`{${service.keyPrefix}}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      service.cleanup();
+    }
+  });
+
+  after(() => redis.disconnect());
+
+  async function service(options: Parameters<typeof Service.create>[0]): Promise<Service> {
+    const created = await Service.create(options);
+    services.push(created);
+    return created;
+  }
+
+  it('a caller left in the app by a crashed service is sent to the dialplan fallback when a service connects again', async () => {
+    const first = await service({ rules: RULES.replace('timeout: 2s', 'timeout: 30s') });
+    await first.start();
+    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'ring' });
+    const fallback = await startPhone({ port: PHONES.fallback, behavior: 'answer', ringMs: 300 });
+    phones = [desk, fallback];
+
+    const call = await startCall({ to: TEST_DID, from: '4520999999', talkMs: 500, maxWaitMs: 40_000 });
+    await desk.waitForInvites(1, 10_000);
+    await first.kill();
+
+    const second = await service({ rules: RULES });
+    await second.start();
+    const report = await call.done;
+    await fallback.waitForInvites(1, 10_000);
+
+    assert.equal(report.status, 200, 'the caller was answered by the fallback phone');
+    assert.equal(fallback.calls()[0]?.answered, true);
+    assert.ok(
+      second.logs.some((line) => line.message === 'sending a caller that no live call owns to the dialplan fallback'),
+      second.tail(),
+    );
+  });
+
+  it('with prompts.source http, Asterisk fetches the prompts from the service and plays them', async () => {
+    const remote = await service({ rules: RULES, promptsSource: 'http' });
+    await remote.start();
+    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'ring' });
+    phones = [desk];
+
+    const call = await placeCall({ to: TEST_DID, from: '4520123123', maxWaitMs: 40_000 });
+    assert.equal(call.status, 200);
+    assert.equal(call.hungUpBy, 'asterisk');
+    assert.ok((call.talkMs ?? 0) > 3_000, `the Danish promise played for ${call.talkMs} ms`);
+    const served = remote.logs.filter((line) => line.message === 'prompt served').map((line) => `${String(line['lang'])}/${String(line['file'])}`);
+    assert.ok(served.includes('da/promise-intro.wav') && served.includes('da/num-10.wav'), `served: ${served.join(', ')}`);
+    const failed = remote.logs.filter((line) => line.message === 'could not play prompt');
+    assert.deepEqual(failed, []);
+    const ended = await remote.waitForLog((line) => line.message === 'call ended: callback-pending');
+    assert.equal(ended['called'], TEST_DID);
+  });
+});
