@@ -1,5 +1,5 @@
 # The nevermiss service.   docker build -t nevermiss .
-# Runs: node bin/nevermiss.js serve --config /etc/nevermiss/nevermiss.yaml (mount that file).
+# Runs: node bin/nevermiss.js serve --config /app/config/nevermiss.yaml (mount that file).
 
 # Prompts get their own stage: they change only with prompts/ or the script, so a code
 # change doesn't speak them again. Same stage as in docker/asterisk/Dockerfile.
@@ -28,7 +28,7 @@ COPY --from=build /app/node_modules/ node_modules/
 COPY --from=build /app/dist/ dist/
 COPY --from=build /app/bin/ bin/
 COPY --from=build /app/dialplan/ dialplan/
-# Served at /prompts/<lang>/<name>.wav when prompts.source is http.
+# Served at /prompts/<lang>/nevermiss/<name>.wav when prompts.source is http.
 COPY --from=prompts /out/ prompts/build/
 # The image's unprivileged "node" user: the service needs no root.
 USER node
@@ -36,4 +36,4 @@ EXPOSE 8080
 # No curl in the slim image; Node's own fetch does. Assumes the default HTTP port 8080.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "bin/nevermiss.js", "serve", "--config", "/etc/nevermiss/nevermiss.yaml"]
+CMD ["node", "bin/nevermiss.js", "serve", "--config", "/app/config/nevermiss.yaml"]

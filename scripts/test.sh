@@ -6,10 +6,13 @@
 #   4. typecheck, lint, then unit, integration (real Redis) and end-to-end tests (real Asterisk + SIPp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/common.sh
+. scripts/lib/common.sh
 
 step() { printf '\n== %s\n' "$*"; }
 
 [ -d node_modules ] || { step "installing npm dependencies"; npm ci --no-audit --no-fund; }
+step "Debian packages";  ensure_debs docker-compose   # validates docker-compose.yml offline (no engine needed)
 step "Redis";            bash scripts/ensure-redis.sh
 step "prompts";          bash scripts/make-prompts.sh
 step "sandbox PBX";      bash scripts/sandbox.sh start
