@@ -127,6 +127,8 @@ write_etc() {
   # on a DNS that can't answer. Look-ups of other names fail at once (no resolver on 127.0.0.1).
   printf '127.0.0.1\tlocalhost %s nevermiss-sandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n' "$host" >"$DIR/etc/hosts"
   printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$DIR/etc/resolv.conf"
+  # ARI recordings (messages left by callers) go here; the package doesn't create it.
+  mkdir -p "$DIR/var/spool/asterisk/recording"
 }
 
 # Copies configs, snippet and prompts into the chroot. Prints "changed" when the configs changed.

@@ -5,6 +5,7 @@
 import type { Logger } from 'winston';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/types.js';
+import type { ConfigProblem } from './config/load.js';
 import type { AriConnection, AriConnectionHandlers } from './ari/connection.js';
 import { createCallControl } from './ari/call-control.js';
 import { toCallSignal, type AriChannel } from './ari/events.js';
@@ -12,20 +13,30 @@ import type { AriRest } from './ari/rest.js';
 import { CallRegistry } from './call-flow/registry.js';
 import type { Clock, Timers } from './call-flow/ports.js';
 import type { CallbackStore } from './callbacks/store.js';
+import type { OwnerStatus, StatusMode, StatusStore } from './callbacks/status.js';
 import { createCallRecords } from './callbacks/records.js';
 import { buildHttp } from './http/server.js';
-import { callbackNumber } from './routing/caller.js';
-import { planHunt, selectRoute } from './routing/plan.js';
+import { decide } from './routing/decide.js';
 import { describeError } from './errors.js';
 
 export interface AppDeps {
   readonly config: Config;
+  /** Reads and validates the config file again (for reloads). */
+  readonly loadConfig: () => { ok: true; config: Config } | { ok: false; problems: readonly ConfigProblem[] };
   readonly logger: Logger;
   readonly store: CallbackStore;
+  readonly status: StatusStore;
   readonly redisReady: () => boolean;
   readonly connectAri: (handlers: AriConnectionHandlers) => AriConnection;
   readonly clock: Clock;
   readonly timers: Timers;
+}
+
+export interface ConfigState {
+  readonly file: string;
+  readonly loadedAt: number;
+  /** The problems of the last reload that was refused, or null when the file on disk is the one running. */
+  readonly rejected: { readonly at: number; readonly problems: readonly string[] } | null;
 }
 
 export interface App {
@@ -33,13 +44,20 @@ export interface App {
   readonly registry: CallRegistry;
   start(): void;
   stop(): Promise<void>;
+  /** Loads the config file again; a bad file is refused and the running rules stay. */
+  reload(trigger: string): ConfigState;
+  config(): Config;
 }
 
 /** Where the dialplan snippet's fallback starts; orphaned callers are sent there. */
 const FALLBACK = { context: 'nevermiss-route', extension: 's', label: 'fallback' } as const;
+/** Reading the status must never hold a call up: past this, the call routes as normal. */
+const STATUS_READ_TIMEOUT_MS = 300;
 
 export function createApp(deps: AppDeps): App {
-  const { config, logger, clock, timers } = deps;
+  const { logger, clock, timers } = deps;
+  let config = deps.config;
+  let configState: ConfigState = { file: config.file, loadedAt: clock.now(), rejected: null };
   const registry = new CallRegistry();
   const records = createCallRecords(deps.store);
   let ari: AriConnection | undefined;
@@ -47,23 +65,66 @@ export function createApp(deps: AppDeps): App {
     if (!ari) throw new Error('ARI connection not started');
     return ari.rest();
   };
-  const baseUrl = config.http.publicUrl;
-  const control = createCallControl(rest, config.ari.app, baseUrl ? { source: config.prompts.source, baseUrl } : { source: config.prompts.source }, logger);
+  const promptSource = config.http.publicUrl ? { source: config.prompts.source, baseUrl: config.http.publicUrl } : { source: config.prompts.source };
+  const control = createCallControl(rest, config.ari.app, promptSource, logger);
 
-  function onInbound(channel: AriChannel, called: string): void {
+  async function currentStatus(): Promise<OwnerStatus> {
+    const fallback: OwnerStatus = { mode: 'normal', until: null, setBy: 'unavailable', setAt: 0 };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<OwnerStatus>((resolve) => {
+      timer = setTimeout(() => resolve(fallback), STATUS_READ_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([deps.status.get(clock.now()), timeout]);
+    } catch (err) {
+      logger.warn('could not read the owner status; routing as normal', { error: describeError(err) });
+      return fallback;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function onInbound(channel: AriChannel, called: string): Promise<void> {
     const callId = channel.id;
-    const facts = {
+    const startedAt = clock.now();
+    const rules = config; // a reload during this call doesn't change its plan
+    const status = await currentStatus();
+    const decision = decide(rules, {
       callId,
-      caller: callbackNumber(channel.caller.number),
-      callerName: channel.caller.name,
       called,
-      startedAt: clock.now(),
-    };
-    const { route, matched } = selectRoute(config, called);
-    const plan = planHunt(route, callId);
+      callerRaw: channel.caller.number,
+      callerName: channel.caller.name,
+      now: startedAt,
+      status,
+    });
+    const facts = { callId, caller: decision.caller, callerName: channel.caller.name, called, startedAt };
     const log = logger.child({ callId, caller: facts.caller ?? 'withheld', called });
-    log.info('call arrived', { route: route.id, matched, callerName: facts.callerName });
-    registry.begin(facts, plan, { control, records, clock, timers, logger: log });
+    log.info('call arrived', {
+      route: decision.route.id,
+      matched: decision.matched,
+      callerName: facts.callerName,
+      open: decision.open,
+      why: decision.why,
+      hunt: decision.hunt,
+      callerRule: decision.callerRule,
+      status: status.mode,
+    });
+    registry.begin(facts, decision.plan, { control, records, clock, timers, logger: log });
+  }
+
+  async function onFeature(channel: AriChannel, code: string): Promise<void> {
+    const codes = config.status.featureCodes;
+    const mode: StatusMode | undefined = code === codes.normal ? 'normal' : code === codes.away ? 'away' : code === codes.closed ? 'closed' : undefined;
+    const by = `feature code ${code} from ${channel.caller.number || channel.name}`;
+    if (mode) {
+      await deps.status.set(mode, { until: null, by, now: clock.now() });
+      logger.info(`owner status set to ${mode}`, { by });
+    } else {
+      logger.warn('unknown status feature code', { code, from: channel.name });
+    }
+    const language = Object.values(config.routes)[0]?.language ?? 'en';
+    await control.play(channel.id, { kind: 'status', mode: mode ?? 'unknown', language });
+    await control.hangup(channel.id, 'normal');
   }
 
   /** After a (re)connect: events may have been missed while the socket was down. */
@@ -91,18 +152,35 @@ export function createApp(deps: AppDeps): App {
       if (!signal) return;
       switch (signal.kind) {
         case 'inbound':
-          onInbound(signal.channel, signal.called);
+          onInbound(signal.channel, signal.called).catch((err: unknown) => {
+            logger.error('could not start handling a call; it takes the dialplan fallback', { callId: signal.channel.id, error: describeError(err) });
+            rest()
+              .continueInDialplan(signal.channel.id, FALLBACK.context, FALLBACK.extension, FALLBACK.label)
+              .catch(() => undefined);
+          });
+          return;
+        case 'feature':
+          onFeature(signal.channel, signal.code).catch((err: unknown) => {
+            logger.error('status feature code failed', { code: signal.code, error: describeError(err) });
+            control.hangup(signal.channel.id, 'normal').catch(() => undefined);
+          });
           return;
         case 'legAnswered':
           if (!registry.legAnswered(signal.callId, signal.legId)) {
             control.hangup(signal.legId, 'normal').catch(() => undefined);
           }
           return;
+        case 'dtmf':
+          registry.legDtmf(signal.channelId, signal.digit);
+          return;
         case 'channelGone':
           registry.channelGone(signal.channelId, signal.cause);
           return;
         case 'playbackFinished':
-          control.finished(signal.playbackId);
+          control.playbackFinished(signal.playbackId);
+          return;
+        case 'recordingFinished':
+          control.recordingFinished(signal.name, signal.durationSec, signal.failed);
           return;
         case 'replaced':
           logger.error(`another connection took over the Stasis app "${config.ari.app}"; run one nevermiss per app name`);
@@ -117,12 +195,33 @@ export function createApp(deps: AppDeps): App {
     },
   };
 
+  function reload(trigger: string): ConfigState {
+    const result = deps.loadConfig();
+    const now = clock.now();
+    if (!result.ok) {
+      const problems = result.problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.path}: ${p.message}`);
+      configState = { ...configState, rejected: { at: now, problems } };
+      logger.error('config reload refused; the running rules stay', { trigger, problems });
+      return configState;
+    }
+    const restartNeeded = (['ari', 'redis', 'http', 'prompts'] as const).filter(
+      (section) => JSON.stringify(result.config[section]) !== JSON.stringify(config[section]),
+    );
+    if (restartNeeded.length > 0) logger.warn('these sections changed and take effect after a restart', { sections: restartNeeded });
+    config = result.config;
+    configState = { file: config.file, loadedAt: now, rejected: null };
+    logger.info('config reloaded', { trigger, routes: Object.keys(config.routes).length });
+    return configState;
+  }
+
   const http = buildHttp({
     store: deps.store,
+    status: deps.status,
     clock,
     promptsDir: config.prompts.directory,
     logger,
-    health: () => ({ ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size }),
+    reload: () => reload('api'),
+    health: () => ({ ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size, config: configState }),
   });
 
   return {
@@ -136,5 +235,7 @@ export function createApp(deps: AppDeps): App {
       await ari?.stop();
       await http.close();
     },
+    reload,
+    config: () => config,
   };
 }

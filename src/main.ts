@@ -2,11 +2,14 @@
  * `nevermiss serve`: the only place real clients are built (Redis, ARI, the HTTP listener),
  * and where signals and exit codes are handled.
  */
+import { watch } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import { createAriConnection } from './ari/connection.js';
 import { systemClock, systemTimers } from './call-flow/ports.js';
 import { createCallbackStore } from './callbacks/store.js';
+import { createStatusStore } from './callbacks/status.js';
+import { parseConfig, readConfigFile } from './config/load.js';
 import type { Config } from './config/types.js';
 import { describeError } from './errors.js';
 import { createLogger } from './log/logger.js';
@@ -27,8 +30,16 @@ export async function serve(config: Config): Promise<void> {
 
   const app = createApp({
     config,
+    loadConfig: () => {
+      try {
+        return parseConfig(readConfigFile(config.file), config.file, process.env);
+      } catch (err) {
+        return { ok: false, problems: [{ file: config.file, line: 1, col: 1, path: '(file)', message: describeError(err) }] };
+      }
+    },
     logger,
     store: createCallbackStore(redis, config.redis.keyPrefix),
+    status: createStatusStore(redis, config.redis.keyPrefix),
     redisReady: () => redis.status === 'ready',
     connectAri: (handlers) => createAriConnection(config.ari, handlers, logger),
     clock: systemClock,
@@ -38,6 +49,9 @@ export async function serve(config: Config): Promise<void> {
   app.start();
   await app.http.listen({ host: config.http.host, port: config.http.port });
   logger.info('nevermiss is running', { http: `http://${config.http.host}:${config.http.port}`, config: config.file });
+
+  watchConfig(config.file, () => app.reload('file changed'));
+  process.on('SIGHUP', () => app.reload('SIGHUP'));
 
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -57,6 +71,25 @@ export async function serve(config: Config): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Reloads when the file changes; editors write in bursts (or replace the file), so wait a moment. */
+function watchConfig(file: string, reload: () => void): void {
+  let timer: NodeJS.Timeout | undefined;
+  let watcher: ReturnType<typeof watch> | undefined;
+  const arm = (): void => {
+    watcher?.close();
+    watcher = watch(file, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        reload();
+        arm(); // a replaced file is a new inode: watch the new one
+      }, 300);
+    });
+    watcher.on('error', () => setTimeout(arm, 1_000));
+    watcher.unref();
+  };
+  arm();
 }
 
 function redactUrl(url: string): string {

@@ -4,25 +4,26 @@
 import type { Logger } from 'winston';
 import type { CallControl } from '../call-flow/ports.js';
 import type { CallFacts, HangupReason, PlannedLeg, Prompt } from '../call-flow/types.js';
-import { ErrorCodes, isNevermissError } from '../errors.js';
+import { ErrorCodes, NevermissError, describeError, isNevermissError } from '../errors.js';
 import type { AriRest } from './rest.js';
-import { promptMedia, type PromptSource } from './prompts.js';
+import { legPromptMedia, promptMedia, type PromptSource } from './prompts.js';
 
 /** A prompt never holds a call longer than this, even if its PlaybackFinished event is lost. */
 const PLAYBACK_GUARD_MS = 120_000;
+/** The longest message a caller can leave. */
+const MESSAGE_MAX_SECONDS = 120;
 
-export interface PlaybackWaiters {
+export interface AriSignals {
   /** Feed PlaybackFinished events here. */
-  finished(playbackId: string): void;
+  playbackFinished(playbackId: string): void;
+  /** Feed RecordingFinished/RecordingFailed events here. */
+  recordingFinished(name: string, durationSec: number, failed: boolean): void;
 }
 
-export function createCallControl(
-  rest: () => AriRest,
-  app: string,
-  prompts: PromptSource,
-  logger: Logger,
-): CallControl & PlaybackWaiters {
-  const waiting = new Map<string, { callId: string; done: () => void }>();
+export function createCallControl(rest: () => AriRest, app: string, prompts: PromptSource, logger: Logger): CallControl & AriSignals {
+  const playbacks = new Map<string, { owner: string; done: () => void }>();
+  const recordings = new Map<string, { owner: string; done: (name: string | null) => void }>();
+  const screenings = new Map<string, string>();
   const bridged = new Set<string>();
   let playbackSeq = 0;
 
@@ -35,72 +36,124 @@ export function createCallControl(
     }
   };
 
-  const settle = (playbackId: string): void => {
-    const waiter = waiting.get(playbackId);
+  const settlePlayback = (playbackId: string): void => {
+    const waiter = playbacks.get(playbackId);
     if (!waiter) return;
-    waiting.delete(playbackId);
+    playbacks.delete(playbackId);
     waiter.done();
   };
+
+  /** Starts a playback on a channel; the promise resolves when it finished (or the channel left). */
+  async function play(channelId: string, media: readonly string[], language: string, owner: string): Promise<{ id: string; finished: Promise<void> }> {
+    playbackSeq += 1;
+    const playbackId = `${channelId}-pb-${playbackSeq}`;
+    const finished = new Promise<void>((resolve) => {
+      const guard = setTimeout(() => settlePlayback(playbackId), PLAYBACK_GUARD_MS);
+      playbacks.set(playbackId, { owner, done: () => (clearTimeout(guard), resolve()) });
+    });
+    try {
+      await rest().play(channelId, playbackId, media, language);
+    } catch (err) {
+      settlePlayback(playbackId);
+      throw err;
+    }
+    return { id: playbackId, finished };
+  }
 
   return {
     indicateRinging: (callId) => rest().ring(callId),
 
-    originate: (facts: CallFacts, leg: PlannedLeg, timeoutMs: number) =>
-      rest().originate({
+    async originate(facts: CallFacts, leg: PlannedLeg) {
+      const ari = rest();
+      const device = /^([A-Za-z]+)\/([^/@]+)$/.exec(leg.dial);
+      if (leg.skipWhenBusy && device?.[1] && device[2] && (await ari.endpointInUse(device[1], device[2]))) {
+        throw new NevermissError(ErrorCodes.ARI_REQUEST, `${leg.dial} is already in a call; skipped`, { leg: leg.legId });
+      }
+      await ari.originate({
         endpoint: leg.dial,
         channelId: leg.legId,
         app,
         appArgs: `leg,${facts.callId}`,
-        callerId: callerIdFor(facts),
-        timeoutSec: Math.max(1, Math.ceil(timeoutMs / 1000)),
+        callerId: leg.callerId,
+        timeoutSec: Math.max(1, Math.ceil(leg.ringMs / 1000)),
         originator: facts.callId,
-      }),
+      });
+    },
 
     hangup: (channelId: string, reason: HangupReason) => ignoreGone(rest().hangup(channelId, reason)),
+
+    async screen(facts, leg, language) {
+      const { id } = await play(leg.legId, legPromptMedia({ kind: 'screen', caller: facts.caller }, language, prompts), language, facts.callId);
+      screenings.set(leg.legId, id);
+    },
+
+    async releaseTaken(legId, language) {
+      await stopScreening(legId);
+      try {
+        const { finished } = await play(legId, legPromptMedia({ kind: 'taken' }, language, prompts), language, legId);
+        await finished;
+      } finally {
+        await ignoreGone(rest().hangup(legId, 'normal'));
+      }
+    },
 
     async connect(callId, legId) {
       const ari = rest();
       const bridgeId = `${callId}-br`;
       bridged.add(callId);
-      await Promise.all([ari.answer(callId), ari.createBridge(bridgeId)]);
+      await Promise.all([ari.answer(callId), ari.createBridge(bridgeId), stopScreening(legId)]);
       await ari.addToBridge(bridgeId, [callId, legId]);
     },
 
     async play(callId: string, prompt: Prompt) {
-      const ari = rest();
-      await ari.answer(callId);
-      playbackSeq += 1;
-      const playbackId = `${callId}-pb-${playbackSeq}`;
-      const finished = new Promise<void>((resolve) => {
-        const guard = setTimeout(() => settle(playbackId), PLAYBACK_GUARD_MS);
-        waiting.set(playbackId, { callId, done: () => (clearTimeout(guard), resolve()) });
-      });
-      try {
-        await ari.play(callId, playbackId, promptMedia(prompt, prompts), prompt.language);
-      } catch (err) {
-        settle(playbackId);
-        throw err;
-      }
+      await rest().answer(callId);
+      const { finished } = await play(callId, promptMedia(prompt, prompts), prompt.language, callId);
       await finished;
     },
 
+    async recordMessage(callId) {
+      const name = `message-${callId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+      const finished = new Promise<string | null>((resolve) => {
+        const guard = setTimeout(() => finish(null), (MESSAGE_MAX_SECONDS + 30) * 1000);
+        function finish(result: string | null): void {
+          clearTimeout(guard);
+          recordings.delete(name);
+          resolve(result);
+        }
+        recordings.set(name, { owner: callId, done: finish });
+      });
+      try {
+        await rest().record(callId, name, MESSAGE_MAX_SECONDS);
+      } catch (err) {
+        recordings.get(name)?.done(null);
+        throw err;
+      }
+      return finished;
+    },
+
     async release(callId) {
-      for (const [playbackId, waiter] of waiting) if (waiter.callId === callId) settle(playbackId);
+      for (const [playbackId, waiter] of playbacks) if (waiter.owner === callId) settlePlayback(playbackId);
       if (!bridged.delete(callId)) return;
       try {
         await rest().destroyBridge(`${callId}-br`);
       } catch (err) {
-        if (!isNevermissError(err, ErrorCodes.ARI_NOT_FOUND)) logger.debug('bridge not destroyed', { callId, error: String(err) });
+        if (!isNevermissError(err, ErrorCodes.ARI_NOT_FOUND)) logger.debug('bridge not destroyed', { callId, error: describeError(err) });
       }
     },
 
-    finished: settle,
-  };
-}
+    playbackFinished: settlePlayback,
 
-/** The phones see who is calling; a withheld caller shows as such. */
-function callerIdFor(facts: CallFacts): string {
-  const name = facts.callerName.replace(/["\\]/g, '').trim();
-  const number = facts.caller ?? 'anonymous';
-  return name ? `"${name}" <${number}>` : `<${number}>`;
+    recordingFinished(name, durationSec, failed) {
+      // A recording with no sound at all is no message.
+      recordings.get(name)?.done(failed || durationSec <= 0 ? null : name);
+    },
+  };
+
+  async function stopScreening(legId: string): Promise<void> {
+    const playbackId = screenings.get(legId);
+    if (playbackId === undefined) return;
+    screenings.delete(legId);
+    settlePlayback(playbackId);
+    await rest().stopPlayback(playbackId).catch(() => undefined);
+  }
 }

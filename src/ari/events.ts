@@ -15,9 +15,20 @@ export type AriEvent =
   | { readonly type: 'StasisEnd'; readonly channel: AriChannel }
   | { readonly type: 'ChannelDestroyed'; readonly channel: AriChannel; readonly cause: number; readonly cause_txt?: string }
   | { readonly type: 'PlaybackFinished'; readonly playback: { readonly id: string; readonly state: string; readonly media_uri: string } }
+  | { readonly type: 'ChannelDtmfReceived'; readonly channel: AriChannel; readonly digit: string }
+  | { readonly type: 'RecordingFinished' | 'RecordingFailed'; readonly recording: { readonly name: string; readonly duration?: number; readonly state: string } }
   | { readonly type: 'ApplicationReplaced' };
 
-const HANDLED = new Set<string>(['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'PlaybackFinished', 'ApplicationReplaced']);
+const HANDLED = new Set<string>([
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDestroyed',
+  'PlaybackFinished',
+  'ChannelDtmfReceived',
+  'RecordingFinished',
+  'RecordingFailed',
+  'ApplicationReplaced',
+]);
 
 /** Narrows a raw event to the ones we handle; everything else is ignored by the router. */
 export function toAriEvent(raw: unknown): AriEvent | null {
@@ -32,15 +43,22 @@ export type CallSignal =
   | { readonly kind: 'legAnswered'; readonly callId: string; readonly legId: string }
   | { readonly kind: 'channelGone'; readonly channelId: string; readonly cause: number }
   | { readonly kind: 'playbackFinished'; readonly playbackId: string; readonly failed: boolean }
+  | { readonly kind: 'dtmf'; readonly channelId: string; readonly digit: string }
+  | { readonly kind: 'recordingFinished'; readonly name: string; readonly durationSec: number; readonly failed: boolean }
+  | { readonly kind: 'feature'; readonly channel: AriChannel; readonly code: string }
   | { readonly kind: 'replaced' };
 
-/** StasisStart args: ["inbound", DID] from the dialplan snippet, ["leg", callId] from our originates. */
+/**
+ * StasisStart args: ["inbound", DID] and ["feature", code] from the dialplan snippet,
+ * ["leg", callId] from our own originates.
+ */
 export function toCallSignal(event: AriEvent): CallSignal | null {
   switch (event.type) {
     case 'StasisStart': {
       const [role, value] = event.args;
       if (role === 'inbound') return { kind: 'inbound', channel: event.channel, called: value ?? event.channel.dialplan?.exten ?? '' };
       if (role === 'leg' && value) return { kind: 'legAnswered', callId: value, legId: event.channel.id };
+      if (role === 'feature' && value) return { kind: 'feature', channel: event.channel, code: value };
       return null;
     }
     case 'StasisEnd':
@@ -50,6 +68,16 @@ export function toCallSignal(event: AriEvent): CallSignal | null {
       return { kind: 'channelGone', channelId: event.channel.id, cause: event.cause };
     case 'PlaybackFinished':
       return { kind: 'playbackFinished', playbackId: event.playback.id, failed: event.playback.state === 'failed' };
+    case 'ChannelDtmfReceived':
+      return { kind: 'dtmf', channelId: event.channel.id, digit: event.digit };
+    case 'RecordingFinished':
+    case 'RecordingFailed':
+      return {
+        kind: 'recordingFinished',
+        name: event.recording.name,
+        durationSec: event.recording.duration ?? 0,
+        failed: event.type === 'RecordingFailed',
+      };
     case 'ApplicationReplaced':
       return { kind: 'replaced' };
   }

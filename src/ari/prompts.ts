@@ -11,22 +11,55 @@ export interface PromptSource {
   readonly baseUrl?: string;
 }
 
+/** What a phone's user hears: the screening question, or that the call was taken. */
+export type LegPrompt = { readonly kind: 'screen'; readonly caller: string | null } | { readonly kind: 'taken' };
+
 export function promptNames(prompt: Prompt): string[] {
   switch (prompt.kind) {
     case 'promise':
       return ['promise-intro', `num-${prompt.minutes}`, prompt.minutes === 1 ? 'minute' : 'minutes', 'promise-outro'];
+    case 'promise-when-open':
+      return ['promise-when-open'];
     case 'withheld':
       return ['withheld'];
+    case 'message-thanks':
+      return ['withheld-thanks'];
+    case 'blocked':
+      return ['blocked'];
     case 'sorry':
       return ['fallback-sorry'];
+    case 'status':
+      return [`status-${prompt.mode}`];
   }
 }
 
+export function legPromptNames(prompt: LegPrompt): string[] {
+  switch (prompt.kind) {
+    case 'screen':
+      if (prompt.caller === null) return ['screen-withheld', 'screen-press-1'];
+      return ['screen-call-from', ...spellNumber(prompt.caller), 'screen-press-1'];
+    case 'taken':
+      return ['taken'];
+  }
+}
+
+/** "+4520111111" -> digit-plus, digit-4, digit-5, ... (our own digit prompts exist in every language). */
+function spellNumber(number: string): string[] {
+  return (number.match(/[0-9+]/g) ?? []).map((char) => (char === '+' ? 'digit-plus' : `digit-${char}`));
+}
+
 export function promptMedia(prompt: Prompt, from: PromptSource): string[] {
-  const names = promptNames(prompt);
+  return toMedia(promptNames(prompt), prompt.language, from);
+}
+
+export function legPromptMedia(prompt: LegPrompt, language: string, from: PromptSource): string[] {
+  return toMedia(legPromptNames(prompt), language, from);
+}
+
+function toMedia(names: readonly string[], language: string, from: PromptSource): string[] {
   if (from.source === 'http' && from.baseUrl) {
     const base = from.baseUrl.replace(/\/+$/, '');
-    return names.map((name) => `sound:${base}/prompts/${prompt.language}/nevermiss/${name}.wav`);
+    return names.map((name) => `sound:${base}/prompts/${language}/nevermiss/${name}.wav`);
   }
   return names.map((name) => `sound:nevermiss/${name}`);
 }

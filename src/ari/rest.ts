@@ -28,6 +28,10 @@ export interface AriRest {
   destroyBridge(bridgeId: string): Promise<void>;
   play(channelId: string, playbackId: string, media: readonly string[], lang: string): Promise<void>;
   channelExists(channelId: string): Promise<boolean>;
+  stopPlayback(playbackId: string): Promise<void>;
+  record(channelId: string, name: string, maxSeconds: number): Promise<void>;
+  /** Whether a device (e.g. PJSIP/owner-desk) has a call on it right now. */
+  endpointInUse(tech: string, resource: string): Promise<boolean>;
   appChannels(app: string): Promise<readonly string[]>;
   continueInDialplan(channelId: string, context: string, extension: string, label: string): Promise<void>;
 }
@@ -38,6 +42,8 @@ export interface AriClientLike {
   channels: Record<string, (p: object) => PromiseLike<unknown>>;
   bridges: Record<string, (p: object) => PromiseLike<unknown>>;
   applications: { get(p: object): PromiseLike<{ channel_ids?: string[] }> };
+  endpoints: { get(p: object): PromiseLike<{ channel_ids?: string[]; state?: string }> };
+  playbacks: Record<string, (p: object) => PromiseLike<unknown>>;
 }
 
 export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest {
@@ -56,7 +62,7 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
       clearTimeout(timer);
     }
   };
-  const operation = (resource: 'channels' | 'bridges', op: string, params: object): Promise<unknown> => {
+  const operation = (resource: 'channels' | 'bridges' | 'playbacks', op: string, params: object): Promise<unknown> => {
     const what = `${resource}.${op} ${JSON.stringify(params)}`;
     const fn = client[resource][op];
     if (!fn) return Promise.reject(new NevermissError(ErrorCodes.ARI_REQUEST, `this Asterisk's ARI has no operation ${resource}.${op}`, { what }));
@@ -99,6 +105,24 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
         if (err instanceof NevermissError && err.code === ErrorCodes.ARI_NOT_FOUND) return false;
         throw err;
       }
+    },
+    stopPlayback: async (playbackId) => {
+      await operation('playbacks', 'stop', { playbackId });
+    },
+    record: (channelId, name, maxSeconds) =>
+      channels('record', {
+        channelId,
+        name,
+        format: 'wav',
+        maxDurationSeconds: maxSeconds,
+        maxSilenceSeconds: 5,
+        ifExists: 'overwrite',
+        beep: true,
+        terminateOn: '#',
+      }),
+    async endpointInUse(tech, resource) {
+      const endpoint = await call(`endpoints.get ${tech}/${resource}`, () => client.endpoints.get({ tech, resource }));
+      return (endpoint.channel_ids ?? []).length > 0;
     },
     async appChannels(app) {
       const found = await call(`applications.get ${app}`, () => client.applications.get({ applicationName: app }));

@@ -2,20 +2,23 @@
  * The call flow as a pure function: (plan, facts, state, event, now) -> (next state, effects).
  *
  * It never performs I/O and never reads the clock. The session shell runs the effects and feeds
- * their results back as events. Events that make no sense in a state (a late leg answer, a second
- * hangup) are answered with the state unchanged and no effects, except where a channel must still
- * be released.
+ * their results back as events (timers too: an effect names the event it fires). Events that
+ * make no sense in a state (a late answer, a second hangup) leave the state unchanged, except
+ * that a leg which answers too late is always released.
  */
+import { decideCallbackPromise } from '../routing/promise.js';
 import type {
   CallEvent,
   CallFacts,
   CallState,
   CallbackReason,
   Effect,
+  HangupReason,
   HuntPlan,
   LegStatus,
   Outcome,
   PlannedLeg,
+  Prompt,
 } from './types.js';
 
 export interface Transition {
@@ -28,9 +31,17 @@ export interface CallContext {
   readonly facts: CallFacts;
 }
 
-/** Before `started`, a call is hunting at step -1: nothing rings yet. */
-export function initialState(now: number): CallState {
-  return { kind: 'hunting', step: -1, stepStartedAt: now, legs: {} };
+type Hunting = Extract<CallState, { kind: 'hunting' }>;
+type Legs = Readonly<Record<string, LegStatus>>;
+
+const stepTimer = (step: number): string => `step-end:${step}`;
+const startTimer = (step: number): string => `step-start:${step}`;
+const screenTimer = (legId: string): string => `screen:${legId}`;
+const LIVE: ReadonlySet<LegStatus> = new Set(['ringing', 'screening']);
+
+/** Before `started` nothing rings. */
+export function initialState(plan: HuntPlan): CallState {
+  return { kind: 'hunting', started: plan.steps.map(() => false), legs: {} };
 }
 
 export function transition(ctx: CallContext, state: CallState, event: CallEvent, now: number): Transition {
@@ -42,91 +53,171 @@ export function transition(ctx: CallContext, state: CallState, event: CallEvent,
     case 'recording':
       return whileRecording(ctx, state, event);
     case 'promising':
-      return whilePromising(state, event);
-    case 'withheld':
-      return whileWithheld(state, event);
+    case 'announcing':
+      return whilePlayingLastWords(state, event);
+    case 'message':
+      return whileTakingMessage(ctx, state, event);
     case 'ended':
       return stay(state, releaseLateLeg(event));
   }
 }
 
-type Hunting = Extract<CallState, { kind: 'hunting' }>;
-
 function whileHunting(ctx: CallContext, state: Hunting, event: CallEvent, now: number): Transition {
   switch (event.type) {
-    case 'started':
-      if (state.step !== -1) return stay(state);
-      return startStep(ctx, 0, now, [{ type: 'indicateRinging' }]);
+    case 'started': {
+      if (state.started.some(Boolean) || Object.keys(state.legs).length > 0) return stay(state);
+      if (ctx.plan.treatment === 'blocked') return announce({ kind: 'blocked' }, { kind: 'blocked', language: ctx.plan.language }, []);
+      const delayed = ctx.plan.steps.flatMap((step, index): Effect[] =>
+        index > 0 && step.delayMs !== null ? [{ type: 'startTimer', key: startTimer(index), ms: step.delayMs, event: { type: 'stepDue', step: index } }] : [],
+      );
+      return advance(ctx, state, now, [{ type: 'indicateRinging' }, ...delayed]);
+    }
+
+    case 'stepDue':
+      if (state.started[event.step] !== false) return stay(state);
+      return advance(ctx, startStep(ctx, state, event.step), now, stepEffects(ctx, event.step));
+
+    case 'stepTimedOut': {
+      const legIds = legsOfStep(ctx.plan, event.step).filter((legId) => LIVE.has(state.legs[legId] ?? 'failed'));
+      const legs = mark(state.legs, legIds, 'cancelled');
+      return advance(ctx, { ...state, legs }, now, legIds.flatMap((legId) => hangupLive(state.legs, legId, 'normal')));
+    }
 
     case 'legAnswered': {
-      if (state.legs[event.legId] !== 'ringing') return stay(state, releaseLateLeg(event));
-      const winner = findLeg(ctx.plan, state.step, event.legId);
-      if (!winner) return stay(state, releaseLateLeg(event));
-      return {
-        state: { kind: 'bridged', winner, answeredAt: now },
-        effects: [
-          { type: 'cancelStepTimer' },
-          ...hangupRinging(state.legs, 'answered_elsewhere', event.legId),
-          { type: 'connect', leg: winner },
-        ],
-      };
+      const leg = findLeg(ctx.plan, event.legId);
+      if (state.legs[event.legId] !== 'ringing' || !leg) return stay(state, releaseLateLeg(event));
+      if (!leg.screen) return win(ctx, state, leg, now);
+      return stay({ ...state, legs: { ...state.legs, [leg.legId]: 'screening' } }, [
+        { type: 'screen', leg },
+        { type: 'startTimer', key: screenTimer(leg.legId), ms: ctx.plan.screenTimeoutMs, event: { type: 'screenTimedOut', legId: leg.legId } },
+      ]);
     }
+
+    case 'legDtmf': {
+      const leg = findLeg(ctx.plan, event.legId);
+      if (state.legs[event.legId] !== 'screening' || !leg) return stay(state);
+      // Only a 1 takes the call; any other key declines it, like hanging up.
+      if (event.digit === '1') return win(ctx, state, leg, now);
+      return decline(ctx, state, leg.legId, now);
+    }
+
+    case 'screenTimedOut':
+      if (state.legs[event.legId] !== 'screening') return stay(state);
+      return decline(ctx, state, event.legId, now);
 
     case 'legEnded': {
-      if (state.legs[event.legId] !== 'ringing') return stay(state);
-      const legs: Record<string, LegStatus> = { ...state.legs, [event.legId]: 'failed' };
-      // A busy, rejected or unreachable step does not wait for its timeout.
-      if (Object.values(legs).includes('ringing')) return stay({ ...state, legs });
-      return startStep(ctx, state.step + 1, now, [{ type: 'cancelStepTimer' }]);
+      if (!LIVE.has(state.legs[event.legId] ?? 'failed')) return stay(state);
+      const effects: Effect[] = state.legs[event.legId] === 'screening' ? [{ type: 'cancelTimer', key: screenTimer(event.legId) }] : [];
+      return advance(ctx, { ...state, legs: mark(state.legs, [event.legId], 'failed') }, now, effects);
     }
 
-    case 'stepTimedOut':
-      if (event.step !== state.step) return stay(state);
-      return startStep(ctx, state.step + 1, now, hangupRinging(state.legs, 'normal'));
-
-    case 'callerHungUp':
+    case 'callerHungUp': {
+      const live = liveLegs(state.legs);
+      const timers = ctx.plan.steps.flatMap((_, i): Effect[] => [
+        { type: 'cancelTimer', key: stepTimer(i) },
+        { type: 'cancelTimer', key: startTimer(i) },
+      ]);
       // Phones keep a missed-call entry (plain hangup cause), and the caller gets a callback.
-      return huntOver(ctx, 'caller-hung-up', [{ type: 'cancelStepTimer' }, ...hangupRinging(state.legs, 'normal')], false);
+      const hangups = live.flatMap((legId) => hangupLive(state.legs, legId, 'normal'));
+      return huntOver(ctx, 'caller-hung-up', [...timers, ...hangups], false, now);
+    }
 
     case 'connectFailed':
     case 'callbackRecorded':
     case 'callbackFailed':
     case 'promptFinished':
+    case 'messageTaken':
       return stay(state);
   }
 }
 
-/** Rings the phones of step `index`, or ends the hunt when there is no such step. */
-function startStep(ctx: CallContext, index: number, now: number, before: readonly Effect[]): Transition {
+/**
+ * Starts whatever may start now, and ends the hunt when nothing rings and nothing is left.
+ * A step without a delay starts when the step before it is over; when nothing rings at all,
+ * the next step starts at once, delay or not (a busy step doesn't make the caller wait).
+ */
+function advance(ctx: CallContext, state: Hunting, now: number, before: readonly Effect[]): Transition {
+  let current = state;
+  const effects: Effect[] = [...before];
+  for (;;) {
+    const next = current.started.findIndex((started) => !started);
+    if (next === -1) break;
+    const step = ctx.plan.steps[next];
+    const previousOver = next === 0 || (current.started[next - 1] === true && !legsOfStep(ctx.plan, next - 1).some((id) => LIVE.has(current.legs[id] ?? 'failed')));
+    const nothingRings = liveLegs(current.legs).length === 0;
+    const due = nothingRings || (step?.delayMs === null && previousOver);
+    if (!due) break;
+    if (step?.delayMs !== null && next > 0) effects.push({ type: 'cancelTimer', key: startTimer(next) });
+    const started = startStep(ctx, current, next);
+    effects.push(...stepEffects(ctx, next));
+    current = started;
+  }
+  if (liveLegs(current.legs).length === 0 && current.started.every(Boolean)) {
+    return huntOver(ctx, 'no-answer', effects, true, now);
+  }
+  return { state: current, effects };
+}
+
+function startStep(ctx: CallContext, state: Hunting, index: number): Hunting {
+  const started = state.started.map((value, i) => value || i === index);
+  const legs: Record<string, LegStatus> = { ...state.legs };
+  for (const leg of ctx.plan.steps[index]?.legs ?? []) legs[leg.legId] = 'ringing';
+  return { kind: 'hunting', started, legs };
+}
+
+function stepEffects(ctx: CallContext, index: number): Effect[] {
   const step = ctx.plan.steps[index];
-  if (!step) return huntOver(ctx, 'no-answer', before, true);
-  const legs: Record<string, LegStatus> = {};
-  for (const leg of step.legs) legs[leg.legId] = 'ringing';
+  if (!step) return [];
+  return [
+    ...step.legs.map((leg): Effect => ({ type: 'originate', leg })),
+    { type: 'startTimer', key: stepTimer(index), ms: step.timeoutMs, event: { type: 'stepTimedOut', step: index } },
+  ];
+}
+
+/** A leg took the call: every other live leg is released, and the caller is connected. */
+function win(ctx: CallContext, state: Hunting, winner: PlannedLeg, now: number): Transition {
+  const others = liveLegs(state.legs).filter((legId) => legId !== winner.legId);
+  const timers = ctx.plan.steps.flatMap((_, i): Effect[] => [
+    { type: 'cancelTimer', key: stepTimer(i) },
+    { type: 'cancelTimer', key: startTimer(i) },
+  ]);
   return {
-    state: { kind: 'hunting', step: index, stepStartedAt: now, legs },
+    state: { kind: 'bridged', winner, answeredAt: now },
     effects: [
-      ...before,
-      ...step.legs.map((leg): Effect => ({ type: 'originate', leg, timeoutMs: step.timeoutMs })),
-      { type: 'startStepTimer', step: index, ms: step.timeoutMs },
+      ...timers,
+      { type: 'cancelTimer', key: screenTimer(winner.legId) },
+      ...others.flatMap((legId) => hangupLive(state.legs, legId, 'answered_elsewhere')),
+      { type: 'connect', leg: winner },
     ],
   };
 }
 
+/** A screened callee didn't press 1: that leg is dropped and the hunt goes on. */
+function decline(ctx: CallContext, state: Hunting, legId: string, now: number): Transition {
+  return advance(ctx, { ...state, legs: mark(state.legs, [legId], 'failed') }, now, [
+    { type: 'cancelTimer', key: screenTimer(legId) },
+    { type: 'hangupLeg', legId, reason: 'normal' },
+  ]);
+}
+
 /**
  * Nobody took the call. A caller with a number gets a callback, written before any promise is
- * played; a withheld caller is told we can't call back.
+ * played; the promise says "within N minutes" only if that is true (open long enough, or
+ * someone on duty), else "when we open". A withheld caller is told we can't call back.
  */
-function huntOver(ctx: CallContext, reason: CallbackReason, before: readonly Effect[], callerPresent: boolean): Transition {
+function huntOver(ctx: CallContext, reason: CallbackReason, before: readonly Effect[], callerPresent: boolean, now: number): Transition {
   if (ctx.facts.caller === null) {
-    if (!callerPresent) return end({ kind: 'withheld-no-callback', reason }, before);
+    if (!callerPresent) return end({ kind: 'withheld-no-callback', reason, message: null }, before);
     return {
-      state: { kind: 'withheld', reason },
+      state: { kind: 'message', phase: 'prompt', reason },
       effects: [...before, { type: 'play', prompt: { kind: 'withheld', language: ctx.plan.language } }],
     };
   }
+  const promise = decideCallbackPromise(ctx.plan.promise, now);
+  const minutes = Math.max(1, Math.round(ctx.plan.promise.deadlineMs / 60_000));
   return {
-    state: { kind: 'recording', reason, callerPresent },
-    effects: [...before, { type: 'recordCallback', reason }],
+    state: { kind: 'recording', reason, callerPresent, promise: { kind: promise.kind, dueAt: promise.dueAt, minutes } },
+    effects: [...before, { type: 'recordCallback', reason, dueAt: promise.dueAt }],
   };
 }
 
@@ -153,10 +244,14 @@ function whileBridged(ctx: CallContext, state: Bridged, event: CallEvent, now: n
     case 'legAnswered':
       return stay(state, event.legId === state.winner.legId ? [] : releaseLateLeg(event));
     case 'started':
+    case 'legDtmf':
+    case 'stepDue':
     case 'stepTimedOut':
+    case 'screenTimedOut':
     case 'callbackRecorded':
     case 'callbackFailed':
     case 'promptFinished':
+    case 'messageTaken':
       return stay(state);
   }
 }
@@ -166,48 +261,67 @@ type Recording = Extract<CallState, { kind: 'recording' }>;
 function whileRecording(ctx: CallContext, state: Recording, event: CallEvent): Transition {
   switch (event.type) {
     case 'callbackRecorded': {
-      const outcome: Outcome = { kind: 'callback-pending', callbackId: event.callbackId, reason: state.reason };
+      const outcome: Outcome = {
+        kind: 'callback-pending',
+        callbackId: event.callbackId,
+        reason: state.reason,
+        promise: state.promise.kind,
+        dueAt: event.dueAt,
+      };
       if (!state.callerPresent) return end(outcome);
-      const minutes = Math.max(1, Math.round(ctx.plan.deadlineMs / 60_000));
-      return {
-        state: { kind: 'promising', callbackId: event.callbackId },
-        effects: [{ type: 'play', prompt: { kind: 'promise', minutes, language: ctx.plan.language } }],
-      };
+      const language = ctx.plan.language;
+      const prompt: Prompt =
+        state.promise.kind === 'within' ? { kind: 'promise', minutes: state.promise.minutes, language } : { kind: 'promise-when-open', language };
+      return { state: { kind: 'promising', outcome }, effects: [{ type: 'play', prompt }] };
     }
-    case 'callbackFailed':
+    case 'callbackFailed': {
       // No promise we can't keep: the caller is asked to try again instead.
-      if (!state.callerPresent) return end({ kind: 'failed', error: `recording the callback failed: ${event.error}` });
-      return {
-        state: { kind: 'withheld', reason: state.reason },
-        effects: [{ type: 'play', prompt: { kind: 'sorry', language: ctx.plan.language } }],
-      };
+      const outcome: Outcome = { kind: 'failed', error: `recording the callback failed: ${event.error}` };
+      if (!state.callerPresent) return end(outcome);
+      return announce(outcome, { kind: 'sorry', language: ctx.plan.language }, []);
+    }
     case 'callerHungUp':
       return stay({ ...state, callerPresent: false });
     case 'legAnswered':
       return stay(state, releaseLateLeg(event));
     case 'started':
-    case 'legEnded':
+    case 'stepDue':
     case 'stepTimedOut':
+    case 'legDtmf':
+    case 'screenTimedOut':
+    case 'legEnded':
     case 'connectFailed':
     case 'promptFinished':
+    case 'messageTaken':
       return stay(state);
   }
 }
 
-type Promising = Extract<CallState, { kind: 'promising' }>;
+type Message = Extract<CallState, { kind: 'message' }>;
 
-function whilePromising(state: Promising, event: CallEvent): Transition {
-  const pending: Outcome = { kind: 'callback-pending', callbackId: state.callbackId, reason: 'no-answer' };
+function whileTakingMessage(ctx: CallContext, state: Message, event: CallEvent): Transition {
   switch (event.type) {
     case 'promptFinished':
-      return end(pending, [{ type: 'hangupCaller' }]);
+      if (state.phase !== 'prompt') return stay(state);
+      return stay({ ...state, phase: 'recording' }, [{ type: 'takeMessage' }]);
     case 'callerHungUp':
-      return end(pending);
+      // Hanging up ends a recording too; its file is kept, so wait for the reference.
+      if (state.phase === 'recording') return stay(state);
+      return end({ kind: 'withheld-no-callback', reason: state.reason, message: null });
+    case 'messageTaken':
+      return announce(
+        { kind: 'withheld-no-callback', reason: state.reason, message: event.recording },
+        { kind: 'message-thanks', language: ctx.plan.language },
+        [],
+      );
     case 'legAnswered':
       return stay(state, releaseLateLeg(event));
     case 'started':
-    case 'legEnded':
+    case 'stepDue':
     case 'stepTimedOut':
+    case 'legDtmf':
+    case 'screenTimedOut':
+    case 'legEnded':
     case 'connectFailed':
     case 'callbackRecorded':
     case 'callbackFailed':
@@ -215,35 +329,68 @@ function whilePromising(state: Promising, event: CallEvent): Transition {
   }
 }
 
-type Withheld = Extract<CallState, { kind: 'withheld' }>;
+type LastWords = Extract<CallState, { kind: 'promising' | 'announcing' }>;
 
-function whileWithheld(state: Withheld, event: CallEvent): Transition {
-  const outcome: Outcome = { kind: 'withheld-no-callback', reason: state.reason };
+/** The caller hears a last message; the call ends when it finished or the caller hung up. */
+function whilePlayingLastWords(state: LastWords, event: CallEvent): Transition {
   switch (event.type) {
     case 'promptFinished':
-      return end(outcome, [{ type: 'hangupCaller' }]);
+      return end(state.outcome, [{ type: 'hangupCaller' }]);
     case 'callerHungUp':
-      return end(outcome);
+      return end(state.outcome);
     case 'legAnswered':
       return stay(state, releaseLateLeg(event));
     case 'started':
-    case 'legEnded':
+    case 'stepDue':
     case 'stepTimedOut':
+    case 'legDtmf':
+    case 'screenTimedOut':
+    case 'legEnded':
     case 'connectFailed':
     case 'callbackRecorded':
     case 'callbackFailed':
+    case 'messageTaken':
       return stay(state);
   }
 }
 
-function findLeg(plan: HuntPlan, step: number, legId: string): PlannedLeg | undefined {
-  return plan.steps[step]?.legs.find((leg) => leg.legId === legId);
+function announce(outcome: Outcome, prompt: Prompt, before: readonly Effect[]): Transition {
+  return { state: { kind: 'announcing', outcome }, effects: [...before, { type: 'play', prompt }] };
 }
 
-function hangupRinging(legs: Readonly<Record<string, LegStatus>>, reason: 'answered_elsewhere' | 'normal', except?: string): Effect[] {
+function findLeg(plan: HuntPlan, legId: string): PlannedLeg | undefined {
+  for (const step of plan.steps) {
+    const leg = step.legs.find((candidate) => candidate.legId === legId);
+    if (leg) return leg;
+  }
+  return undefined;
+}
+
+function legsOfStep(plan: HuntPlan, index: number): string[] {
+  return (plan.steps[index]?.legs ?? []).map((leg) => leg.legId);
+}
+
+function liveLegs(legs: Legs): string[] {
   return Object.entries(legs)
-    .filter(([legId, status]) => status === 'ringing' && legId !== except)
-    .map(([legId]): Effect => ({ type: 'hangupLeg', legId, reason }));
+    .filter(([, status]) => LIVE.has(status))
+    .map(([legId]) => legId);
+}
+
+function mark(legs: Legs, legIds: readonly string[], status: LegStatus): Legs {
+  const next: Record<string, LegStatus> = { ...legs };
+  for (const legId of legIds) next[legId] = status;
+  return next;
+}
+
+/** Hangs up a live leg; one that is deciding (screening) hears "the call was taken" first. */
+function hangupLive(legs: Legs, legId: string, reason: HangupReason): Effect[] {
+  if (legs[legId] === 'screening') {
+    return [
+      { type: 'cancelTimer', key: screenTimer(legId) },
+      reason === 'answered_elsewhere' ? { type: 'releaseTaken', legId } : { type: 'hangupLeg', legId, reason },
+    ];
+  }
+  return [{ type: 'hangupLeg', legId, reason }];
 }
 
 /** A leg that answers after the call was decided is released at once. */

@@ -25,6 +25,13 @@ export class CallRegistry {
     return true;
   }
 
+  /** A key pressed on a phone that is deciding whether to take the call. */
+  legDtmf(channelId: string, digit: string): void {
+    const session = this.byChannel.get(channelId);
+    if (!session || channelId === session.facts.callId) return;
+    session.dispatch({ type: 'legDtmf', legId: channelId, digit });
+  }
+
   channelGone(channelId: string, cause: number): void {
     const session = this.byChannel.get(channelId);
     if (!session) return;

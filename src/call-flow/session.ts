@@ -23,14 +23,14 @@ export class CallSession {
   readonly facts: CallFacts;
   readonly plan: HuntPlan;
   private state: CallState;
-  private stepTimer: { cancel(): void } | undefined;
+  private readonly timers = new Map<string, { cancel(): void }>();
   private readonly ctx: CallContext;
 
   constructor(facts: CallFacts, plan: HuntPlan, private readonly deps: SessionDeps) {
     this.facts = facts;
     this.plan = plan;
     this.ctx = { facts, plan };
-    this.state = initialState(deps.clock.now());
+    this.state = initialState(plan);
   }
 
   get current(): CallState {
@@ -66,7 +66,7 @@ export class CallSession {
         return;
       case 'originate':
         this.deps.logger.debug(`ringing ${effect.leg.person}.${effect.leg.phone}`, { leg: effect.leg.legId, dial: effect.leg.dial });
-        control.originate(this.facts, effect.leg, effect.timeoutMs).catch((err: unknown) => {
+        control.originate(this.facts, effect.leg).catch((err: unknown) => {
           // A leg that can't even be created (unregistered phone, bad dial string) failed like a busy one.
           this.deps.logger.warn('could not ring phone', { leg: effect.leg.legId, dial: effect.leg.dial, error: message(err) });
           this.dispatch({ type: 'legEnded', legId: effect.leg.legId, cause: 3 });
@@ -75,13 +75,24 @@ export class CallSession {
       case 'hangupLeg':
         this.attempt(effect, control.hangup(effect.legId, effect.reason));
         return;
-      case 'startStepTimer':
-        this.stepTimer?.cancel();
-        this.stepTimer = this.deps.timers.set(effect.ms, () => this.dispatch({ type: 'stepTimedOut', step: effect.step }));
+      case 'startTimer': {
+        this.timers.get(effect.key)?.cancel();
+        const timer = this.deps.timers.set(effect.ms, () => {
+          this.timers.delete(effect.key);
+          this.dispatch(effect.event);
+        });
+        this.timers.set(effect.key, timer);
         return;
-      case 'cancelStepTimer':
-        this.stepTimer?.cancel();
-        this.stepTimer = undefined;
+      }
+      case 'cancelTimer':
+        this.timers.get(effect.key)?.cancel();
+        this.timers.delete(effect.key);
+        return;
+      case 'screen':
+        this.attempt(effect, control.screen(this.facts, effect.leg, this.plan.language));
+        return;
+      case 'releaseTaken':
+        this.attempt(effect, control.releaseTaken(effect.legId, this.plan.language));
         return;
       case 'connect':
         control.connect(callId, effect.leg.legId).catch((err: unknown) => this.dispatch({ type: 'connectFailed', error: message(err) }));
@@ -90,7 +101,7 @@ export class CallSession {
         const caller = this.facts.caller;
         if (caller === null) return;
         records
-          .recordMissedCall({ ...this.facts, caller }, this.plan, effect.reason, this.deps.clock.now())
+          .recordMissedCall({ ...this.facts, caller }, this.plan, effect.reason, effect.dueAt, this.deps.clock.now())
           .then(
             (cb) => this.dispatch({ type: 'callbackRecorded', callbackId: cb.id, dueAt: cb.dueAt, attempts: cb.attempts }),
             (err: unknown) => {
@@ -109,6 +120,21 @@ export class CallSession {
           },
         );
         return;
+      case 'takeMessage':
+        control
+          .recordMessage(callId)
+          .then(async (recording) => {
+            if (recording !== null) await records.storeMessage(this.facts, this.plan, recording, this.deps.clock.now());
+            return recording;
+          })
+          .then(
+            (recording) => this.dispatch({ type: 'messageTaken', recording }),
+            (err: unknown) => {
+              this.deps.logger.error('could not record or keep the caller\'s message', { error: message(err) });
+              this.dispatch({ type: 'messageTaken', recording: null });
+            },
+          );
+        return;
       case 'hangupCaller':
         this.attempt(effect, control.hangup(callId, 'normal'));
         return;
@@ -119,7 +145,8 @@ export class CallSession {
   }
 
   private finish(outcome: Outcome): void {
-    this.stepTimer?.cancel();
+    for (const timer of this.timers.values()) timer.cancel();
+    this.timers.clear();
     const endedAt = this.deps.clock.now();
     this.deps.logger.info(`call ended: ${outcome.kind}`, { outcome, durationMs: endedAt - this.facts.startedAt });
     const release = this.deps.control.release(this.facts.callId).catch((err: unknown) => {

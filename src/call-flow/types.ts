@@ -4,12 +4,13 @@
  * it asks the adapters to carry out. Nothing here performs I/O.
  */
 import type { Language } from '../config/types.js';
+import type { OpeningHours } from '../schedule/types.js';
 
 /** What the PBX told us about the call when it entered the app. */
 export interface CallFacts {
   /** The caller's channel id; also the call's id everywhere (logs, Redis, leg ids). */
   readonly callId: string;
-  /** The caller's number as it arrived, or null when withheld/anonymous (can't be called back). */
+  /** The caller's number (E.164 where it could be normalised), or null when withheld. */
   readonly caller: string | null;
   readonly callerName: string;
   /** The dialled number (DID) the call came in on. */
@@ -17,73 +18,135 @@ export interface CallFacts {
   readonly startedAt: number;
 }
 
-/** One phone to ring within a step, with the channel id its leg will get. */
+/** One phone to ring, with the channel id its leg will get and how it rings. */
 export interface PlannedLeg {
   readonly legId: string;
   readonly person: string;
   readonly phone: string;
   readonly dial: string;
+  /** How long this leg rings at most: the step's timeout, or the phone's own if shorter. */
+  readonly ringMs: number;
+  /** The callee must press 1 before the caller is put through (mobile voicemail can't). */
+  readonly screen: boolean;
+  /** What the phone shows, as `"Name" <number>`. */
+  readonly callerId: string;
+  /** A phone already in a call is not rung. */
+  readonly skipWhenBusy: boolean;
 }
 
 export interface PlannedStep {
   readonly legs: readonly PlannedLeg[];
   readonly timeoutMs: number;
+  /** Start this long after the hunt began (overlapping earlier steps); null: when the previous step is over. */
+  readonly delayMs: number | null;
 }
 
-/** The hunt a call will follow, decided once when it arrives (calls keep their plan across reloads). */
+/** What the promise may say, decided when nobody answered (time passes during the hunt). */
+export interface PromisePolicy {
+  readonly hours: OpeningHours | null;
+  readonly deadlineMs: number;
+  readonly afterOpeningMs: number;
+  /** Someone is on duty out of hours, so "within N minutes" holds even when closed. */
+  readonly onDuty: boolean;
+  /** The owner switched to closed: until then (ms; Infinity = until switched back), or null. */
+  readonly closedByOwnerUntil: number | null;
+}
+
+/** The plan a call follows, decided once when it arrives (calls keep their plan across reloads). */
 export interface HuntPlan {
   readonly routeId: string;
   readonly language: Language;
+  /** `blocked`: a polite message, no hunt, no callback. */
+  readonly treatment: 'hunt' | 'blocked';
   readonly steps: readonly PlannedStep[];
-  readonly deadlineMs: number;
+  readonly promise: PromisePolicy;
+  /** How long a screened callee has to press 1. */
+  readonly screenTimeoutMs: number;
 }
 
-export type LegStatus = 'ringing' | 'failed' | 'cancelled';
+export type LegStatus = 'ringing' | 'screening' | 'failed' | 'cancelled';
 
 export type CallbackReason = 'no-answer' | 'caller-hung-up';
 
+export type PromiseKind = 'within' | 'when-open';
+
 export type CallState =
-  | { readonly kind: 'hunting'; readonly step: number; readonly stepStartedAt: number; readonly legs: Readonly<Record<string, LegStatus>> }
+  | {
+      readonly kind: 'hunting';
+      /** Which steps have started (their legs are in `legs`). */
+      readonly started: readonly boolean[];
+      readonly legs: Readonly<Record<string, LegStatus>>;
+    }
   | { readonly kind: 'bridged'; readonly winner: PlannedLeg; readonly answeredAt: number }
-  | { readonly kind: 'recording'; readonly reason: CallbackReason; readonly callerPresent: boolean }
-  | { readonly kind: 'promising'; readonly callbackId: string }
-  | { readonly kind: 'withheld'; readonly reason: CallbackReason }
+  | {
+      readonly kind: 'recording';
+      readonly reason: CallbackReason;
+      readonly callerPresent: boolean;
+      readonly promise: { readonly kind: PromiseKind; readonly dueAt: number; readonly minutes: number };
+    }
+  | { readonly kind: 'promising'; readonly outcome: Outcome }
+  /** A withheld caller can't be called back: told so, then may leave a recorded message. */
+  | { readonly kind: 'message'; readonly phase: 'prompt' | 'recording'; readonly reason: CallbackReason }
+  | { readonly kind: 'announcing'; readonly outcome: Outcome }
   | { readonly kind: 'ended'; readonly outcome: Outcome };
 
 export type CallStateKind = CallState['kind'];
 
 export type Outcome =
   | { readonly kind: 'answered'; readonly by: { readonly person: string; readonly phone: string }; readonly ringMs: number; readonly talkMs: number }
-  | { readonly kind: 'callback-pending'; readonly callbackId: string; readonly reason: CallbackReason }
-  | { readonly kind: 'withheld-no-callback'; readonly reason: CallbackReason }
+  | {
+      readonly kind: 'callback-pending';
+      readonly callbackId: string;
+      readonly reason: CallbackReason;
+      readonly promise: PromiseKind;
+      readonly dueAt: number;
+    }
+  | { readonly kind: 'withheld-no-callback'; readonly reason: CallbackReason; readonly message: string | null }
+  | { readonly kind: 'blocked' }
   | { readonly kind: 'failed'; readonly error: string };
 
 export type CallEvent =
   | { readonly type: 'started' }
-  | { readonly type: 'legAnswered'; readonly legId: string }
-  | { readonly type: 'legEnded'; readonly legId: string; readonly cause: number }
+  | { readonly type: 'stepDue'; readonly step: number }
   | { readonly type: 'stepTimedOut'; readonly step: number }
+  | { readonly type: 'legAnswered'; readonly legId: string }
+  | { readonly type: 'legDtmf'; readonly legId: string; readonly digit: string }
+  | { readonly type: 'screenTimedOut'; readonly legId: string }
+  | { readonly type: 'legEnded'; readonly legId: string; readonly cause: number }
   | { readonly type: 'callerHungUp' }
   | { readonly type: 'connectFailed'; readonly error: string }
   | { readonly type: 'callbackRecorded'; readonly callbackId: string; readonly dueAt: number; readonly attempts: number }
   | { readonly type: 'callbackFailed'; readonly error: string }
-  | { readonly type: 'promptFinished' };
+  | { readonly type: 'promptFinished' }
+  /** The caller's recorded message is stored (recording name), or there is none. */
+  | { readonly type: 'messageTaken'; readonly recording: string | null };
 
 export type HangupReason = 'answered_elsewhere' | 'normal' | 'no_answer';
 
+/** What the caller hears. */
 export type Prompt =
   | { readonly kind: 'promise'; readonly minutes: number; readonly language: Language }
+  | { readonly kind: 'promise-when-open'; readonly language: Language }
   | { readonly kind: 'withheld'; readonly language: Language }
-  | { readonly kind: 'sorry'; readonly language: Language };
+  | { readonly kind: 'message-thanks'; readonly language: Language }
+  | { readonly kind: 'blocked'; readonly language: Language }
+  | { readonly kind: 'sorry'; readonly language: Language }
+  | { readonly kind: 'status'; readonly mode: 'normal' | 'away' | 'closed' | 'unknown'; readonly language: Language };
 
 export type Effect =
   | { readonly type: 'indicateRinging' }
-  | { readonly type: 'originate'; readonly leg: PlannedLeg; readonly timeoutMs: number }
+  | { readonly type: 'originate'; readonly leg: PlannedLeg }
   | { readonly type: 'hangupLeg'; readonly legId: string; readonly reason: HangupReason }
-  | { readonly type: 'startStepTimer'; readonly step: number; readonly ms: number }
-  | { readonly type: 'cancelStepTimer' }
+  | { readonly type: 'startTimer'; readonly key: string; readonly ms: number; readonly event: CallEvent }
+  | { readonly type: 'cancelTimer'; readonly key: string }
+  /** Tell the answering callee who is calling and ask for a 1; DTMF comes back as legDtmf. */
+  | { readonly type: 'screen'; readonly leg: PlannedLeg }
+  /** A callee still deciding when another phone won: "the call was taken", then hang up. */
+  | { readonly type: 'releaseTaken'; readonly legId: string }
   | { readonly type: 'connect'; readonly leg: PlannedLeg }
-  | { readonly type: 'recordCallback'; readonly reason: CallbackReason }
+  | { readonly type: 'recordCallback'; readonly reason: CallbackReason; readonly dueAt: number }
   | { readonly type: 'play'; readonly prompt: Prompt }
   | { readonly type: 'hangupCaller' }
+  /** Record the caller's message and keep a reference to it; messageTaken comes back. */
+  | { readonly type: 'takeMessage' }
   | { readonly type: 'finish'; readonly outcome: Outcome };

@@ -16,6 +16,12 @@ export interface Keys {
   call(callId: string): string;
   /** Sorted set of call ids, scored by the time the call ended (ms). */
   readonly calls: string;
+  /** Hash: a message left by a caller (who can't be called back), with its recording's name. */
+  message(callId: string): string;
+  /** Sorted set of call ids with a message, scored by the time it was left (ms). */
+  readonly messages: string;
+  /** Hash: the owner's status switch (mode, until, setBy, setAt). */
+  readonly status: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -30,5 +36,8 @@ export function createKeys(prefix: string): Keys {
     pendingByCallerPrefix,
     call: (callId) => `${tag}:call:${callId}`,
     calls: `${tag}:calls`,
+    message: (callId) => `${tag}:message:${callId}`,
+    messages: `${tag}:messages`,
+    status: `${tag}:status`,
   };
 }

@@ -4,7 +4,7 @@ import type { CallbackStore } from './store.js';
 
 export function createCallRecords(store: CallbackStore): CallRecords {
   return {
-    async recordMissedCall(facts, plan, _reason, now) {
+    async recordMissedCall(facts, plan, _reason, dueAt, now) {
       const recorded = await store.recordMissedCall({
         callId: facts.callId,
         caller: facts.caller,
@@ -12,9 +12,12 @@ export function createCallRecords(store: CallbackStore): CallRecords {
         route: plan.routeId,
         language: plan.language,
         at: now,
-        deadlineMs: plan.deadlineMs,
+        dueAt,
       });
       return { id: recorded.id, dueAt: recorded.dueAt, attempts: recorded.attempts };
+    },
+    async storeMessage(facts, plan, recording, now) {
+      await store.saveMessage({ callId: facts.callId, called: facts.called, route: plan.routeId, recording, at: now });
     },
     async logOutcome(facts, plan, outcome, endedAt) {
       await store.logCall({

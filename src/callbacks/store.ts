@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ErrorCodes, NevermissError } from '../errors.js';
 import { createKeys, type Keys } from './keys.js';
-import type { Callback, CallbackStatus, CallLogEntry, MissedCall, RecordedCallback } from './types.js';
+import type { Callback, CallbackStatus, CallLogEntry, CallerMessage, MissedCall, RecordedCallback } from './types.js';
 
 type Script = (...args: string[]) => Promise<unknown>;
 
@@ -37,6 +37,8 @@ export interface CallbackStore {
   listPending(): Promise<Callback[]>;
   logCall(entry: CallLogEntry): Promise<boolean>;
   getCall(callId: string): Promise<CallLogEntry | null>;
+  saveMessage(message: CallerMessage): Promise<void>;
+  listMessages(): Promise<CallerMessage[]>;
 }
 
 export function createCallbackStore(redis: Redis, prefix: string): CallbackStore {
@@ -45,6 +47,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     recordMissedCall: defineScript(redis, 'recordMissedCall-3', 3),
     closeCallback: defineScript(redis, 'closeCallback-3', 3),
     logCall: defineScript(redis, 'logCall-2', 2),
+    saveMessage: defineScript(redis, 'saveMessage-2', 2),
   };
 
   async function get(id: string): Promise<Callback | null> {
@@ -58,7 +61,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     async recordMissedCall(call) {
       const [id, created, attempts, dueAt] = (await scripts.recordMissedCall(
         keys.pendingByCaller(call.caller), keys.pending, keys.callbackPrefix,
-        newCallbackId(), call.caller, call.called, call.route, String(call.at), String(call.deadlineMs), call.callId, call.language,
+        newCallbackId(), call.caller, call.called, call.route, String(call.at), String(call.dueAt), call.callId, call.language,
       )) as [string, number, number, number];
       return { id, created: created === 1, attempts, dueAt };
     },
@@ -94,6 +97,23 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     async logCall(entry) {
       const fields = Object.entries(entry).flatMap(([field, value]) => [field, typeof value === 'string' ? value : JSON.stringify(value)]);
       return (await scripts.logCall(keys.call(entry.callId), keys.calls, entry.callId, String(entry.endedAt), ...fields)) === 1;
+    },
+
+    async saveMessage(message) {
+      const fields = Object.entries(message).flatMap(([field, value]) => [field, String(value)]);
+      await scripts.saveMessage(keys.message(message.callId), keys.messages, message.callId, String(message.at), ...fields);
+    },
+
+    async listMessages() {
+      const ids = await wrap('list messages', redis.zrange(keys.messages, 0, -1));
+      const all = await Promise.all(ids.map((id) => wrap('read message', redis.hgetall(keys.message(id)))));
+      return all.filter((f) => f['callId']).map((f) => ({
+        callId: f['callId'] ?? '',
+        called: f['called'] ?? '',
+        route: f['route'] ?? '',
+        recording: f['recording'] ?? '',
+        at: Number(f['at']),
+      }));
     },
 
     async getCall(callId) {

@@ -24,7 +24,8 @@ export interface MissedCall {
   readonly route: string;
   readonly language: string;
   readonly at: number;
-  readonly deadlineMs: number;
+  /** When the callback is due; an update keeps the earliest of the old and the new. */
+  readonly dueAt: number;
 }
 
 export interface RecordedCallback {
@@ -44,6 +45,16 @@ export interface CallLogEntry {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly outcome: Outcome;
+}
+
+/** A message left by a caller who withheld their number; the audio stays on the PBX. */
+export interface CallerMessage {
+  readonly callId: string;
+  readonly called: string;
+  readonly route: string;
+  /** The ARI stored recording's name (Asterisk's recordings folder, <name>.wav). */
+  readonly recording: string;
+  readonly at: number;
 }
 
 /** The JSON shape of a callback in the API and `nevermiss callbacks list --json`. */

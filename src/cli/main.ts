@@ -4,7 +4,12 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import { DateTime } from 'luxon';
 import { createCallbackStore } from '../callbacks/store.js';
+import { createStatusStore, isStatusMode, type OwnerStatus } from '../callbacks/status.js';
+import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
+import { explain, formatExplanation } from '../routing/explain.js';
+import { selectRoute } from '../routing/decide.js';
 import { callbackToJson, type Callback } from '../callbacks/types.js';
 import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
 import { ExitCode, connectRedis, serve } from '../main.js';
@@ -63,6 +68,92 @@ callbacks
     });
   });
 
+program
+  .command('explain')
+  .description('print what will happen to a call: the rules that match and the exact ring timeline')
+  .requiredOption('--to <number>', 'the dialled number (DID)')
+  .requiredOption('--from <number>', 'the caller\'s number, or "anonymous"')
+  .option('--at <time>', 'local time in the route\'s time zone, e.g. 2026-12-24T16:55 (default: now)')
+  .option('--status <mode>', 'the owner status to assume: normal | away | closed', 'normal')
+  .option('--json', 'print JSON')
+  .option(...configOption)
+  .action((opts: { to: string; from: string; at?: string; status: string; json?: boolean; config: string }) => {
+    const config = loadOrExit(opts.config);
+    if (!isStatusMode(opts.status)) usage(`--status must be normal, away or closed, got "${opts.status}"`);
+    const { route } = selectRoute(config, opts.to);
+    const at = opts.at === undefined ? DateTime.now() : DateTime.fromISO(opts.at, { zone: route.timezone });
+    if (!at.isValid) usage(`--at "${opts.at ?? ''}" is not a date and time like 2026-12-24T16:55 (${at.invalidExplanation ?? 'invalid'})`);
+    const result = explain(config, {
+      callId: 'explain',
+      called: opts.to,
+      callerRaw: opts.from,
+      callerName: '',
+      now: at.toMillis(),
+      status: { mode: opts.status, until: null },
+    });
+    if (opts.json) console.log(JSON.stringify(explanationToJson(result), null, 2));
+    else for (const line of formatExplanation(result, route.timezone)) console.log(line);
+  });
+
+const status = program.command('status').description("the owner's status switch: normal, away (skip my phones) or closed");
+
+status
+  .command('show', { isDefault: true })
+  .description('show the status now in force')
+  .option(...configOption)
+  .action(async (opts: { config: string }) => {
+    await withRedis(opts.config, async (redis, config) => {
+      printStatus(await createStatusStore(redis, config.redis.keyPrefix).get(Date.now()));
+    });
+  });
+
+status
+  .command('set <mode>')
+  .description('set normal | away | closed, for the next calls')
+  .option('--for <duration>', 'falls back to normal after this long, e.g. 2h or 30m')
+  .option(...configOption)
+  .action(async (mode: string, opts: { config: string; for?: string }) => {
+    if (!isStatusMode(mode)) usage(`mode must be normal, away or closed, got "${mode}"`);
+    if (opts.for !== undefined && (!DURATION_PATTERN.test(opts.for) || parseDuration(opts.for) <= 0)) {
+      usage(`--for must be a duration like 2h or 30m, got "${opts.for}"`);
+    }
+    await withRedis(opts.config, async (redis, config) => {
+      const now = Date.now();
+      const until = opts.for === undefined ? null : now + parseDuration(opts.for);
+      printStatus(await createStatusStore(redis, config.redis.keyPrefix).set(mode, { until, by: 'cli', now }));
+    });
+  });
+
+function printStatus(current: OwnerStatus): void {
+  const until = current.until === null ? '' : ` until ${new Date(current.until).toISOString()}`;
+  const by = current.setAt === 0 ? '' : ` (set by ${current.setBy} at ${new Date(current.setAt).toISOString()})`;
+  console.log(`status: ${current.mode}${until}${by}`);
+}
+
+function explanationToJson(e: ReturnType<typeof explain>): Record<string, unknown> {
+  const d = e.decision;
+  return {
+    at: new Date(e.at).toISOString(),
+    called: e.called,
+    caller: e.caller,
+    route: d.route.id,
+    matched: d.matched,
+    callerRule: d.callerRule,
+    open: d.open,
+    why: d.why,
+    hunt: d.hunt,
+    treatment: d.plan.treatment,
+    timeline: e.timeline.map((t) => ({ ...t, fromSec: t.fromMs / 1000, toSec: t.toMs / 1000 })),
+    huntEndsAfterSec: e.huntEndsAfterMs / 1000,
+    promise: e.promise && { kind: e.promise.kind, minutes: e.promise.minutes, dueAt: new Date(e.promise.dueAt).toISOString() },
+  };
+}
+
+function usage(message: string): never {
+  console.error(`${ErrorCodes.USAGE}: ${message}`);
+  process.exit(ExitCode.INVALID);
+}
+
 function loadOrExit(file: string): Config {
   try {
     return loadConfig(file, process.env);
@@ -73,11 +164,15 @@ function loadOrExit(file: string): Config {
 }
 
 async function withStore(configFile: string, run: (store: ReturnType<typeof createCallbackStore>) => Promise<void>): Promise<void> {
+  await withRedis(configFile, (redis, config) => run(createCallbackStore(redis, config.redis.keyPrefix)));
+}
+
+async function withRedis(configFile: string, run: (redis: ReturnType<typeof connectRedis>, config: Config) => Promise<void>): Promise<void> {
   const config = loadOrExit(configFile);
   const redis = connectRedis(config);
   redis.on('error', () => undefined);
   try {
-    await run(createCallbackStore(redis, config.redis.keyPrefix));
+    await run(redis, config);
   } catch (err) {
     console.error(describeError(err));
     const userError = isNevermissError(err, ErrorCodes.CALLBACK_NOT_FOUND) || isNevermissError(err, ErrorCodes.CALLBACK_CLOSED);

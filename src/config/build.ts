@@ -1,17 +1,23 @@
 /**
- * From the validated file to the Config the service uses: names resolved to dial strings,
- * relative paths made absolute, durations renamed to say their unit.
+ * From the validated file to the Config the service uses: names resolved to phones, relative
+ * paths made absolute, durations renamed to say their unit, numbers in E.164, opening hours per
+ * weekday, and every default that depends on another key (a route's country, a phone's
+ * screening) filled in.
  */
 import { dirname, resolve } from 'node:path';
 
-import { lookUpRingEntry, phonebookOf } from './references.js';
+import type { HolidayRule, OpeningHours, TimeRange, Weekday } from '../schedule/types.js';
+import { daysOf } from './opening-hours.js';
+import { callerPatternOf, toE164 } from './phone-numbers.js';
+import { lookUpRingEntry, phonebookOfPeople } from './references.js';
 import type { Phonebook } from './references.js';
-import type { ConfigFile } from './schema.js';
-import type { Config, HuntStep, Person, PhoneRef, Route } from './types.js';
+import type { ConfigFile, RouteFile } from './schema.js';
+import type { CallerPattern, CallerRule, Config, Firm, HuntStep, Person, PhoneRef, Route } from './types.js';
 
-/** Expects a file that passed the schema and checkReferences. */
+/** Expects a file that passed the schema and every relation check. */
 export function buildConfig(file: ConfigFile, absolutePath: string): Config {
-  const phonebook = phonebookOf(file.people);
+  const phonebook = phonebookOfPeople(file.people);
+  const firm = buildFirm(file.firm);
   const { listen, publicUrl } = file.http;
   return {
     file: absolutePath,
@@ -27,25 +33,51 @@ export function buildConfig(file: ConfigFile, absolutePath: string): Config {
     // Relative to the config file, so the service finds its prompts whatever folder it starts in.
     prompts: { source: file.prompts.source, directory: resolve(dirname(absolutePath), file.prompts.directory) },
     log: file.log,
+    firm,
+    status: file.status,
     people: mapEntries(file.people, (id, person): Person => ({ id, name: person.name ?? id, phones: person.phones })),
-    routes: mapEntries(file.routes, (id, route) => buildRoute(id, route, phonebook)),
+    routes: mapEntries(file.routes, (id, route) => buildRoute(id, route, firm, phonebook)),
     defaultRoute: file.defaultRoute,
   };
 }
 
-function buildRoute(id: string, route: ConfigFile['routes'][string], phonebook: Phonebook): Route {
+function buildFirm(firm: ConfigFile['firm']): Firm {
+  const number = firm.number === undefined ? null : checked(toE164(firm.number, firm.country), `firm number "${firm.number}"`);
+  return { name: firm.name, number, country: firm.country, timezone: firm.timezone };
+}
+
+function buildRoute(id: string, route: RouteFile, firm: Firm, phonebook: Phonebook): Route {
+  const country = route.country ?? firm.country;
+  const timezone = route.timezone ?? firm.timezone;
+  const huntOf = (steps: RouteFile['hunt']): HuntStep[] => buildHunt(steps, phonebook);
   return {
     id,
     numbers: route.numbers,
     language: route.language,
-    hunt: route.hunt.map(
-      (step): HuntStep => ({
-        ring: step.ring.flatMap((entry) => phonesRungBy(entry, phonebook)),
-        timeoutMs: step.timeout,
+    country,
+    timezone,
+    hours: buildOpeningHours(route, timezone),
+    hunt: huntOf(route.hunt),
+    outOfHours: { hunt: route.outOfHours.hunt === undefined ? null : huntOf(route.outOfHours.hunt) },
+    promise: { deadlineMs: route.promise.deadline, afterOpeningMs: route.promise.afterOpening ?? route.promise.deadline },
+    callers: route.callers.map(
+      (rule): CallerRule => ({
+        match: rule.match.map((text) => callerPattern(text, country)),
+        treat: rule.treat,
+        hunt: rule.hunt === undefined ? null : huntOf(rule.hunt),
       }),
     ),
-    promise: { deadlineMs: route.promise.deadline },
   };
+}
+
+function buildHunt(steps: RouteFile['hunt'], phonebook: Phonebook): HuntStep[] {
+  return steps.map(
+    (step): HuntStep => ({
+      ring: step.ring.flatMap((entry) => phonesRungBy(entry, phonebook)),
+      timeoutMs: step.timeout,
+      delayMs: step.delay ?? null,
+    }),
+  );
 }
 
 function phonesRungBy(entry: string, phonebook: Phonebook): PhoneRef[] {
@@ -53,6 +85,43 @@ function phonesRungBy(entry: string, phonebook: Phonebook): PhoneRef[] {
   // checkReferences has reported any entry that names no phone, so this is a bug, not bad input.
   if ('problem' in found) throw new Error(`Ring entry "${entry}" reached buildConfig unchecked: ${found.problem}`);
   return found.phones;
+}
+
+function callerPattern(text: string, country: string): CallerPattern {
+  return checked(callerPatternOf(text, country), `caller pattern "${text}" in ${country}`);
+}
+
+/** null: always open. */
+function buildOpeningHours(route: RouteFile, timezone: string): OpeningHours | null {
+  if (route.hours === undefined) return null;
+  return {
+    timezone,
+    weekly: weeklyHours(route.hours),
+    holidays: holidayRuleOf(route.holidays),
+    closedDates: route.closedDays ?? [],
+    specialDates: route.specialHours ?? {},
+  };
+}
+
+/** Every weekday, [] for those not listed; the relation checks have made sure no day is listed twice. */
+function weeklyHours(hours: NonNullable<RouteFile['hours']>): Record<Weekday, readonly TimeRange[]> {
+  const weekly: Record<Weekday, readonly TimeRange[]> = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+  for (const [days, ranges] of Object.entries(hours)) {
+    for (const day of daysOf(days)) weekly[day] = ranges;
+  }
+  return weekly;
+}
+
+function holidayRuleOf(holidays: RouteFile['holidays']): HolidayRule | null {
+  if (holidays === undefined || holidays === false) return null;
+  if (typeof holidays === 'string') return { country: holidays };
+  return holidays.region === undefined ? { country: holidays.country } : { country: holidays.country, region: holidays.region };
+}
+
+/** The checks ran first, so a value they passed that does not convert is a bug, not bad input. */
+function checked<T>(value: T | null, what: string): T {
+  if (value === null) throw new Error(`The ${what} reached buildConfig unchecked`);
+  return value;
 }
 
 function mapEntries<T, U>(record: Readonly<Record<string, T>>, map: (key: string, value: T) => U): Record<string, U> {

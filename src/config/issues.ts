@@ -31,9 +31,9 @@ export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
   }
 }
 
-export function findingsFromIssues(issues: readonly z.core.$ZodIssue[]): Finding[] {
+export function findingsFromIssues(issues: readonly z.core.$ZodIssue[], prefix: Path = []): Finding[] {
   return issues.flatMap((issue): Finding[] => {
-    const path = issue.path.map(toSegment);
+    const path = [...prefix, ...issue.path.map(toSegment)];
     switch (issue.code) {
       case 'unrecognized_keys':
         // One finding per key, each pointing at the key itself rather than at the map.
@@ -45,10 +45,28 @@ export function findingsFromIssues(issues: readonly z.core.$ZodIssue[]): Finding
       case 'invalid_key':
         // The key's own schema words what a valid key looks like.
         return [{ path, at: 'key', message: issue.issues[0]?.message ?? issue.message }];
+      case 'invalid_union':
+        return findingsFromUnion(issue, path);
       default:
         return [{ path, message: issue.message }];
     }
   });
+}
+
+/**
+ * A value that fits none of the alternatives of a union, like a phone that may be a dial string
+ * or a map of settings. The alternative of the value's own type is the one the user meant, so its
+ * problems are the ones to fix (`timeout: 20` in the map, say). When the type fits none, the
+ * union's own message says what is allowed.
+ */
+function findingsFromUnion(issue: z.core.$ZodIssueInvalidUnion, path: Path): Finding[] {
+  const meant = issue.errors.find((alternative) => !alternative.some(isTypeMismatch));
+  return meant === undefined ? [{ path, message: issue.message }] : findingsFromIssues(meant, path);
+}
+
+/** An alternative of another type altogether: a string where a map was offered, or not the literal. */
+function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
+  return issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
 }
 
 function toSegment(segment: PropertyKey): Path[number] {

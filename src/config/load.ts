@@ -10,11 +10,14 @@ import { buildConfig } from './build.js';
 import { substituteEnvironment } from './env.js';
 import type { Environment } from './env.js';
 import { deepFreeze } from './freeze.js';
+import { checkOpeningHours } from './hours-checks.js';
 import { describeIssue, findingsFromIssues } from './issues.js';
+import { checkPhoneNumbers } from './number-checks.js';
 import { byPosition, formatPath, formatProblem } from './problems.js';
 import type { ConfigProblem, Finding } from './problems.js';
 import { checkReferences } from './references.js';
 import { ConfigFileSchema } from './schema.js';
+import { checkStatus } from './status-checks.js';
 import type { Config } from './types.js';
 import { locate, readYaml } from './yaml-source.js';
 
@@ -39,13 +42,18 @@ export function parseConfig(text: string, file: string, env: Environment): Parse
   const environmentFindings = substituteEnvironment(source.document, env);
   const raw: unknown = source.document.toJS();
   const parsed = ConfigFileSchema.safeParse(raw, { error: describeIssue });
-  const contentFindings = [...(parsed.success ? [] : findingsFromIssues(parsed.error.issues)), ...checkReferences(raw)];
+  const contentFindings = [...(parsed.success ? [] : findingsFromIssues(parsed.error.issues)), ...checkRelations(raw)];
   const findings = [...environmentFindings, ...withoutEchoes(contentFindings, environmentFindings)];
 
   if (parsed.success && findings.length === 0) {
     return { ok: true, config: deepFreeze(buildConfig(parsed.data, resolve(file))) };
   }
   return { ok: false, problems: problemsFrom(findings) };
+}
+
+/** Checks that relate entries to one another: on the raw document, so they run even when other parts are invalid. */
+function checkRelations(raw: unknown): Finding[] {
+  return [...checkReferences(raw), ...checkStatus(raw), ...checkOpeningHours(raw), ...checkPhoneNumbers(raw)];
 }
 
 /**

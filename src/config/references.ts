@@ -1,7 +1,8 @@
 /**
- * Checks that relate one entry to another: hunt steps name known people and phones, each phone
- * rings once per step, each dialled number belongs to one route, defaultRoute names a route,
- * and prompts served over HTTP have a URL Asterisk can fetch them from.
+ * Checks that relate one entry to another: hunt steps (a route's own, its out-of-hours hunt and
+ * its caller rules' hunts) name known people and phones, each phone rings once per step, each
+ * dialled number belongs to one route, defaultRoute names a route, and prompts served over HTTP
+ * have a URL Asterisk can fetch them from.
  *
  * They read the raw document entry by entry rather than waiting for the whole file to be valid,
  * so that a typo in the log section does not hide a wrong name in a hunt step. An entry that is
@@ -9,12 +10,14 @@
  */
 import { listOrNone } from './messages.js';
 import type { Finding, Path } from './problems.js';
+import { entriesOf, fieldOf, itemsOf } from './raw.js';
 import { DidSchema, PhonesSchema, PromptSourceSchema, RingSchema, RouteNameSchema } from './schema.js';
-import type { PhoneRef } from './types.js';
+import type { Phone, PhoneRef } from './types.js';
 
-/** Person -> phone name -> dial string. Phones are undefined for a person whose phones are invalid. */
-export type Phonebook = ReadonlyMap<string, ReadonlyMap<string, string> | undefined>;
+/** Person -> phone name -> phone. Phones are undefined for a person whose phones are invalid. */
+export type Phonebook = ReadonlyMap<string, ReadonlyMap<string, Phone> | undefined>;
 
+/** The phonebook of a raw `people:` section, which may be any shape. */
 export function phonebookOf(people: unknown): Phonebook {
   return new Map(
     entriesOf(people).map(([id, person]) => {
@@ -22,6 +25,11 @@ export function phonebookOf(people: unknown): Phonebook {
       return [id, phones.success ? new Map(Object.entries(phones.data)) : undefined];
     }),
   );
+}
+
+/** The phonebook of people that passed the schema. */
+export function phonebookOfPeople(people: Readonly<Record<string, { readonly phones: Readonly<Record<string, Phone>> }>>): Phonebook {
+  return new Map(Object.entries(people).map(([id, person]) => [id, new Map(Object.entries(person.phones))]));
 }
 
 /**
@@ -36,14 +44,14 @@ export function lookUpRingEntry(entry: string, phonebook: Phonebook): { phones: 
   const phones = phonebook.get(person);
   if (phones === undefined) return { phones: [] };
   if (phone === undefined) {
-    return { phones: [...phones].map(([phoneName, dial]) => ({ person, phone: phoneName, dial })) };
+    return { phones: [...phones].map(([phoneName, settings]) => ({ person, phone: phoneName, ...settings })) };
   }
-  const dial = phones.get(phone);
-  if (dial === undefined) {
+  const settings = phones.get(phone);
+  if (settings === undefined) {
     const known = [...phones.keys()].map((phoneName) => `${person}.${phoneName}`);
     return { problem: `unknown phone "${phone}" of ${person}; known phones: ${listOrNone(known)}` };
   }
-  return { phones: [{ person, phone, dial }] };
+  return { phones: [{ person, phone, ...settings }] };
 }
 
 function splitRingEntry(entry: string): [person: string, phone: string | undefined] {
@@ -55,17 +63,30 @@ export function checkReferences(raw: unknown): Finding[] {
   const phonebook = phonebookOf(fieldOf(raw, 'people'));
   const routes = entriesOf(fieldOf(raw, 'routes'));
   return [
-    ...routes.flatMap(([id, route]) => checkHunt(id, fieldOf(route, 'hunt'), phonebook)),
+    ...routes.flatMap(([id, route]) => huntsOf(id, route).flatMap(({ path, hunt }) => checkHunt(path, hunt, phonebook))),
     ...checkNumbersAreUnique(routes),
     ...checkDefaultRoute(fieldOf(raw, 'defaultRoute'), routes.map(([id]) => id)),
     ...checkPromptsAreReachable(raw),
   ];
 }
 
-function checkHunt(routeId: string, hunt: unknown, phonebook: Phonebook): Finding[] {
+/** Every hunt a route holds, with its path: its own, the one out of hours, and its caller rules'. */
+function huntsOf(routeId: string, route: unknown): { path: Path; hunt: unknown }[] {
+  const routePath = ['routes', routeId];
+  return [
+    { path: [...routePath, 'hunt'], hunt: fieldOf(route, 'hunt') },
+    { path: [...routePath, 'outOfHours', 'hunt'], hunt: fieldOf(fieldOf(route, 'outOfHours'), 'hunt') },
+    ...itemsOf(fieldOf(route, 'callers')).map((rule, index) => ({
+      path: [...routePath, 'callers', index, 'hunt'],
+      hunt: fieldOf(rule, 'hunt'),
+    })),
+  ];
+}
+
+function checkHunt(huntPath: Path, hunt: unknown, phonebook: Phonebook): Finding[] {
   return itemsOf(hunt).flatMap((step, index) => {
     const ring = RingSchema.safeParse(fieldOf(step, 'ring'));
-    return ring.success ? checkRing(['routes', routeId, 'hunt', index, 'ring'], ring.data, phonebook) : [];
+    return ring.success ? checkRing([...huntPath, index, 'ring'], ring.data, phonebook) : [];
   });
 }
 
@@ -134,22 +155,4 @@ function checkPromptsAreReachable(raw: unknown): Finding[] {
         'required because prompts.source is "http"; expected the URL at which Asterisk reaches this service, like "http://192.0.2.10:8080"',
     },
   ];
-}
-
-// Reading the raw document, which may be any shape at all.
-
-function isMap(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function fieldOf(value: unknown, key: string): unknown {
-  return isMap(value) ? value[key] : undefined;
-}
-
-function entriesOf(value: unknown): [string, unknown][] {
-  return isMap(value) ? Object.entries(value) : [];
-}
-
-function itemsOf(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? value : [];
 }

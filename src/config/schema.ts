@@ -1,36 +1,50 @@
 /**
  * The config file as the user writes it: the single source of truth for its shape, defaults and
  * per-value rules. Checks that relate one entry to another (a hunt step naming a person, a number
- * listed by two routes) live in references.ts.
+ * listed by two routes, a day given twice) live in references.ts and the *-checks.ts modules.
  *
  * Every object is strict, so a misspelt key is reported instead of silently ignored. Transforms
  * only convert values that already passed their checks (a duration to milliseconds), so
- * `z.toJSONSchema(ConfigFileSchema, { io: 'input' })` still describes the file faithfully.
+ * `z.toJSONSchema(ConfigFileSchema, { io: 'input' })` still describes the file faithfully
+ * (json-schema.ts). The descriptions are what an editor shows when hovering over a key.
  */
 import { z } from 'zod';
 
-import { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
-import { describeKind, expectation, expecting, expectingText } from './messages.js';
-
-const SECOND = 1_000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
+import { formatDuration } from './duration.js';
+import { expecting, expectingText } from './messages.js';
+import { NUMBER_PREFIX_PATTERN, PHONE_NUMBER_PATTERN } from './phone-numbers.js';
+import { ClosedDaysSchema, HolidaysSchema, HoursSchema, SpecialHoursSchema } from './schema-hours.js';
+import {
+  CountrySchema,
+  duration,
+  HOUR,
+  matching,
+  MINUTE,
+  name,
+  NAME,
+  nonEmpty,
+  quotedNumber,
+  secret,
+  SECOND,
+  settings,
+  TimeZoneSchema,
+  url,
+  isWithin,
+} from './schema-kit.js';
+import type { Phone } from './types.js';
 
 /** Limits that catch typos ("20m" for "20s") while allowing any sensible setup. */
 export const DURATION_LIMITS = {
   requestTimeout: { min: 100, max: 60 * SECOND },
   ringTimeout: { min: SECOND, max: 10 * MINUTE },
+  stepDelay: { min: 0, max: 10 * MINUTE },
   promiseDeadline: { min: MINUTE, max: 24 * HOUR },
 } as const;
 
-/**
- * Names of people, phones and routes. They start with a letter so that no name looks like a
- * number (JavaScript would reorder such keys, and the order of a person's phones matters), and
- * hold no "." because a ring entry `person.phone` splits on it.
- */
-const NAME = '[A-Za-z][A-Za-z0-9_-]*';
-const NAME_PATTERN = new RegExp(`^${NAME}$`);
-const NAME_RULE = 'that starts with a letter and uses only letters, digits, "-" and "_"';
+export const DEFAULT_COUNTRY = 'DK';
+export const DEFAULT_TIME_ZONE = 'Europe/Copenhagen';
+export const DEFAULT_FEATURE_CODES = { normal: '*70', away: '*71', closed: '*72' } as const;
+
 const RING_ENTRY_PATTERN = new RegExp(`^${NAME}(?:\\.${NAME})?$`);
 /** App names and key prefixes end up in Asterisk and Redis, where these characters are safe. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -38,48 +52,10 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;
 const DIAL_STRING_PATTERN = /^[A-Za-z][A-Za-z0-9_]*\/[^\s&]+$/;
 const DID_PATTERN = /^\+?[0-9]+$/;
 const LISTEN_PATTERN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
-
-/** A strict object, so that unknown keys are reported; `phrase` says what belongs there. */
-function settings<Shape extends z.core.$ZodLooseShape>(shape: Shape, phrase: string) {
-  return z.strictObject(shape, { error: expecting(phrase) });
-}
-
-function matching(pattern: RegExp, phrase: string) {
-  return z.string({ error: expecting(phrase) }).regex(pattern, { error: expecting(phrase) });
-}
-
-function nonEmpty(phrase: string) {
-  return z.string({ error: expectingText(phrase) }).min(1, { error: expecting(phrase) });
-}
-
-/** Like nonEmpty, but problems never repeat the value. */
-function secret(phrase: string) {
-  return z.string({ error: expectingText(phrase, describeKind) }).min(1, { error: expecting(phrase, describeKind) });
-}
-
-function name(what: string) {
-  return z
-    .string({ error: expecting(what) })
-    .regex(NAME_PATTERN, { error: expecting(`${what} ${NAME_RULE}`) });
-}
-
-/** A duration text within limits, converted to milliseconds. */
-function duration(limits: { readonly min: number; readonly max: number }) {
-  const inRange = `a duration between ${formatDuration(limits.min)} and ${formatDuration(limits.max)}`;
-  return z
-    .string({ error: expecting('a duration like "20s"') })
-    .regex(DURATION_PATTERN, { error: expecting('a duration like "20s", "1m30s" or "500ms"'), abort: true })
-    .refine((text) => isWithin(parseDuration(text), limits), { error: expecting(inRange) })
-    .transform(parseDuration);
-}
-
-function isWithin(value: number, limits: { readonly min: number; readonly max: number }): boolean {
-  return value >= limits.min && value <= limits.max;
-}
-
-function url(protocols: RegExp, phrase: string) {
-  return z.url({ protocol: protocols, error: expecting(phrase), abort: true });
-}
+/** Feature codes are dialled from a phone keypad: a star and a few digits. */
+export const FEATURE_CODE_PATTERN = /^\*[0-9]{1,4}$/;
+/** A number, or a prefix ending in "*"; a prefix without "+" passes here to get its own message. */
+const CALLER_MATCH_PATTERN = /^(?:\+?[0-9][0-9 ()./-]*|\+?[0-9]+\*)$/;
 
 const ariUrl = url(/^https?$/, 'an http:// or https:// URL like "http://127.0.0.1:8088"').refine(
   (text) => !/\/ari\/?$/.test(new URL(text).pathname),
@@ -108,63 +84,261 @@ function splitHostPort(text: string): { host: string; port: number } {
   return { host: text.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(colon + 1)) };
 }
 
+/** A phone number in quotes; whether it is valid depends on a country (number-checks.ts). */
+function phoneNumberText(phrase: string) {
+  return quotedNumber(phrase).regex(PHONE_NUMBER_PATTERN, { error: expecting(phrase) });
+}
+
+const firm = settings(
+  {
+    name: z
+      .string({ error: expectingText('the firm\'s name, like "Hansen VVS"') })
+      .default('')
+      .describe('The firm\'s name. Default "".'),
+    number: phoneNumberText('the firm\'s own phone number in quotes, like "+4530123456"')
+      .optional()
+      .describe('The firm\'s own number, shown as caller ID by phones with callerId.show: firm.'),
+    country: CountrySchema.default(DEFAULT_COUNTRY).describe(
+      'ISO 3166 country code, the default for reading national numbers. Default DK.',
+    ),
+    timezone: TimeZoneSchema.default(DEFAULT_TIME_ZONE).describe(
+      'IANA time zone, the default for every route. Default Europe/Copenhagen.',
+    ),
+  },
+  'firm settings (name:, number:, country:, timezone:)',
+)
+  .prefault({})
+  .describe('The firm itself: its name, number, country and time zone.');
+
+const featureCode = matching(FEATURE_CODE_PATTERN, 'a feature code in quotes: "*" and 1 to 4 digits, like "*70"');
+
+const status = settings(
+  {
+    away: z
+      .array(name('a person name'), { error: expecting('a list of people, like [owner]') })
+      .prefault([])
+      .describe('People whose phones the status "away" skips. Default [].'),
+    featureCodes: settings(
+      {
+        normal: featureCode.default(DEFAULT_FEATURE_CODES.normal).describe('Dial to set the status "normal". Default "*70".'),
+        away: featureCode.default(DEFAULT_FEATURE_CODES.away).describe('Dial to set the status "away". Default "*71".'),
+        closed: featureCode.default(DEFAULT_FEATURE_CODES.closed).describe('Dial to set the status "closed". Default "*72".'),
+      },
+      'feature codes (normal:, away:, closed:)',
+    )
+      .prefault({})
+      .describe('The codes that set the status; they must match dialplan/nevermiss.conf.'),
+  },
+  'status settings (away:, featureCodes:)',
+)
+  .prefault({})
+  .describe('The owner\'s status switch.');
+
 export const DialStringSchema = matching(
   DIAL_STRING_PATTERN,
   'an Asterisk dial string like "PJSIP/owner-desk" (technology/resource, one device)',
 );
 
+const PHONE_DEFAULTS = { external: false, callerId: { show: 'caller', prefix: '' }, whenBusy: 'skip' } as const;
+
+const phoneSettings = settings(
+  {
+    dial: DialStringSchema.describe('Asterisk dial string, like PJSIP/owner-desk.'),
+    external: z
+      .boolean()
+      .default(PHONE_DEFAULTS.external)
+      .describe('A mobile or other line outside the PBX. Default false.'),
+    screen: z
+      .boolean()
+      .optional()
+      .describe('The callee must press 1 before the call is put through. Default: the value of external.'),
+    timeout: duration(DURATION_LIMITS.ringTimeout)
+      .optional()
+      .describe('This phone never rings longer than this in any step (1s to 10m).'),
+    callerId: settings(
+      {
+        show: z
+          .enum(['caller', 'firm'])
+          .default(PHONE_DEFAULTS.callerId.show)
+          .describe('Show the caller\'s number, or the firm\'s (needs firm.number). Default caller.'),
+        prefix: z
+          .string({ error: expectingText('text to put before the caller\'s name, like "Kunde: "') })
+          .default(PHONE_DEFAULTS.callerId.prefix)
+          .describe('Put before the caller\'s name. Default "".'),
+      },
+      'caller ID settings (show:, prefix:)',
+    )
+      .prefault({})
+      .describe('What the phone shows when it rings.'),
+    whenBusy: z
+      .enum(['skip', 'ring'])
+      .default(PHONE_DEFAULTS.whenBusy)
+      .describe('A phone already in a call is skipped, or rung anyway. Default skip.'),
+  },
+  'phone settings with dial:',
+);
+
+/** A dial string alone is short for a phone with every default. */
+function phoneFrom(written: string | z.output<typeof phoneSettings>): Phone {
+  const { dial, external, screen, timeout, callerId, whenBusy } =
+    typeof written === 'string' ? { ...PHONE_DEFAULTS, dial: written, screen: undefined, timeout: undefined } : written;
+  return { dial, external, screen: screen ?? external, timeoutMs: timeout ?? null, callerId: { ...callerId }, whenBusy };
+}
+
+export const PhoneSchema = z
+  .union([DialStringSchema, phoneSettings], {
+    error: expecting('an Asterisk dial string like "PJSIP/owner-desk", or phone settings with dial:'),
+  })
+  .transform(phoneFrom);
+
 export const PhonesSchema = z
-  .record(name('a phone name'), DialStringSchema, {
+  .record(name('a phone name'), PhoneSchema, {
     error: expecting('phone names with dial strings, like "desk: PJSIP/owner-desk"'),
   })
   .refine((phones) => Object.keys(phones).length > 0, {
     error: expecting('at least one phone, like "desk: PJSIP/owner-desk"'),
-  });
+  })
+  .describe('Phone name -> dial string, or phone settings with dial:. Rung in this order.');
 
 const person = settings(
-  { name: nonEmpty('a display name like "Anna Owner"').optional(), phones: PhonesSchema },
+  {
+    name: nonEmpty('a display name like "Anna Owner"').optional().describe('Full name, for logs. Default: the key.'),
+    phones: PhonesSchema,
+  },
   'a person with phones:',
 );
 
 const DID_PHRASE = 'a dialled number in quotes like "+4530123456"';
 
-/**
- * Unquoted digits are rejected rather than converted: YAML has already read them as a number,
- * dropping a leading "+" or "0", so the number the user meant is lost.
- */
-export const DidSchema = z
-  .string({
-    error: (issue) =>
-      typeof issue.input === 'number'
-        ? `expected ${DID_PHRASE}, got the number ${issue.input} without quotes (YAML reads unquoted digits as a number and drops a leading "+" or "0")`
-        : expectation(DID_PHRASE, issue.input),
-  })
-  .regex(DID_PATTERN, {
-    error: expecting('a dialled number of digits with an optional leading "+", like "+4530123456"'),
-  });
+export const DidSchema = quotedNumber(DID_PHRASE).regex(DID_PATTERN, {
+  error: expecting('a dialled number of digits with an optional leading "+", like "+4530123456"'),
+});
 
 export const RingSchema = z
   .array(matching(RING_ENTRY_PATTERN, 'a person or person.phone, like "owner" or "owner.desk"'), {
     error: expecting('a list of people or phones, like [owner.desk, colleague]'),
   })
-  .min(1, { error: expecting('at least one person or phone to ring') });
+  .min(1, { error: expecting('at least one person or phone to ring') })
+  .describe('People (all their phones) or person.phone entries, rung at once.');
 
 const huntStep = settings(
-  { ring: RingSchema, timeout: duration(DURATION_LIMITS.ringTimeout) },
+  {
+    ring: RingSchema,
+    timeout: duration(DURATION_LIMITS.ringTimeout).describe('How long this step rings (1s to 10m).'),
+    delay: duration(DURATION_LIMITS.stepDelay)
+      .optional()
+      .describe(
+        'Start this step this long after the hunt began, while earlier steps may still ring (0s to 10m). Without it, the step starts when the previous one is over.',
+      ),
+  },
   'a hunt step with ring: and timeout:',
 );
 
+export const HuntSchema = z
+  .array(huntStep, { error: expecting('a list of hunt steps, each with ring: and timeout:') })
+  .min(1, { error: expecting('at least one hunt step') })
+  .superRefine(reportMisplacedDelays)
+  .describe('Who to ring, step by step.');
+
+/**
+ * A delay counts from the start of the hunt. The first step starts then anyway, so a delay there
+ * would only keep the caller waiting; and a step whose delay is shorter than an earlier step's
+ * would start before it, so steps would no longer start in the order they are written.
+ */
+function reportMisplacedDelays(steps: readonly { delay?: number | undefined }[], context: z.RefinementCtx): void {
+  let longest: DelayedStep | undefined;
+  steps.forEach(({ delay }, index) => {
+    if (delay === undefined) return;
+    const problem = delayProblem(index, delay, longest);
+    if (problem === undefined) longest = { delay, index };
+    else context.addIssue({ code: 'custom', path: [index, 'delay'], input: delay, message: problem });
+  });
+}
+
+interface DelayedStep {
+  readonly delay: number;
+  readonly index: number;
+}
+
+/** `longest`: the step with the longest delay before this one. */
+function delayProblem(index: number, delay: number, longest: DelayedStep | undefined): string | undefined {
+  if (index === 0) return 'the first step starts when the hunt begins, so it takes no delay; remove delay: here';
+  if (longest === undefined || delay >= longest.delay) return undefined;
+  const least = formatDuration(longest.delay);
+  return `this step would start before hunt[${longest.index}], whose delay is ${least}; steps start in the order they are written, so give it a delay of at least ${least}`;
+}
+
+const CALLER_MATCH_PHRASE = 'a phone number like "+4520111111" or a prefix ending in "*" like "+4540*"';
+
+/** Whether a number is valid depends on the route's country, so number-checks.ts checks that. */
+export const CallerMatchSchema = quotedNumber(CALLER_MATCH_PHRASE)
+  .regex(CALLER_MATCH_PATTERN, { error: expecting(CALLER_MATCH_PHRASE), abort: true })
+  .refine((text) => !text.endsWith('*') || NUMBER_PREFIX_PATTERN.test(text), {
+    error: expecting('a prefix in international form, starting with "+" and the country code, like "+4540*"'),
+  });
+
+const callerRule = settings(
+  {
+    match: z
+      .array(CallerMatchSchema, { error: expecting('a list of numbers or prefixes, like ["+4520111111", "+4540*"]') })
+      .min(1, { error: expecting('at least one number or prefix') })
+      .describe('Numbers (read with the route\'s country) or international prefixes ending in "*".'),
+    treat: z.enum(['known', 'blocked']).describe('known: a valued caller; blocked: never put through.'),
+    hunt: HuntSchema.optional().describe('Only with treat: known: a hunt of their own instead of the route\'s.'),
+  },
+  'a caller rule with match: and treat:',
+).superRefine((rule, context) => {
+  if (rule.treat !== 'blocked' || rule.hunt === undefined) return;
+  context.addIssue({
+    code: 'custom',
+    path: ['hunt'],
+    input: rule.hunt,
+    message: 'blocked callers are never put through, so they have no hunt; remove hunt: or use treat: known',
+  });
+});
+
 const route = settings(
   {
-    numbers: z.array(DidSchema, { error: expecting('a list of dialled numbers, like ["+4530123456"], or []') }),
-    language: z.enum(['en', 'da']).default('en'),
-    hunt: z
-      .array(huntStep, { error: expecting('a list of hunt steps, each with ring: and timeout:') })
-      .min(1, { error: expecting('at least one hunt step') }),
+    numbers: z
+      .array(DidSchema, { error: expecting('a list of dialled numbers, like ["+4530123456"], or []') })
+      .describe('The dialled numbers (DIDs) this route answers, in quotes.'),
+    language: z.enum(['en', 'da']).default('en').describe('Language of the prompts. Default en.'),
+    country: CountrySchema.optional().describe('For reading callers\' national numbers. Default firm.country.'),
+    timezone: TimeZoneSchema.optional().describe('Time zone of the opening hours. Default firm.timezone.'),
+    hours: HoursSchema.optional().describe(
+      'Opening hours: a day (mon..sun) or range like mon-fri -> "HH:MM-HH:MM" or a list of them. No hours: always open.',
+    ),
+    holidays: HolidaysSchema.optional().describe(
+      'Closed on public holidays: a country code, { country, region }, or false. Needs hours.',
+    ),
+    closedDays: ClosedDaysSchema.optional().describe('The firm\'s own closed days, YYYY-MM-DD. Needs hours.'),
+    specialHours: SpecialHoursSchema.optional().describe(
+      'YYYY-MM-DD -> "HH:MM-HH:MM", a list of them, or "closed"; replaces the day\'s hours. Needs hours.',
+    ),
+    hunt: HuntSchema,
     promise: settings(
-      { deadline: duration(DURATION_LIMITS.promiseDeadline).prefault('10m') },
-      'promise settings (deadline:)',
-    ).prefault({}),
+      {
+        deadline: duration(DURATION_LIMITS.promiseDeadline)
+          .prefault('10m')
+          .describe('How soon the call back is promised (1m to 24h). Default 10m.'),
+        afterOpening: duration(DURATION_LIMITS.promiseDeadline)
+          .optional()
+          .describe('For calls while closed: the call back is due this long after the next opening. Default: deadline.'),
+      },
+      'promise settings (deadline:, afterOpening:)',
+    )
+      .prefault({})
+      .describe('The call-back promise when nobody answers.'),
+    outOfHours: settings(
+      { hunt: HuntSchema.optional().describe('Who to ring while closed; without it, a closed route goes straight to the promise.') },
+      'out-of-hours settings (hunt:)',
+    )
+      .prefault({})
+      .describe('What happens while the route is closed.'),
+    callers: z
+      .array(callerRule, { error: expecting('a list of caller rules, each with match: and treat:') })
+      .prefault([])
+      .describe('Rules for particular callers; the first match wins.'),
   },
   'a route with numbers: and hunt:',
 );
@@ -177,42 +351,63 @@ export const ConfigFileSchema = settings(
   {
     ari: settings(
       {
-        url: ariUrl,
+        url: ariUrl.describe('Base URL of Asterisk\'s HTTP server, without /ari.'),
         username: nonEmpty('the ARI user name from ari.conf'),
         password: secret('the ARI password from ari.conf'),
-        app: stasisAppName.default('nevermiss'),
-        requestTimeout: duration(DURATION_LIMITS.requestTimeout).prefault('5s'),
+        app: stasisAppName.default('nevermiss').describe('The Stasis application name. Default nevermiss.'),
+        requestTimeout: duration(DURATION_LIMITS.requestTimeout)
+          .prefault('5s')
+          .describe('How long to wait for Asterisk (100ms to 60s). Default 5s.'),
       },
       'ARI connection settings (url:, username:, password:)',
-    ),
+    ).describe('How nevermiss reaches Asterisk (ARI).'),
     redis: settings(
       {
         url: redisUrl.default('redis://127.0.0.1:6379/0'),
         keyPrefix: redisKeyPrefix.default('nevermiss'),
       },
       'Redis settings (url:, keyPrefix:)',
-    ).prefault({}),
+    )
+      .prefault({})
+      .describe('Where callback promises are stored.'),
     http: settings(
-      { listen: listen.prefault('127.0.0.1:8080'), publicUrl: publicUrl.optional() },
+      {
+        listen: listen.prefault('127.0.0.1:8080').describe('host:port to listen on. Default 127.0.0.1:8080.'),
+        publicUrl: publicUrl.optional().describe('The URL at which Asterisk reaches this service; needed for prompts over http.'),
+      },
       'HTTP settings (listen:, publicUrl:)',
-    ).prefault({}),
+    )
+      .prefault({})
+      .describe('nevermiss\'s own web server.'),
     prompts: settings(
-      { source: PromptSourceSchema, directory: nonEmpty('a folder path').default('prompts/build') },
+      {
+        source: PromptSourceSchema.describe('sound: installed in Asterisk; http: served by nevermiss.'),
+        directory: nonEmpty('a folder path').default('prompts/build').describe('Relative to this file. Default prompts/build.'),
+      },
       'prompt settings (source:, directory:)',
-    ),
+    ).describe('The recorded messages callers hear.'),
     log: settings(
       {
         level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
         format: z.enum(['auto', 'json', 'text']).default('auto'),
       },
       'log settings (level:, format:)',
-    ).prefault({}),
-    people: z.record(name('a person name'), person, { error: expecting('people, each with phones:') }),
-    routes: z.record(RouteNameSchema, route, { error: expecting('routes, each with numbers: and hunt:') }),
-    defaultRoute: RouteNameSchema,
+    )
+      .prefault({})
+      .describe('What the service logs.'),
+    firm,
+    status,
+    people: z
+      .record(name('a person name'), person, { error: expecting('people, each with phones:') })
+      .describe('Everyone whose phones can ring.'),
+    routes: z
+      .record(RouteNameSchema, route, { error: expecting('routes, each with numbers: and hunt:') })
+      .describe('What happens to a call, chosen by the number dialled.'),
+    defaultRoute: RouteNameSchema.describe('The route for numbers no route lists.'),
   },
   'the nevermiss settings: ari:, prompts:, people:, routes: and defaultRoute:',
 );
 
 /** The file after validation and defaults: durations in milliseconds, listen split into host and port. */
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
+export type RouteFile = ConfigFile['routes'][string];

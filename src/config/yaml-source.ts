@@ -2,7 +2,7 @@
  * The YAML layer: parse the text into a Document that keeps every node's source range, walk it,
  * and turn a key path back into the line and column where the user wrote it.
  */
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
 
 import { formatPath } from './problems.js';
@@ -19,7 +19,11 @@ export function readYaml(text: string): { source: YamlSource; findings: Finding[
   // uniqueKeys is off because findDuplicateKeys says more than yaml's "Map keys must be unique".
   const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const source = { document, lineCounter };
-  const findings = [...firstErrorPerLine(source).map(syntaxFinding), ...findDuplicateKeys(source)];
+  const findings = [
+    ...firstErrorPerLine(source).map(syntaxFinding),
+    ...findDuplicateKeys(source),
+    ...findUnresolvedAliases(source),
+  ];
   return { source, findings };
 }
 
@@ -70,6 +74,26 @@ function findDuplicateKeys(source: YamlSource): Finding[] {
         message: `duplicate key "${name}" (first on line ${firstLine}); write each key once`,
       });
     }
+  });
+  return findings;
+}
+
+/**
+ * yaml reads an unquoted value that starts with "*" as an alias, and only fails when the
+ * document is converted: a feature code written as *70 instead of "*70" would otherwise stop
+ * the loader with an exception instead of a problem at its line.
+ */
+function findUnresolvedAliases({ document }: YamlSource): Finding[] {
+  const findings: Finding[] = [];
+  visit(document, {
+    Alias(_key, alias) {
+      if (alias.resolve(document) !== undefined) return;
+      findings.push({
+        path: [],
+        at: { offset: alias.range?.[0] ?? 0 },
+        message: `invalid YAML: *${alias.source} refers to an anchor &${alias.source} that is not defined; to write text that starts with "*", put it in quotes, like "*${alias.source}"`,
+      });
+    },
   });
   return findings;
 }

@@ -3,6 +3,9 @@
  *   GET  /healthz                      200 when ARI and Redis are connected, 503 otherwise
  *   GET  /api/callbacks                pending callbacks, ordered by dueAt
  *   POST /api/callbacks/:id/done       closes one
+ *   GET  /api/status                   the owner's status switch
+ *   PUT  /api/status                   { "mode": "normal" | "away" | "closed", "for": "2h" } sets it
+ *   POST /api/reload                   reloads the config file (a bad file is refused, the rules stay)
  *   GET  /prompts/:lang/nevermiss/:file  prompt audio, for Asterisk when prompts.source is http
  */
 import { createReadStream } from 'node:fs';
@@ -14,11 +17,15 @@ import { ErrorCodes, isNevermissError } from '../errors.js';
 import type { CallbackStore } from '../callbacks/store.js';
 import { callbackToJson } from '../callbacks/types.js';
 import type { Clock } from '../call-flow/ports.js';
+import { isStatusMode, type OwnerStatus, type StatusStore } from '../callbacks/status.js';
+import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 
 export interface Health {
   readonly ari: boolean;
   readonly redis: boolean;
   readonly activeCalls: number;
+  /** Which config runs, and the problems of a refused reload (the running rules stay). */
+  readonly config?: { readonly file: string; readonly loadedAt: number; readonly rejected: { readonly at: number; readonly problems: readonly string[] } | null };
 }
 
 export interface HttpDeps {
@@ -27,6 +34,8 @@ export interface HttpDeps {
   readonly health: () => Health;
   readonly promptsDir: string;
   readonly logger: Logger;
+  readonly status?: StatusStore;
+  readonly reload?: () => { readonly rejected: { readonly problems: readonly string[] } | null };
 }
 
 const PROMPT_FILE = /^[a-z0-9-]+\.wav$/;
@@ -39,6 +48,32 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     const health = deps.health();
     const ok = health.ari && health.redis;
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...health });
+  });
+
+  app.get('/api/status', async (_req, reply) => {
+    if (!deps.status) return reply.code(404).send();
+    return statusToJson(await deps.status.get(deps.clock.now()));
+  });
+
+  app.put<{ Body: { mode?: unknown; for?: unknown } | undefined }>('/api/status', async (req, reply) => {
+    if (!deps.status) return reply.code(404).send();
+    const mode = typeof req.body?.mode === 'string' ? req.body.mode : '';
+    const duration = req.body?.for;
+    if (!isStatusMode(mode)) {
+      return reply.code(400).send({ code: ErrorCodes.USAGE, message: `mode must be "normal", "away" or "closed", got ${JSON.stringify(req.body?.mode)}` });
+    }
+    if (duration !== undefined && (typeof duration !== 'string' || !DURATION_PATTERN.test(duration) || parseDuration(duration) <= 0)) {
+      return reply.code(400).send({ code: ErrorCodes.USAGE, message: `for must be a duration like "2h" or "30m", got ${JSON.stringify(duration)}` });
+    }
+    const now = deps.clock.now();
+    const until = typeof duration === 'string' ? now + parseDuration(duration) : null;
+    return statusToJson(await deps.status.set(mode, { until, by: 'api', now }));
+  });
+
+  app.post('/api/reload', async (_req, reply) => {
+    if (!deps.reload) return reply.code(404).send();
+    const state = deps.reload();
+    return reply.code(state.rejected ? 422 : 200).send(state);
   });
 
   app.get('/api/callbacks', async () => {
@@ -72,4 +107,13 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   });
 
   return app;
+}
+
+function statusToJson(status: OwnerStatus): Record<string, unknown> {
+  return {
+    mode: status.mode,
+    until: status.until === null ? null : new Date(status.until).toISOString(),
+    setBy: status.setBy,
+    setAt: status.setAt === 0 ? null : new Date(status.setAt).toISOString(),
+  };
 }

@@ -1,33 +1,45 @@
 // The test bench itself: real Asterisk 22 + SIPp + the project's dialplan snippet, with NO
-// nevermiss service connected, so every call takes the snippet's fallback.
+// nevermiss service connected, so every call takes the snippet's fallback. Phones that press
+// keys and the desk's feature-code path are checked through throwaway Stasis apps (bench-*),
+// never the service's app.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  ARI_APP,
   CALLER_PORTS,
+  DESK_OUT,
   PHONES,
   TEST_DID,
   ariRequest,
   asteriskCli,
   ensureSandbox,
-  stasisAppConnected,
+  openAriEvents,
   waitForNoChannels,
+  waitForStasisAppGone,
+  type AriEventStream,
+  type PhoneName,
 } from '../support/sandbox.js';
-import { placeCall, startPhone, summarizeCall, summarizePhoneCall, type PhoneHandle } from '../support/sipp.js';
+import {
+  placeCall,
+  startCall,
+  startPhone,
+  summarizeCall,
+  summarizePhoneCall,
+  type PhoneHandle,
+} from '../support/sipp.js';
 
 const FALLBACK_PORT = PHONES.fallback;
 const show = (value: unknown): string => JSON.stringify(value, null, 1);
 
-describe('sandbox: the dialplan fallback with no service connected', { timeout: 180_000 }, () => {
+describe('sandbox: the dialplan fallback with no service connected', { timeout: 600_000 }, () => {
   const phones: PhoneHandle[] = [];
+  const streams: AriEventStream[] = [];
 
   before(async () => {
     await ensureSandbox();
-    assert.equal(
-      await stasisAppConnected(),
-      false,
-      `a WebSocket is connected for Stasis app '${ARI_APP}' (a running nevermiss service?); these tests need none`,
-    );
+    // Other test files run a nevermiss service against this Asterisk: wait for them to finish.
+    await waitForStasisAppGone();
   });
 
   beforeEach(async () => {
@@ -35,7 +47,7 @@ describe('sandbox: the dialplan fallback with no service connected', { timeout: 
   });
 
   after(async () => {
-    await Promise.all(phones.map((p) => p.stop()));
+    await Promise.all([...phones.map((p) => p.stop()), ...streams.map((s) => s.close())]);
   });
 
   async function phone(options: Parameters<typeof startPhone>[0]): Promise<PhoneHandle> {
@@ -44,11 +56,28 @@ describe('sandbox: the dialplan fallback with no service connected', { timeout: 
     return handle;
   }
 
+  async function benchApp(app: string): Promise<AriEventStream> {
+    const stream = await openAriEvents(app);
+    streams.push(stream);
+    return stream;
+  }
+
+  /** Originates a call to a sandbox phone straight into a bench Stasis app; returns the channel id. */
+  async function originateToApp(name: PhoneName, app: string): Promise<string> {
+    const channelId = `bench-${randomUUID()}`;
+    const r = await ariRequest('POST', `/channels/${channelId}?endpoint=PJSIP/${name}&app=${app}&timeout=30`);
+    assert.equal(r.status, 200, show(r.body));
+    return channelId;
+  }
+
   it('loads the modules and the snippet the bench promises', async () => {
-    const modules = await asteriskCli('module show like res_pjsip_rfc3326');
+    const modules = await asteriskCli('module show like res_pjsip_');
     assert.match(modules, /res_pjsip_rfc3326\.so.*Running/);
+    assert.match(modules, /res_pjsip_dtmf_info\.so.*Running/);
     const dialplan = await asteriskCli('dialplan show nevermiss-route');
     assert.match(dialplan, /Stasis\(nevermiss,inbound/);
+    const phonesOut = await asteriskCli(`dialplan show ${DESK_OUT.context}`);
+    assert.match(phonesOut, /Include =>\s+'nevermiss-features'/);
     const info = await ariRequest('GET', '/asterisk/info');
     assert.equal(info.status, 200);
   });
@@ -103,19 +132,21 @@ describe('sandbox: the dialplan fallback with no service connected', { timeout: 
     assert.ok(seen!.cancelledAt! - seen!.inviteAt >= 1500, 'cancelled only after the caller hung up');
   });
 
-  it('serves two callers at once, one of them withheld', async () => {
+  it('serves three callers at once, one of them withheld', async () => {
     const fallback = await phone({ port: FALLBACK_PORT, behavior: 'answer', ringMs: 200 });
-    const [a, b] = await Promise.all([
+    const [a, b, c] = await Promise.all([
       placeCall({ to: TEST_DID, from: '4520111111', callerPort: CALLER_PORTS.caller, talkMs: 300 }),
       placeCall({ to: TEST_DID, from: 'anonymous', callerPort: CALLER_PORTS.caller2, talkMs: 300 }),
+      placeCall({ to: TEST_DID, from: '4520333333', callerPort: CALLER_PORTS.caller3, talkMs: 300 }),
     ]);
     const report = await fallback.stop();
 
     assert.equal(a.status, 200, a.log);
     assert.equal(b.status, 200, b.log);
-    assert.equal(report.calls.length, 2, `phone: ${show(report.calls.map(summarizePhoneCall))}`);
-    const numbers = report.calls.map((c) => c.callerIdNumber).sort();
-    assert.deepEqual(numbers, ['4520111111', 'anonymous']);
+    assert.equal(c.status, 200, c.log);
+    assert.equal(report.calls.length, 3, `phone: ${show(report.calls.map(summarizePhoneCall))}`);
+    const numbers = report.calls.map((call) => call.callerIdNumber).sort();
+    assert.deepEqual(numbers, ['4520111111', '4520333333', 'anonymous']);
     const withheld = report.calls.find((c) => c.callerIdNumber === 'anonymous')!;
     assert.equal(withheld.callerIdName, 'Anonymous');
   });
@@ -136,5 +167,118 @@ describe('sandbox: the dialplan fallback with no service connected', { timeout: 
 
     assert.match(seen!.cancelReason ?? '', /SIP;cause=200;text="Call completed elsewhere"/);
     assert.match(seen!.cancelReason ?? '', /Q\.850;cause=26/);
+  });
+
+  it('a phone that answers and presses 1 sends SIP INFO: Asterisk answers 200 and ARI sees the digit', async () => {
+    const events = await benchApp('bench-dtmf');
+    const screened = await phone({
+      port: PHONES['phone-5077'],
+      behavior: 'answer',
+      ringMs: 200,
+      dtmf: { digit: '1', afterMs: 500 },
+    });
+    const channelId = await originateToApp('phone-5077', events.app);
+    await events.waitFor((e) => e.type === 'StasisStart' && e.channel?.id === channelId, 5000);
+    const dtmf = await events.waitFor((e) => e.type === 'ChannelDtmfReceived' && e.channel?.id === channelId, 5000);
+    const [sent] = await screened.waitFor((calls) => calls[0]?.dtmf?.infoStatus !== undefined, 5000);
+    assert.equal((await ariRequest('DELETE', `/channels/${channelId}`)).status, 204);
+    const [seen] = await screened.waitFor((calls) => calls[0]?.byeReceived === true, 5000);
+    await screened.stop();
+
+    assert.equal(dtmf.digit, '1');
+    assert.equal(dtmf.duration_ms, 250);
+    assert.equal(sent!.dtmf!.mode, 'info');
+    assert.equal(sent!.dtmf!.digit, '1');
+    assert.equal(sent!.dtmf!.infoStatus, 200, 'res_pjsip_dtmf_info answers the INFO');
+    assert.equal(sent!.dtmf!.infoAnswered, true);
+    const after = sent!.dtmf!.afterAnswerMs!;
+    assert.ok(after >= 480 && after < 1500, `INFO ${after.toFixed(1)} ms after the 200 OK`);
+    assert.deepEqual(
+      seen!.inDialogRequests.map((r) => [r.method, r.responseStatus]),
+      [['BYE', 200]],
+      show(summarizePhoneCall(seen!)),
+    );
+  });
+
+  it('a phone that answers and presses 5 as RFC 4733 RTP events: ARI sees the digit', async () => {
+    const events = await benchApp('bench-dtmf');
+    const screened = await phone({
+      port: PHONES['phone-5078'],
+      behavior: 'answer',
+      ringMs: 200,
+      dtmf: { digit: '5', afterMs: 300, mode: 'rfc4733' },
+    });
+    const channelId = await originateToApp('phone-5078', events.app);
+    const dtmf = await events.waitFor((e) => e.type === 'ChannelDtmfReceived' && e.channel?.id === channelId, 5000);
+    const [sent] = await screened.waitFor((calls) => calls[0]?.dtmf !== undefined, 5000);
+    assert.equal((await ariRequest('DELETE', `/channels/${channelId}`)).status, 204);
+    await screened.waitFor((calls) => calls[0]?.byeReceived === true, 5000);
+    await screened.stop();
+
+    assert.equal(dtmf.digit, '5');
+    assert.equal(sent!.dtmf!.mode, 'rfc4733');
+    assert.equal(sent!.dtmf!.digit, '5');
+    assert.equal(sent!.dtmf!.infoAnswered, false);
+    const after = sent!.dtmf!.afterAnswerMs!;
+    assert.ok(after >= 280 && after < 1500, `RTP events ${after.toFixed(1)} ms after the 200 OK`);
+  });
+
+  it('a phone that answers without a dtmf option stays silent, like a mobile voicemail', async () => {
+    const events = await benchApp('bench-dtmf');
+    const silent = await phone({ port: PHONES['phone-5079'], behavior: 'answer', ringMs: 200 });
+    const channelId = await originateToApp('phone-5079', events.app);
+    await events.waitFor((e) => e.type === 'StasisStart' && e.channel?.id === channelId, 5000);
+    await sleep(1500);
+    assert.equal((await ariRequest('DELETE', `/channels/${channelId}`)).status, 204);
+    const [seen] = await silent.waitFor((calls) => calls[0]?.byeReceived === true, 5000);
+    await silent.stop();
+
+    const digits = events.events().filter((e) => e.type === 'ChannelDtmfReceived' && e.channel?.id === channelId);
+    assert.deepEqual(digits, []);
+    assert.equal(seen!.answered, true);
+    assert.equal(seen!.dtmf, undefined);
+    assert.deepEqual(
+      seen!.inDialogRequests.map((r) => r.method),
+      ['BYE'],
+    );
+  });
+
+  it("the owner's desk dials a feature code from its own endpoint and caller id; answer, beep, hang-up", async () => {
+    // *9X is the bench's copy of the snippet's *7X, handed to the throwaway app bench-feature.
+    const events = await benchApp('bench-feature');
+    const call = await startCall({
+      to: '*91',
+      from: '4520999999', // the endpoint's callerid wins over the From header
+      callerPort: CALLER_PORTS.deskOut,
+      maxWaitMs: 15_000,
+    });
+    const start = await events.waitFor((e) => e.type === 'StasisStart', 5000);
+    const channel = start.channel!;
+    assert.match(channel.name, new RegExp(`^PJSIP/${DESK_OUT.endpoint}-`));
+    assert.equal(channel.dialplan.context, DESK_OUT.context);
+    assert.equal(channel.dialplan.exten, '*91');
+    assert.deepEqual(channel.caller, { name: DESK_OUT.callerIdName, number: DESK_OUT.callerIdNumber });
+    assert.deepEqual(start.args, ['*91', DESK_OUT.callerIdNumber]);
+
+    assert.equal((await ariRequest('POST', `/channels/${channel.id}/answer`)).status, 204);
+    const playbackId = `bench-${randomUUID()}`;
+    const play = await ariRequest('POST', `/channels/${channel.id}/play/${playbackId}?media=sound:beep`);
+    assert.equal(play.status, 201, show(play.body));
+    await events.waitFor((e) => e.type === 'PlaybackFinished' && e.playback?.id === playbackId, 5000);
+    assert.equal((await ariRequest('DELETE', `/channels/${channel.id}`)).status, 204);
+    const report = await call.done;
+
+    assert.equal(report.status, 200, `caller: ${show(summarizeCall(report))}\n${report.log}`);
+    assert.equal(report.answered, true);
+    assert.equal(report.hungUpBy, 'asterisk');
+    assert.equal(report.exitCode, 0, report.stderr);
+  });
+
+  it("the desk's *71 reaches the snippet's nevermiss-features: with no service, an apology and a hang-up", async () => {
+    const call = await placeCall({ to: '*71', from: DESK_OUT.callerIdNumber, callerPort: CALLER_PORTS.deskOut });
+
+    assert.equal(call.status, 200, `caller: ${show(summarizeCall(call))}\n${call.log}`);
+    assert.equal(call.hungUpBy, 'asterisk');
+    assert.ok(call.talkMs !== undefined && call.talkMs >= 1000, `talkMs ${call.talkMs}: silence/1 and the prompt`);
   });
 });

@@ -35,7 +35,7 @@ const missed = (over: Partial<Parameters<CallbackStore['recordMissedCall']>[0]> 
   route: 'main',
   language: 'en',
   at: 1_000_000,
-  deadlineMs: 600_000,
+  dueAt: 1_600_000,
   ...over,
 });
 
@@ -55,7 +55,7 @@ test('a missed call becomes a pending callback due at call time + deadline', asy
 test('the same number calling again updates its pending callback: attempts + 1, earliest deadline kept', async () => {
   const store = freshStore();
   const first = await store.recordMissedCall(missed());
-  const second = await store.recordMissedCall(missed({ callId: 'call-2', at: 1_120_000 }));
+  const second = await store.recordMissedCall(missed({ callId: 'call-2', at: 1_120_000, dueAt: 1_720_000 }));
   assert.equal(second.id, first.id);
   assert.equal(second.created, false);
   assert.equal(second.attempts, 2);
@@ -63,13 +63,15 @@ test('the same number calling again updates its pending callback: attempts + 1, 
   const pending = await store.listPending();
   assert.equal(pending.length, 1);
   assert.equal(pending[0]?.lastAttemptAt, 1_120_000);
+  const third = await store.recordMissedCall(missed({ callId: 'call-3', at: 1_130_000, dueAt: 1_500_000 }));
+  assert.equal(third.dueAt, 1_500_000, 'an earlier promise moves the deadline forward');
 });
 
 test('pending callbacks are listed by due time', async () => {
   const store = freshStore();
-  await store.recordMissedCall(missed({ caller: '111', deadlineMs: 900_000 }));
-  await store.recordMissedCall(missed({ caller: '222', deadlineMs: 300_000 }));
-  await store.recordMissedCall(missed({ caller: '333', deadlineMs: 600_000 }));
+  await store.recordMissedCall(missed({ caller: '111', dueAt: 1_900_000 }));
+  await store.recordMissedCall(missed({ caller: '222', dueAt: 1_300_000 }));
+  await store.recordMissedCall(missed({ caller: '333', dueAt: 1_600_000 }));
   assert.deepEqual((await store.listPending()).map((cb) => cb.caller), ['222', '333', '111']);
 });
 

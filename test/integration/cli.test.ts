@@ -79,7 +79,7 @@ test('serve refuses an invalid file with the same messages and exit 1', async ()
 test('callbacks list --json prints the pending callbacks; done closes one; done again is refused', async () => {
   const store = createCallbackStore(redis, prefix);
   const { id } = await store.recordMissedCall({
-    callId: 'c-1', caller: '4520111111', called: '4530123456', route: 'main', language: 'en', at: Date.now(), deadlineMs: 600_000,
+    callId: 'c-1', caller: '4520111111', called: '4530123456', route: 'main', language: 'en', at: Date.now(), dueAt: Date.now() + 600_000,
   });
 
   const listed = await nevermiss('callbacks', 'list', '--json', '--config', config);

@@ -41,9 +41,9 @@ test('/healthz is 200 only when ARI and Redis are both connected', async () => {
 
 test('/api/callbacks lists pending callbacks by dueAt with ISO times; closed ones are gone', async () => {
   const base = { called: '4530123456', route: 'main', language: 'en', at: now - 60_000 };
-  const late = await store.recordMissedCall({ ...base, callId: 'a', caller: '111', deadlineMs: 900_000 });
-  const soon = await store.recordMissedCall({ ...base, callId: 'b', caller: '222', deadlineMs: 30_000 });
-  const closed = await store.recordMissedCall({ ...base, callId: 'c', caller: '333', deadlineMs: 60_000 });
+  const late = await store.recordMissedCall({ ...base, callId: 'a', caller: '111', dueAt: now + 840_000 });
+  const soon = await store.recordMissedCall({ ...base, callId: 'b', caller: '222', dueAt: now - 30_000 });
+  const closed = await store.recordMissedCall({ ...base, callId: 'c', caller: '333', dueAt: now });
   await store.close(closed.id, 'done', 'test', now);
 
   const response = await app.inject({ method: 'GET', url: '/api/callbacks' });
@@ -66,7 +66,7 @@ test('/api/callbacks lists pending callbacks by dueAt with ISO times; closed one
 });
 
 test('POST /api/callbacks/:id/done closes it; unknown is 404, already closed is 409', async () => {
-  const { id } = await store.recordMissedCall({ callId: 'd', caller: '444', called: '1', route: 'main', language: 'en', at: now, deadlineMs: 60_000 });
+  const { id } = await store.recordMissedCall({ callId: 'd', caller: '444', called: '1', route: 'main', language: 'en', at: now, dueAt: now + 60_000 });
   const done = await app.inject({ method: 'POST', url: `/api/callbacks/${id}/done` });
   assert.equal(done.statusCode, 200);
   assert.equal(done.json<{ status: string }>().status, 'done');

@@ -1,7 +1,9 @@
 // The test bench: a real Asterisk 22 in a chroot (scripts/sandbox.sh), reached on loopback.
 // These constants are the one place tests, benchmarks and the demo take addresses from.
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,11 +23,25 @@ export const ASTERISK_SIP_PORT = 5060;
 
 /**
  * Source ports of SIPp callers. Asterisk identifies them by address and port:
- * `caller` and `caller-2` enter the snippet (context nevermiss-inbound) as a trunk's calls do;
- * `plain` enters [sandbox-plain], a plain Dial(${SANDBOX_PLAIN_DIAL},20) for benchmark baselines.
+ * `caller`, `caller2` and `caller3` enter the snippet (context nevermiss-inbound) as a trunk's
+ * calls do; `plain` enters [sandbox-plain], a plain Dial(${SANDBOX_PLAIN_DIAL},20) for benchmark
+ * baselines; `deskOut` is the owner's desk phone dialling out (endpoint owner-desk-out, see DESK_OUT):
+ * feature codes such as *71.
  */
-export const CALLER_PORTS = { caller: 5070, caller2: 5069, plain: 5068 } as const;
+export const CALLER_PORTS = { caller: 5070, caller2: 5069, caller3: 5082, plain: 5068, deskOut: 5081 } as const;
 export type CallerPort = (typeof CALLER_PORTS)[keyof typeof CALLER_PORTS];
+
+/**
+ * Calls from CALLER_PORTS.deskOut: PJSIP endpoint owner-desk-out, context sandbox-phones-out
+ * (which includes the snippet's nevermiss-features), caller id "Owner desk" <101> set by the
+ * endpoint whatever the From header says.
+ */
+export const DESK_OUT = {
+  endpoint: 'owner-desk-out',
+  context: 'sandbox-phones-out',
+  callerIdName: 'Owner desk',
+  callerIdNumber: '101',
+} as const;
 
 /** SIPp phones: PJSIP endpoint name -> the UDP port its static contact points at. */
 export const PHONES = {
@@ -163,4 +179,151 @@ export async function waitForNoChannels(timeoutMs = 10_000): Promise<void> {
 export async function stasisAppConnected(app: string = ARI_APP): Promise<boolean> {
   const { status } = await ariRequest('GET', `/applications/${encodeURIComponent(app)}`);
   return status === 200;
+}
+
+/**
+ * Waits until no WebSocket has been connected for the Stasis app (default: the service's) for
+ * `quietMs` in a row: for tests that need the PBX without a nevermiss service while other test
+ * files may be running one against it. Rejects after timeoutMs (default 5 minutes).
+ */
+export async function waitForStasisAppGone(
+  app: string = ARI_APP,
+  { timeoutMs = 300_000, quietMs = 3000 }: { timeoutMs?: number; quietMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietSince: number | undefined;
+  for (;;) {
+    if (await stasisAppConnected(app)) quietSince = undefined;
+    else quietSince ??= Date.now();
+    if (quietSince !== undefined && Date.now() - quietSince >= quietMs) return;
+    if (Date.now() > deadline) {
+      throw new Error(`a WebSocket for Stasis app '${app}' stayed connected for ${timeoutMs} ms (a running service?)`);
+    }
+    await sleep(250);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ARI events for bench tests (a throwaway Stasis app; never the service's)
+
+export interface AriChannel {
+  id: string;
+  name: string;
+  state: string;
+  caller: { name: string; number: string };
+  connected: { name: string; number: string };
+  dialplan: { context: string; exten: string; priority: number; app_name?: string; app_data?: string };
+  [key: string]: unknown;
+}
+
+/** An ARI event as Asterisk sends it (only the fields bench tests look at are typed). */
+export interface AriEvent {
+  type: string;
+  application?: string;
+  timestamp?: string;
+  channel?: AriChannel;
+  /** ChannelDtmfReceived */
+  digit?: string;
+  duration_ms?: number;
+  /** StasisStart */
+  args?: string[];
+  playback?: { id: string; state?: string; target_uri?: string; media_uri?: string };
+  [key: string]: unknown;
+}
+
+export interface AriEventStream {
+  readonly app: string;
+  /** Events received so far, in order. */
+  events(): AriEvent[];
+  /** The first event (received so far or later) for which predicate holds; rejects after timeoutMs (default 10 s). */
+  waitFor(predicate: (event: AriEvent) => boolean, timeoutMs?: number): Promise<AriEvent>;
+  close(): Promise<void>;
+}
+
+interface MinimalWebSocket {
+  on(event: 'open' | 'close', listener: () => void): unknown;
+  on(event: 'message', listener: (data: unknown) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  close(): void;
+}
+type WebSocketConstructor = new (url: string) => MinimalWebSocket;
+
+/** Node 20 has no global WebSocket: use the `ws` that ari-client depends on (no dependency of ours). */
+function loadWebSocket(): WebSocketConstructor {
+  const ariClient = createRequire(import.meta.url).resolve('ari-client');
+  return createRequire(ariClient)('ws') as WebSocketConstructor;
+}
+
+/**
+ * Connects a WebSocket for a throwaway Stasis app (e.g. `bench-dtmf`) and collects its events.
+ * Resolves once Asterisk has registered the app, so channels can be originated into it.
+ * Refuses the service's app: connecting for it would take calls away from a running nevermiss.
+ */
+export async function openAriEvents(app: string, timeoutMs = 5000): Promise<AriEventStream> {
+  if (app === ARI_APP) throw new Error(`openAriEvents: '${ARI_APP}' is the service's Stasis app; use a bench app name`);
+  const WebSocket = loadWebSocket();
+  const apiKey = `${ARI_USER}:${ARI_PASSWORD}`;
+  const query = `app=${encodeURIComponent(app)}&api_key=${encodeURIComponent(apiKey)}`;
+  const url = `${ARI_URL.replace(/^http/, 'ws')}/ari/events?${query}`;
+  const ws = new WebSocket(url);
+  const events: AriEvent[] = [];
+  let closed = false;
+  let failure: Error | undefined;
+  ws.on('message', (data) => {
+    try {
+      events.push(JSON.parse(String(data)) as AriEvent);
+    } catch {
+      // not JSON: ignore
+    }
+  });
+  ws.on('close', () => {
+    closed = true;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`ARI WebSocket for app '${app}' did not open within ${timeoutMs} ms`));
+    }, timeoutMs);
+    ws.on('open', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.on('error', (error) => {
+      failure = error;
+      clearTimeout(timer);
+      reject(new Error(`ARI WebSocket for app '${app}': ${error.message}`));
+    });
+  });
+  const registeredBy = Date.now() + timeoutMs;
+  while (!(await stasisAppConnected(app))) {
+    if (Date.now() > registeredBy) {
+      ws.close();
+      throw new Error(`Stasis app '${app}' not registered ${timeoutMs} ms after its WebSocket opened`);
+    }
+    await sleep(20);
+  }
+  return {
+    app,
+    events: () => [...events],
+    async waitFor(predicate, waitMs = 10_000) {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const found = events.find(predicate);
+        if (found) return found;
+        if (closed || failure) {
+          throw new Error(`ARI WebSocket for app '${app}' closed${failure ? `: ${failure.message}` : ''}`);
+        }
+        if (Date.now() > deadline) {
+          const seen = events.map((e) => `${e.type}${e.channel ? ` ${e.channel.id}` : ''}`).join(', ');
+          throw new Error(`no matching ARI event for app '${app}' within ${waitMs} ms; events: ${seen || 'none'}`);
+        }
+        await sleep(10);
+      }
+    },
+    async close() {
+      if (closed) return;
+      ws.close();
+      const until = Date.now() + 2000;
+      while (!closed && Date.now() < until) await sleep(10);
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * for the test: its own Redis key prefix and HTTP port. Its JSON log lines are kept for assertions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -11,12 +11,15 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+const RULES_MARKER = '# --- rules ---';
 
 export interface ServiceOptions {
   /** The YAML after the connection settings (people, routes, defaultRoute). */
   readonly rules: string;
   readonly ariPassword?: string;
   readonly promptsSource?: 'sound' | 'http';
+  /** Run the service's clock from this UTC instant (libfaketime), e.g. "2026-12-25 09:00:00". */
+  readonly fakeTime?: string;
 }
 
 export interface LogLine {
@@ -42,10 +45,13 @@ export class Service {
   private readonly dir = mkdtempSync(join(tmpdir(), 'nevermiss-e2e-'));
   readonly configFile = join(this.dir, 'nevermiss.yaml');
 
+  private fakeTime: string | undefined;
+
   private constructor(readonly port: number) {}
 
   static async create(options: ServiceOptions): Promise<Service> {
     const service = new Service(await freePort());
+    service.fakeTime = options.fakeTime;
     writeFileSync(
       service.configFile,
       [
@@ -65,6 +71,7 @@ export class Service {
         'log:',
         '  level: debug',
         '  format: json',
+        RULES_MARKER,
         options.rules,
       ].join('\n'),
     );
@@ -77,10 +84,15 @@ export class Service {
 
   /** Starts the process; resolves once /healthz says ARI and Redis are connected. */
   async start(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', this.configFile], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', this.configFile];
+    // libfaketime moves the wall clock only (timers keep real time), as if the service ran on that day.
+    const child = this.fakeTime
+      ? spawn('faketime', ['-f', `@${this.fakeTime}`, process.execPath, ...args], {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, TZ: 'UTC', FAKETIME_DONT_FAKE_MONOTONIC: '1' },
+        })
+      : spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let buffer = '';
     const collect = (chunk: Buffer): void => {
@@ -150,6 +162,13 @@ export class Service {
     const exited = new Promise((done) => child.once('exit', done));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** Writes new rules into the config file (the service watches it). */
+  rewriteRules(rules: string): void {
+    const text = readFileSync(this.configFile, 'utf8');
+    const head = text.slice(0, text.indexOf(RULES_MARKER) + RULES_MARKER.length);
+    writeFileSync(this.configFile, `${head}\n${rules}`);
   }
 
   async stop(): Promise<void> {

@@ -30,6 +30,8 @@ export interface SipMessage {
   cseqMethod: string;
   /** Header names lower-cased (compact forms expanded), values trimmed, in order. */
   headers: [string, string][];
+  /** The body as traced (lines joined with \n, trailing blank lines removed). */
+  body: string;
   raw: string;
 }
 
@@ -108,6 +110,10 @@ export function parseSippTrace(text: string): SipMessage[] {
       callId: get('call-id'),
       cseqMethod: (cseq[1] ?? '').toUpperCase(),
       headers,
+      body: entry.lines
+        .slice(i + 1)
+        .join('\n')
+        .replace(/\s+$/, ''),
       raw: entry.lines.join('\n'),
     };
     const status = /^SIP\/2\.0 (\d{3})/.exec(startLine);
@@ -266,6 +272,22 @@ function readTrace(file: string): string {
 
 export type PhoneBehavior = 'answer' | 'ring' | 'busy';
 
+/** How an answering phone sends its digit. */
+export type DtmfMode = 'info' | 'rfc4733';
+
+export interface PhoneDtmfOptions {
+  /** One key: 0-9, * or # (and A-D for SIP INFO). */
+  digit: string;
+  /** ms after the phone's 200 OK (counted from Asterisk's ACK, which follows within a millisecond). */
+  afterMs: number;
+  /**
+   * 'info' (default): SIP INFO, application/dtmf-relay `Signal=<digit>\r\nDuration=250`.
+   * 'rfc4733': RTP telephone-events (payload type 101, ~140 ms) played from the pcaps that
+   * Debian's sip-tester ships in /usr/share/sip-tester/ (digits 0-9, *, # only).
+   */
+  mode?: DtmfMode;
+}
+
 export interface PhoneOptions {
   port: number;
   behavior: PhoneBehavior;
@@ -273,6 +295,38 @@ export interface PhoneOptions {
   ringMs?: number;
   /** answer: the phone hangs up after this many ms of talk (default: never; it waits for BYE). */
   talkMs?: number;
+  /**
+   * answer: send one DTMF digit after answering (a person pressing a key). Without it the phone
+   * answers and stays silent, like a mobile network's voicemail.
+   */
+  dtmf?: PhoneDtmfOptions;
+}
+
+/** The digit a phone sent in one call. */
+export interface PhoneDtmfSent {
+  digit: string;
+  mode: DtmfMode;
+  /** Epoch ms when the INFO went out / the RTP events started. */
+  sentAt: number;
+  /** ms from the phone's 200 OK to sentAt. */
+  afterAnswerMs?: number;
+  /** info: the final response Asterisk sent to the INFO (undefined while none came). */
+  infoStatus?: number;
+  /** info: Asterisk answered the INFO with 200 (always false for rfc4733: nothing to answer). */
+  infoAnswered: boolean;
+}
+
+/** A request the phone received inside the call's dialog (re-INVITE, UPDATE, INFO, BYE, ...). */
+export interface InDialogRequest {
+  method: string;
+  at: number;
+  cseq: number;
+  contentType?: string;
+  /** The body ('' if none), e.g. `Signal=1\nDuration=250` for a DTMF INFO from Asterisk. */
+  body: string;
+  /** Status of the phone's final response to it, if it sent one. */
+  responseStatus?: number;
+  message: SipMessage;
 }
 
 /** What one phone saw of one call (one INVITE dialog). */
@@ -298,6 +352,13 @@ export interface PhoneCall {
   byeSent: boolean;
   byeAt?: number;
   byeReasons: string[];
+  /** The DTMF digit the phone sent (dtmf option), once sent. */
+  dtmf?: PhoneDtmfSent;
+  /**
+   * Every request received in the dialog, in order, retransmissions dropped: all but the
+   * initial INVITE, its CANCEL and ACKs (so re-INVITEs, UPDATE, INFO, OPTIONS, NOTIFY, BYE).
+   */
+  inDialogRequests: InDialogRequest[];
   messages: SipMessage[];
 }
 
@@ -325,7 +386,33 @@ export interface PhoneHandle {
   stop(): Promise<PhoneReport>;
 }
 
-export function phoneCalls(messages: SipMessage[]): PhoneCall[] {
+/** A digit sent as RTP, from the scenario's <log> line (SIP traces can't show it). */
+export interface RtpDtmfLogEntry {
+  callId: string;
+  digit: string;
+  at: number;
+}
+
+/** Parses the phone's -log_file: `nevermiss-dtmf <call-id> rfc4733 <digit> <date>\t<time>\t<epoch.us>`. */
+export function parseDtmfLog(text: string): RtpDtmfLogEntry[] {
+  const entries: RtpDtmfLogEntry[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^nevermiss-dtmf (\S+) rfc4733 (\S+) .*?(\d{9,}\.\d+)\s*$/.exec(line.trim());
+    if (m) entries.push({ callId: m[1]!, digit: m[2]!, at: Number(m[3]) * 1000 });
+  }
+  return entries;
+}
+
+function cseqNumber(msg: SipMessage): number {
+  return Number((headerValue(msg, 'cseq') ?? '').split(/\s+/)[0]);
+}
+
+/** True when m is a final response (>= 200) to the request `<cseq> <method>`, in that direction. */
+function isFinalTo(m: SipMessage, direction: SipMessage['direction'], method: string, cseq: number): boolean {
+  return m.direction === direction && m.cseqMethod === method && (m.status ?? 0) >= 200 && cseqNumber(m) === cseq;
+}
+
+export function phoneCalls(messages: SipMessage[], rtpDtmf: RtpDtmfLogEntry[] = []): PhoneCall[] {
   const byId = new Map<string, SipMessage[]>();
   for (const m of messages) {
     const list = byId.get(m.callId) ?? [];
@@ -336,14 +423,32 @@ export function phoneCalls(messages: SipMessage[]): PhoneCall[] {
   for (const [callId, msgs] of byId) {
     const invite = msgs.find((m) => m.direction === 'received' && m.method === 'INVITE');
     if (!invite) continue;
+    const inviteCseq = cseqNumber(invite);
     const from = headerValue(invite, 'from') ?? '';
     const parsed = parseNameAddr(from);
-    const final = msgs.find((m) => m.direction === 'sent' && m.cseqMethod === 'INVITE' && (m.status ?? 0) >= 200);
+    const final = msgs.find((m) => isFinalTo(m, 'sent', 'INVITE', inviteCseq));
     const cancel = msgs.find((m) => m.direction === 'received' && m.method === 'CANCEL');
     const byeIn = msgs.find((m) => m.direction === 'received' && m.method === 'BYE');
     const byeOut = msgs.find((m) => m.direction === 'sent' && m.method === 'BYE');
     const bye = [byeIn, byeOut].filter((m) => m !== undefined).sort((a, b) => a.at - b.at)[0];
     const cancelReasons = cancel ? headerValues(cancel, 'reason') : [];
+    const inDialogRequests: InDialogRequest[] = [];
+    const seen = new Set<string>();
+    for (const m of msgs) {
+      const method = m.direction === 'received' ? m.method : undefined;
+      if (method === undefined || method === 'ACK' || method === 'CANCEL') continue;
+      const cseq = cseqNumber(m);
+      if (method === 'INVITE' && cseq === inviteCseq) continue;
+      const key = `${cseq} ${method}`;
+      if (seen.has(key)) continue; // a retransmission
+      seen.add(key);
+      const request: InDialogRequest = { method, at: m.at, cseq, body: m.body, message: m };
+      const contentType = headerValue(m, 'content-type');
+      if (contentType !== undefined) request.contentType = contentType;
+      const response = msgs.find((r) => isFinalTo(r, 'sent', method, cseq));
+      if (response?.status !== undefined) request.responseStatus = response.status;
+      inDialogRequests.push(request);
+    }
     const call: PhoneCall = {
       callId,
       inviteAt: invite.at,
@@ -356,6 +461,7 @@ export function phoneCalls(messages: SipMessage[]): PhoneCall[] {
       byeReceived: byeIn !== undefined,
       byeSent: byeOut !== undefined,
       byeReasons: byeIn ? headerValues(byeIn, 'reason') : [],
+      inDialogRequests,
       messages: msgs,
     };
     if (parsed.name !== undefined) call.callerIdName = parsed.name;
@@ -364,6 +470,23 @@ export function phoneCalls(messages: SipMessage[]): PhoneCall[] {
     if (cancel) call.cancelledAt = cancel.at;
     if (cancelReasons.length > 0) call.cancelReason = cancelReasons.join(', ');
     if (bye) call.byeAt = bye.at;
+
+    const info = msgs.find((m) => m.direction === 'sent' && m.method === 'INFO');
+    const rtp = rtpDtmf.find((e) => e.callId === callId);
+    if (info) {
+      const infoCseq = cseqNumber(info);
+      const answer = msgs.find((m) => isFinalTo(m, 'received', 'INFO', infoCseq));
+      call.dtmf = {
+        digit: /^Signal=\s*(\S+)/m.exec(info.body)?.[1] ?? '',
+        mode: 'info',
+        sentAt: info.at,
+        infoAnswered: answer?.status === 200,
+      };
+      if (answer?.status !== undefined) call.dtmf.infoStatus = answer.status;
+    } else if (rtp) {
+      call.dtmf = { digit: rtp.digit, mode: 'rfc4733', sentAt: rtp.at, infoAnswered: false };
+    }
+    if (call.dtmf && call.answeredAt !== undefined) call.dtmf.afterAnswerMs = call.dtmf.sentAt - call.answeredAt;
     calls.push(call);
   }
   return calls.sort((a, b) => a.inviteAt - b.inviteAt);
@@ -375,22 +498,65 @@ const SCENARIO_OF: Record<PhoneBehavior, string> = {
   busy: 'phone-busy.xml',
 };
 
+/** Where Debian's sip-tester keeps its RFC 4733 pcaps (dtmf_2833_<0-9|star|pound>.pcap). */
+export const SIPP_PCAP_DIR = '/usr/share/sip-tester';
+
+function dtmfPcap(digit: string): string {
+  const name = digit === '*' ? 'star' : digit === '#' ? 'pound' : digit;
+  return path.join(SIPP_PCAP_DIR, `dtmf_2833_${name}.pcap`);
+}
+
+/** The scenario placeholders of phone-answer.xml for the dtmf option. */
+function dtmfPlaceholders(
+  dtmf: PhoneDtmfOptions | undefined,
+  talkMs: number | undefined,
+): Record<string, string | number> {
+  const talk = (afterMs: number): number =>
+    talkMs === undefined ? 24 * 3600_000 : Math.max(1, Math.round(talkMs - afterMs));
+  if (dtmf === undefined) {
+    return { DTMF_MS: 1, DTMF_NEXT: 'talk', DIGIT: '', DTMF_RTP_ACTION: '', TALK_MS: talk(0) };
+  }
+  if (!Number.isFinite(dtmf.afterMs) || dtmf.afterMs < 0) {
+    throw new Error(`dtmf.afterMs must be >= 0, not ${dtmf.afterMs}`);
+  }
+  const mode = dtmf.mode ?? 'info';
+  const afterMs = Math.max(1, Math.round(dtmf.afterMs)); // SIPp reads timeout="0" as "no timeout"
+  if (mode === 'info') {
+    if (!/^[0-9*#A-D]$/.test(dtmf.digit)) throw new Error(`dtmf.digit must be one of 0-9 * # A-D, not '${dtmf.digit}'`);
+    return { DTMF_MS: afterMs, DTMF_NEXT: 'dtmf_info', DIGIT: dtmf.digit, DTMF_RTP_ACTION: '', TALK_MS: talk(afterMs) };
+  }
+  if (!/^[0-9*#]$/.test(dtmf.digit)) throw new Error(`rfc4733 dtmf.digit must be one of 0-9 * #, not '${dtmf.digit}'`);
+  const pcap = dtmfPcap(dtmf.digit);
+  if (!existsSync(pcap)) {
+    throw new Error(`${pcap} is missing: RFC 4733 digits are played from the pcaps of Debian's sip-tester package`);
+  }
+  return {
+    DTMF_MS: afterMs,
+    DTMF_NEXT: 'dtmf_rfc4733',
+    DIGIT: dtmf.digit,
+    DTMF_RTP_ACTION: `<exec play_pcap_audio="${pcap}"/>`,
+    TALK_MS: talk(afterMs),
+  };
+}
+
 /** Starts a SIPp phone (UAS) on 127.0.0.1:port that serves calls until stop(). */
 export async function startPhone(options: PhoneOptions): Promise<PhoneHandle> {
   const { port, behavior } = options;
+  if (options.dtmf !== undefined && behavior !== 'answer') {
+    throw new Error(`phone ${port}: the dtmf option needs behavior 'answer', not '${behavior}'`);
+  }
+  const placeholders = dtmfPlaceholders(options.dtmf, options.talkMs);
   await waitPortFree(port, 3000);
   const dir = makeTempDir();
-  const scenario = render(
-    SCENARIO_OF[behavior],
-    { RING_MS: options.ringMs ?? 500, TALK_MS: options.talkMs ?? 24 * 3600_000 },
-    dir,
-  );
+  const scenario = render(SCENARIO_OF[behavior], { RING_MS: options.ringMs ?? 500, ...placeholders }, dir);
   const traceFile = path.join(dir, 'messages.log');
+  const dtmfLogFile = path.join(dir, 'dtmf.log');
   // prettier-ignore
   const spawned = spawnSipp([
     '-sf', scenario, '-i', LOCAL_IP, '-p', String(port), '-mp', String(mediaPortFor(port)),
     '-nostdin', '-aa', '-trace_msg', '-message_file', traceFile,
     '-trace_err', '-error_file', path.join(dir, 'errors.log'),
+    '-trace_logs', '-log_file', dtmfLogFile,
   ]);
   // Ready when SIPp has bound its port.
   const deadline = Date.now() + 5000;
@@ -403,7 +569,9 @@ export async function startPhone(options: PhoneOptions): Promise<PhoneHandle> {
     await sleep(10);
   }
 
-  const calls = (): PhoneCall[] => phoneCalls(parseSippTrace(readTrace(traceFile)));
+  const parse = (trace: string, dtmfLog: string): PhoneCall[] =>
+    phoneCalls(parseSippTrace(trace), parseDtmfLog(dtmfLog));
+  const calls = (): PhoneCall[] => parse(readTrace(traceFile), readTrace(dtmfLogFile));
   let stopped: Promise<PhoneReport> | undefined;
   const handle: PhoneHandle = {
     port,
@@ -431,11 +599,12 @@ export async function startPhone(options: PhoneOptions): Promise<PhoneHandle> {
       stopped ??= (async () => {
         await terminate(spawned);
         const log = readTrace(traceFile);
+        const dtmfLog = readTrace(dtmfLogFile);
         removeTempDir(dir);
         return {
           port,
           behavior,
-          calls: phoneCalls(parseSippTrace(log)),
+          calls: parse(log, dtmfLog),
           exitCode: spawned.child.exitCode,
           stderr: spawned.stderr(),
           log,
@@ -457,6 +626,8 @@ export function summarizePhoneCall(c: PhoneCall): Record<string, unknown> {
     cancelReason: c.cancelReason,
     byeReceived: c.byeReceived,
     byeSent: c.byeSent,
+    dtmf: c.dtmf,
+    inDialogRequests: c.inDialogRequests.map((r) => `${r.method} -> ${r.responseStatus ?? 'no response'}`),
   };
 }
 
@@ -470,7 +641,11 @@ export interface CallOptions {
   from: string;
   /** Optional display name in the From header (ignored for 'anonymous'). */
   fromName?: string;
-  /** SIPp's source port: 5070 or 5069 enter the snippet; 5068 the plain dialplan (default 5070). */
+  /**
+   * SIPp's source port (CALLER_PORTS): 5070, 5069 and 5082 enter the snippet like a trunk's calls;
+   * 5068 the plain dialplan; 5081 is the owner's desk phone dialling out (feature codes such as
+   * `*71`, caller id "Owner desk" <101> whatever `from` says). Default 5070.
+   */
   callerPort?: CallerPort;
   /** Hang up (CANCEL) after this many ms if not answered by then. */
   hangupAfterMs?: number;
@@ -478,6 +653,8 @@ export interface CallOptions {
   talkMs?: number;
   /** Longest wait for a final response, and for Asterisk's BYE when talkMs is not set (default 60 s). */
   maxWaitMs?: number;
+  /** This long after the answer, send about 5 s of real speech (Debian's g711a.pcap; the call offers PCMA only). */
+  speakAfterMs?: number;
 }
 
 export interface CallReport {
@@ -580,6 +757,15 @@ export async function startCall(options: CallOptions): Promise<CallHandle> {
       WAIT_MS: maxWaitMs,
       TALK_MS: talkMs,
       CANCEL_MS: options.hangupAfterMs ?? 0,
+      ...(cancelling
+        ? {}
+        : options.speakAfterMs !== undefined
+          ? {
+              CODEC: 8,
+              CODEC_NAME: 'PCMA',
+              SPEAK: `--><pause milliseconds="${Math.max(1, Math.round(options.speakAfterMs))}"/><nop><action><exec play_pcap_audio="${SIPP_PCAP_DIR}/g711a.pcap"/></action></nop><!--`,
+            }
+          : { CODEC: 0, CODEC_NAME: 'PCMU', SPEAK: '' }),
     },
     dir,
   );

@@ -1,30 +1,31 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialState, transition, type CallContext } from '../../src/call-flow/machine.js';
-import type { CallEvent, CallState, Effect, HuntPlan } from '../../src/call-flow/types.js';
+import type { CallEvent, CallState, Effect, HuntPlan, PlannedLeg } from '../../src/call-flow/types.js';
+
+function leg(legId: string, person: string, phone: string, extra: Partial<PlannedLeg> = {}): PlannedLeg {
+  return { legId, person, phone, dial: `PJSIP/${person}-${phone}`, ringMs: 20_000, screen: false, callerId: '"Kunde" <4520111111>', skipWhenBusy: true, ...extra };
+}
 
 const plan: HuntPlan = {
   routeId: 'main',
   language: 'en',
-  deadlineMs: 10 * 60_000,
+  treatment: 'hunt',
+  screenTimeoutMs: 10_000,
+  promise: { hours: null, deadlineMs: 10 * 60_000, afterOpeningMs: 30 * 60_000, onDuty: false, closedByOwnerUntil: null },
   steps: [
-    {
-      timeoutMs: 20_000,
-      legs: [
-        { legId: 'c1-s0-0', person: 'owner', phone: 'desk', dial: 'PJSIP/owner-desk' },
-        { legId: 'c1-s0-1', person: 'owner', phone: 'mobile', dial: 'PJSIP/owner-mobile' },
-      ],
-    },
-    { timeoutMs: 15_000, legs: [{ legId: 'c1-s1-0', person: 'colleague', phone: 'mobile', dial: 'PJSIP/colleague' }] },
+    { timeoutMs: 20_000, delayMs: null, legs: [leg('c1-s0-0', 'owner', 'desk'), leg('c1-s0-1', 'owner', 'mobile')] },
+    { timeoutMs: 15_000, delayMs: null, legs: [leg('c1-s1-0', 'colleague', 'mobile', { ringMs: 15_000 })] },
   ],
 };
 
-const withNumber: CallContext = { plan, facts: { callId: 'c1', caller: '4520111111', callerName: 'Kunde', called: '4530123456', startedAt: 1_000 } };
-const withheld: CallContext = { plan, facts: { ...withNumber.facts, caller: null } };
+const facts = { callId: 'c1', caller: '+4520111111', callerName: 'Kunde', called: '4530123456', startedAt: 1_000 };
+const withNumber: CallContext = { plan, facts };
+const withheld: CallContext = { plan, facts: { ...facts, caller: null } };
 
 /** Runs events from the initial state; returns the final state and every effect in order. */
 function run(ctx: CallContext, events: ReadonlyArray<readonly [CallEvent, number]>): { state: CallState; effects: Effect[] } {
-  let state = initialState(1_000);
+  let state = initialState(ctx.plan);
   const effects: Effect[] = [];
   for (const [event, now] of events) {
     const next = transition(ctx, state, event, now);
@@ -35,60 +36,50 @@ function run(ctx: CallContext, events: ReadonlyArray<readonly [CallEvent, number
 }
 
 const types = (effects: readonly Effect[]) => effects.map((e) => e.type);
+const started: [CallEvent, number] = [{ type: 'started' }, 1_000];
+const timedOut = (step: number, at: number): [CallEvent, number] => [{ type: 'stepTimedOut', step }, at];
 
 test('started rings the caller and every phone of the first step at once, with the step timer', () => {
-  const { state, effects } = run(withNumber, [[{ type: 'started' }, 1_000]]);
+  const { state, effects } = run(withNumber, [started]);
   assert.equal(state.kind, 'hunting');
-  assert.deepEqual(types(effects), ['indicateRinging', 'originate', 'originate', 'startStepTimer']);
-  assert.deepEqual(effects[3], { type: 'startStepTimer', step: 0, ms: 20_000 });
+  assert.deepEqual(types(effects), ['indicateRinging', 'originate', 'originate', 'startTimer']);
+  assert.deepEqual(effects[3], { type: 'startTimer', key: 'step-end:0', ms: 20_000, event: { type: 'stepTimedOut', step: 0 } });
 });
 
 test('the first phone to answer wins: the others are hung up as answered elsewhere and the caller is connected', () => {
-  const { state, effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'legAnswered', legId: 'c1-s0-1' }, 4_000],
-  ]);
+  const { state, effects } = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-1' }, 4_000]]);
   assert.equal(state.kind, 'bridged');
-  assert.deepEqual(effects.slice(4), [
-    { type: 'cancelStepTimer' },
+  const after = effects.slice(4).filter((e) => e.type !== 'cancelTimer');
+  assert.deepEqual(after, [
     { type: 'hangupLeg', legId: 'c1-s0-0', reason: 'answered_elsewhere' },
     { type: 'connect', leg: plan.steps[0]!.legs[1] },
   ]);
+  assert.ok(effects.some((e) => e.type === 'cancelTimer' && e.key === 'step-end:0'));
 });
 
 test('a second phone answering after the winner is released', () => {
-  const { effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'legAnswered', legId: 'c1-s0-0' }, 2_000],
-    [{ type: 'legAnswered', legId: 'c1-s0-1' }, 2_010],
-  ]);
+  const { effects } = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-0' }, 2_000], [{ type: 'legAnswered', legId: 'c1-s0-1' }, 2_010]]);
   assert.deepEqual(effects.at(-1), { type: 'hangupLeg', legId: 'c1-s0-1', reason: 'normal' });
 });
 
 test('when every phone of a step failed, the next step starts at once without waiting for the timeout', () => {
   const { state, effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
+    started,
     [{ type: 'legEnded', legId: 'c1-s0-0', cause: 17 }, 1_200],
     [{ type: 'legEnded', legId: 'c1-s0-1', cause: 21 }, 1_300],
   ]);
-  assert.ok(state.kind === 'hunting' && state.step === 1);
-  assert.deepEqual(types(effects.slice(4)), ['cancelStepTimer', 'originate', 'startStepTimer']);
+  assert.ok(state.kind === 'hunting' && state.started[1] === true);
+  assert.deepEqual(types(effects.slice(4)), ['originate', 'startTimer']);
 });
 
 test('one failed phone does not end the step while another still rings', () => {
-  const { state } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'legEnded', legId: 'c1-s0-0', cause: 17 }, 1_200],
-  ]);
-  assert.ok(state.kind === 'hunting' && state.step === 0);
+  const { state } = run(withNumber, [started, [{ type: 'legEnded', legId: 'c1-s0-0', cause: 17 }, 1_200]]);
+  assert.ok(state.kind === 'hunting' && state.started[1] === false);
 });
 
 test('a step timeout hangs up its ringing phones and rings the next step', () => {
-  const { state, effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'stepTimedOut', step: 0 }, 21_000],
-  ]);
-  assert.ok(state.kind === 'hunting' && state.step === 1);
+  const { state, effects } = run(withNumber, [started, timedOut(0, 21_000)]);
+  assert.ok(state.kind === 'hunting' && state.started[1] === true);
   assert.deepEqual(effects.slice(4, 6), [
     { type: 'hangupLeg', legId: 'c1-s0-0', reason: 'normal' },
     { type: 'hangupLeg', legId: 'c1-s0-1', reason: 'normal' },
@@ -96,49 +87,126 @@ test('a step timeout hangs up its ringing phones and rings the next step', () =>
 });
 
 test('a stale timer of an earlier step changes nothing', () => {
-  const events: Array<readonly [CallEvent, number]> = [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'stepTimedOut', step: 0 }, 21_000],
-  ];
-  const before = run(withNumber, events);
-  const after = run(withNumber, [...events, [{ type: 'stepTimedOut', step: 0 }, 21_001]]);
+  const before = run(withNumber, [started, timedOut(0, 21_000)]);
+  const after = run(withNumber, [started, timedOut(0, 21_000), timedOut(0, 21_001)]);
   assert.deepEqual(after.state, before.state);
   assert.equal(after.effects.length, before.effects.length);
 });
 
-test('nobody answers: the callback is recorded before the promise is played, then the caller is hung up', () => {
-  const { state, effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'stepTimedOut', step: 0 }, 21_000],
-    [{ type: 'stepTimedOut', step: 1 }, 36_000],
+test('a delayed step starts while the first still rings; both keep ringing until their own timeouts', () => {
+  const overlapping: CallContext = {
+    facts,
+    plan: { ...plan, steps: [plan.steps[0]!, { ...plan.steps[1]!, delayMs: 8_000 }] },
+  };
+  const first = run(overlapping, [started]);
+  assert.deepEqual(first.effects.find((e) => e.type === 'startTimer' && e.key === 'step-start:1'), {
+    type: 'startTimer',
+    key: 'step-start:1',
+    ms: 8_000,
+    event: { type: 'stepDue', step: 1 },
+  });
+  const { state, effects } = run(overlapping, [started, [{ type: 'stepDue', step: 1 }, 9_000]]);
+  assert.ok(state.kind === 'hunting');
+  assert.deepEqual(state.legs, { 'c1-s0-0': 'ringing', 'c1-s0-1': 'ringing', 'c1-s1-0': 'ringing' });
+  assert.ok(effects.some((e) => e.type === 'originate' && e.leg.legId === 'c1-s1-0'));
+  // The first step's timeout ends only its own phones.
+  const later = run(overlapping, [started, [{ type: 'stepDue', step: 1 }, 9_000], timedOut(0, 21_000)]);
+  assert.ok(later.state.kind === 'hunting');
+  assert.equal(later.state.legs['c1-s1-0'], 'ringing');
+});
+
+test('a delayed step starts at once when nothing rings any more (a busy first step)', () => {
+  const overlapping: CallContext = { facts, plan: { ...plan, steps: [plan.steps[0]!, { ...plan.steps[1]!, delayMs: 8_000 }] } };
+  const { state, effects } = run(overlapping, [
+    started,
+    [{ type: 'legEnded', legId: 'c1-s0-0', cause: 17 }, 1_100],
+    [{ type: 'legEnded', legId: 'c1-s0-1', cause: 17 }, 1_200],
   ]);
-  assert.deepEqual(state, { kind: 'recording', reason: 'no-answer', callerPresent: true });
-  assert.equal(effects.at(-1)?.type, 'recordCallback');
+  assert.ok(state.kind === 'hunting' && state.started[1] === true);
+  assert.ok(effects.some((e) => e.type === 'cancelTimer' && e.key === 'step-start:1'));
+});
+
+const screened: CallContext = {
+  facts,
+  plan: { ...plan, steps: [{ ...plan.steps[0]!, legs: [leg('c1-s0-0', 'owner', 'desk'), leg('c1-s0-1', 'owner', 'mobile', { screen: true })] }, plan.steps[1]!] },
+};
+
+test('screening: an answering mobile hears who calls and must press 1; the caller keeps ringing meanwhile', () => {
+  const { state, effects } = run(screened, [started, [{ type: 'legAnswered', legId: 'c1-s0-1' }, 3_000]]);
+  assert.ok(state.kind === 'hunting' && state.legs['c1-s0-1'] === 'screening');
+  assert.deepEqual(types(effects.slice(4)), ['screen', 'startTimer']);
+  assert.ok(!effects.some((e) => e.type === 'connect'));
+});
+
+test('screening: 1 bridges the call and cancels the other phones', () => {
+  const { state, effects } = run(screened, [started, [{ type: 'legAnswered', legId: 'c1-s0-1' }, 3_000], [{ type: 'legDtmf', legId: 'c1-s0-1', digit: '1' }, 5_000]]);
+  assert.equal(state.kind, 'bridged');
+  assert.ok(effects.some((e) => e.type === 'hangupLeg' && e.legId === 'c1-s0-0' && e.reason === 'answered_elsewhere'));
+  assert.deepEqual(effects.at(-1), { type: 'connect', leg: screened.plan.steps[0]!.legs[1] });
+});
+
+test('screening: silence (a voicemail greeting) or another key drops that leg and the hunt goes on', () => {
+  for (const decline of [{ type: 'screenTimedOut', legId: 'c1-s0-1' }, { type: 'legDtmf', legId: 'c1-s0-1', digit: '2' }] as const) {
+    const { state, effects } = run(screened, [started, [{ type: 'legAnswered', legId: 'c1-s0-1' }, 3_000], [decline, 13_000]]);
+    assert.ok(state.kind === 'hunting' && state.legs['c1-s0-1'] === 'failed', decline.type);
+    assert.equal(state.legs['c1-s0-0'], 'ringing');
+    assert.ok(effects.some((e) => e.type === 'hangupLeg' && e.legId === 'c1-s0-1' && e.reason === 'normal'));
+  }
+});
+
+test('screening: when another phone wins meanwhile, the deciding one hears "the call was taken"', () => {
+  const { state, effects } = run(screened, [started, [{ type: 'legAnswered', legId: 'c1-s0-1' }, 3_000], [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000]]);
+  assert.equal(state.kind, 'bridged');
+  assert.ok(effects.some((e) => e.type === 'releaseTaken' && e.legId === 'c1-s0-1'));
+  assert.ok(!effects.some((e) => e.type === 'hangupLeg' && e.legId === 'c1-s0-1'));
+});
+
+test('nobody answers: the callback is recorded before the promise is played, then the caller is hung up', () => {
+  const { state, effects } = run(withNumber, [started, timedOut(0, 21_000), timedOut(1, 36_000)]);
+  assert.deepEqual(state, { kind: 'recording', reason: 'no-answer', callerPresent: true, promise: { kind: 'within', dueAt: 636_000, minutes: 10 } });
+  assert.deepEqual(effects.at(-1), { type: 'recordCallback', reason: 'no-answer', dueAt: 636_000 });
   assert.ok(!effects.some((e) => e.type === 'play'), 'no promise before the callback is stored');
 
   const recorded = transition(withNumber, state, { type: 'callbackRecorded', callbackId: 'cb-1', dueAt: 636_000, attempts: 1 }, 36_010);
   assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise', minutes: 10, language: 'en' } }]);
   const finished = transition(withNumber, recorded.state, { type: 'promptFinished' }, 45_000);
-  const outcome = { kind: 'callback-pending', callbackId: 'cb-1', reason: 'no-answer' } as const;
+  const outcome = { kind: 'callback-pending', callbackId: 'cb-1', reason: 'no-answer', promise: 'within', dueAt: 636_000 } as const;
   assert.deepEqual(finished.state, { kind: 'ended', outcome });
   assert.deepEqual(finished.effects, [{ type: 'hangupCaller' }, { type: 'finish', outcome }]);
 });
 
+test('closed by the owner for two hours: no hunt, and the promise says "when we open", due after it', () => {
+  const until = 1_000 + 2 * 3_600_000;
+  const closed: CallContext = { facts, plan: { ...plan, steps: [], promise: { ...plan.promise, closedByOwnerUntil: until } } };
+  const { state, effects } = run(closed, [started]);
+  assert.deepEqual(types(effects), ['indicateRinging', 'recordCallback']);
+  assert.ok(state.kind === 'recording' && state.promise.kind === 'when-open');
+  assert.equal(state.promise.dueAt, until + 30 * 60_000);
+  const recorded = transition(closed, state, { type: 'callbackRecorded', callbackId: 'cb-9', dueAt: until + 30 * 60_000, attempts: 1 }, 1_100);
+  assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise-when-open', language: 'en' } }]);
+});
+
+test('a blocked caller hears a polite message, nothing rings, no callback, and the call is logged as blocked', () => {
+  const blocked: CallContext = { facts, plan: { ...plan, treatment: 'blocked', steps: [] } };
+  const { state, effects } = run(blocked, [started, [{ type: 'promptFinished' }, 5_000]]);
+  assert.deepEqual(types(effects), ['play', 'hangupCaller', 'finish']);
+  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'blocked' } });
+});
+
 test('a caller who hangs up mid-hunt cancels every ringing phone and still gets a callback, without a promise', () => {
-  const { state, effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'callerHungUp' }, 5_000],
-    [{ type: 'callbackRecorded', callbackId: 'cb-2', dueAt: 605_000, attempts: 1 }, 5_010],
-  ]);
-  assert.deepEqual(types(effects.slice(4)), ['cancelStepTimer', 'hangupLeg', 'hangupLeg', 'recordCallback', 'finish']);
-  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'callback-pending', callbackId: 'cb-2', reason: 'caller-hung-up' } });
+  const { state, effects } = run(withNumber, [started, [{ type: 'callerHungUp' }, 5_000], [{ type: 'callbackRecorded', callbackId: 'cb-2', dueAt: 605_000, attempts: 1 }, 5_010]]);
+  assert.deepEqual(
+    effects.slice(4).filter((e) => e.type !== 'cancelTimer').map((e) => e.type),
+    ['hangupLeg', 'hangupLeg', 'recordCallback', 'finish'],
+  );
+  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'callback-pending', callbackId: 'cb-2', reason: 'caller-hung-up', promise: 'within', dueAt: 605_000 } });
 });
 
 test('a caller who hangs up while the callback is being written hears no promise', () => {
   const { state, effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'stepTimedOut', step: 0 }, 21_000],
-    [{ type: 'stepTimedOut', step: 1 }, 36_000],
+    started,
+    timedOut(0, 21_000),
+    timedOut(1, 36_000),
     [{ type: 'callerHungUp' }, 36_001],
     [{ type: 'callbackRecorded', callbackId: 'cb-3', dueAt: 636_000, attempts: 1 }, 36_010],
   ]);
@@ -147,42 +215,52 @@ test('a caller who hangs up while the callback is being written hears no promise
 });
 
 test('if the callback cannot be stored, the caller is asked to try again instead of hearing a promise', () => {
-  const { state, effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'stepTimedOut', step: 0 }, 21_000],
-    [{ type: 'stepTimedOut', step: 1 }, 36_000],
-    [{ type: 'callbackFailed', error: 'Redis down' }, 36_010],
-  ]);
+  const { state, effects } = run(withNumber, [started, timedOut(0, 21_000), timedOut(1, 36_000), [{ type: 'callbackFailed', error: 'Redis down' }, 36_010]]);
   assert.deepEqual(effects.at(-1), { type: 'play', prompt: { kind: 'sorry', language: 'en' } });
-  assert.equal(state.kind, 'withheld');
+  assert.equal(state.kind, 'announcing');
 });
 
-test('a withheld caller gets no callback: they hear why, and the call is logged', () => {
+test('a withheld caller gets no callback: told why, then may leave a message, which is kept', () => {
   const { state, effects } = run(withheld, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'stepTimedOut', step: 0 }, 21_000],
-    [{ type: 'stepTimedOut', step: 1 }, 36_000],
+    started,
+    timedOut(0, 21_000),
+    timedOut(1, 36_000),
     [{ type: 'promptFinished' }, 44_000],
+    [{ type: 'messageTaken', recording: 'nevermiss-c1' }, 60_000],
+    [{ type: 'promptFinished' }, 63_000],
   ]);
   assert.ok(!effects.some((e) => e.type === 'recordCallback'));
-  assert.ok(effects.some((e) => e.type === 'play' && e.prompt.kind === 'withheld'));
-  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'withheld-no-callback', reason: 'no-answer' } });
+  assert.deepEqual(
+    effects.filter((e) => e.type === 'play' || e.type === 'takeMessage'),
+    [
+      { type: 'play', prompt: { kind: 'withheld', language: 'en' } },
+      { type: 'takeMessage' },
+      { type: 'play', prompt: { kind: 'message-thanks', language: 'en' } },
+    ],
+  );
+  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'withheld-no-callback', reason: 'no-answer', message: 'nevermiss-c1' } });
+});
+
+test('a withheld caller who hangs up while recording still has the message kept', () => {
+  const { state } = run(withheld, [
+    started,
+    timedOut(0, 21_000),
+    timedOut(1, 36_000),
+    [{ type: 'promptFinished' }, 44_000],
+    [{ type: 'callerHungUp' }, 50_000],
+    [{ type: 'messageTaken', recording: 'nevermiss-c1' }, 50_100],
+    [{ type: 'callerHungUp' }, 50_200],
+  ]);
+  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'withheld-no-callback', reason: 'no-answer', message: 'nevermiss-c1' } });
 });
 
 test('a withheld caller who hangs up mid-hunt ends with a logged outcome and no callback', () => {
-  const { state } = run(withheld, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'callerHungUp' }, 3_000],
-  ]);
-  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'withheld-no-callback', reason: 'caller-hung-up' } });
+  const { state } = run(withheld, [started, [{ type: 'callerHungUp' }, 3_000]]);
+  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'withheld-no-callback', reason: 'caller-hung-up', message: null } });
 });
 
 test('an answered call ends when either side hangs up, with who answered, ring time and talk time', () => {
-  const { state, effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
-    [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000],
-    [{ type: 'legEnded', legId: 'c1-s0-0', cause: 16 }, 64_000],
-  ]);
+  const { state, effects } = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000], [{ type: 'legEnded', legId: 'c1-s0-0', cause: 16 }, 64_000]]);
   const outcome = { kind: 'answered', by: { person: 'owner', phone: 'desk' }, ringMs: 3_000, talkMs: 60_000 } as const;
   assert.deepEqual(state, { kind: 'ended', outcome });
   assert.deepEqual(effects.slice(-2), [{ type: 'hangupCaller' }, { type: 'finish', outcome }]);
@@ -190,7 +268,7 @@ test('an answered call ends when either side hangs up, with who answered, ring t
 
 test('every call finishes exactly once, whatever arrives after the end', () => {
   const { effects } = run(withNumber, [
-    [{ type: 'started' }, 1_000],
+    started,
     [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000],
     [{ type: 'callerHungUp' }, 10_000],
     [{ type: 'callerHungUp' }, 10_001],

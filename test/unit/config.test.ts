@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { runCheck } from '../../src/cli/check.js';
 import { formatDuration, parseDuration } from '../../src/config/duration.js';
 import { formatProblem, loadConfig, parseConfig } from '../../src/config/load.js';
-import type { Config } from '../../src/config/types.js';
+import type { Config, Phone, PhoneRef } from '../../src/config/types.js';
 import { ConfigFileSchema } from '../../src/config/schema.js';
 import { ErrorCodes, isNevermissError } from '../../src/errors.js';
 
@@ -50,6 +50,15 @@ function configWith(changes: Readonly<Record<number, string | readonly string[]>
   return `${MINIMAL_LINES.flatMap((line, index) => changes[index + 1] ?? line).join('\n')}\n`;
 }
 
+/** A phone written as just its dial string, with every default. */
+function phone(dial: string): Phone {
+  return { dial, external: false, screen: false, timeoutMs: null, callerId: { show: 'caller', prefix: '' }, whenBusy: 'skip' };
+}
+
+function ringsAs(ref: PhoneRef): string {
+  return `${ref.person}.${ref.phone}=${ref.dial}`;
+}
+
 function problemLines(text: string, env: Readonly<Record<string, string>> = {}): string[] {
   const result = parseConfig(text, 'test.yaml', env);
   return result.ok ? [] : result.problems.map(formatProblem);
@@ -87,25 +96,30 @@ test('the example file validates and yields the documented hunt plan', () => {
   assert.deepEqual(config.people.owner, {
     id: 'owner',
     name: 'Anna Owner',
-    phones: { desk: 'PJSIP/owner-desk', mobile: 'PJSIP/trunk/sip:+4520123456@provider' },
+    phones: {
+      desk: phone('PJSIP/owner-desk'),
+      mobile: {
+        ...phone('PJSIP/trunk/sip:+4520123456@provider'),
+        external: true,
+        screen: true,
+        timeoutMs: 18_000,
+        callerId: { show: 'caller', prefix: 'Kunde: ' },
+      },
+    },
   });
   assert.equal(config.people.colleague?.name, 'colleague');
-  assert.deepEqual(config.routes.main, {
-    id: 'main',
-    numbers: ['+4530123456', '30123456'],
-    language: 'da',
-    hunt: [
-      {
-        ring: [
-          { person: 'owner', phone: 'desk', dial: 'PJSIP/owner-desk' },
-          { person: 'owner', phone: 'mobile', dial: 'PJSIP/trunk/sip:+4520123456@provider' },
-        ],
-        timeoutMs: 20_000,
-      },
-      { ring: [{ person: 'colleague', phone: 'mobile', dial: 'PJSIP/colleague-mobile' }], timeoutMs: 20_000 },
+  const main = config.routes.main!;
+  assert.equal(main.id, 'main');
+  assert.deepEqual(main.numbers, ['+4530123456', '30123456']);
+  assert.equal(main.language, 'da');
+  assert.deepEqual(
+    main.hunt.map((step) => ({ ring: step.ring.map(ringsAs), timeoutMs: step.timeoutMs })),
+    [
+      { ring: ['owner.desk=PJSIP/owner-desk', 'owner.mobile=PJSIP/trunk/sip:+4520123456@provider'], timeoutMs: 20_000 },
+      { ring: ['colleague.mobile=PJSIP/colleague-mobile'], timeoutMs: 20_000 },
     ],
-    promise: { deadlineMs: 600_000 },
-  });
+  );
+  assert.equal(main.promise.deadlineMs, 600_000);
   assert.equal(config.defaultRoute, 'main');
 });
 
@@ -120,13 +134,13 @@ test('omitted optional keys take their documented defaults', () => {
   assert.deepEqual(config.log, { level: 'info', format: 'auto' });
   assert.equal(config.people.owner?.name, 'owner');
   assert.equal(config.routes.main?.language, 'en');
-  assert.deepEqual(config.routes.main?.promise, { deadlineMs: 600_000 });
+  assert.deepEqual(config.routes.main?.promise, { deadlineMs: 600_000, afterOpeningMs: 600_000 });
 });
 
 test('a ring entry of a person rings all their phones in written order; person.phone rings one', () => {
   const config = validConfig(configWith({ 19: '      - ring: [colleague, owner.mobile, owner.desk]' }));
   assert.deepEqual(
-    config.routes.main?.hunt[0]?.ring.map((phone) => `${phone.person}.${phone.phone}=${phone.dial}`),
+    config.routes.main?.hunt[0]?.ring.map(ringsAs),
     ['colleague.mobile=PJSIP/colleague-mobile', 'owner.mobile=PJSIP/owner-mobile', 'owner.desk=PJSIP/owner-desk'],
   );
 });
@@ -201,13 +215,13 @@ testProblems('keys', [
     name: 'an unknown key at the top level',
     text: configWith({ 21: ['defaultRoute: main', 'defaultroute: main'] }),
     expected: [
-      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, http, prompts, log, people, routes, defaultRoute',
+      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, http, prompts, log, firm, status, people, routes, defaultRoute',
     ],
   },
   {
     name: 'an unknown key in a hunt step',
     text: configWith({ 20: ['        timeout: 20s', '        timout: 30s'] }),
-    expected: ['test.yaml:21:9 routes.main.hunt[0].timout: unknown key "timout"; allowed keys: ring, timeout'],
+    expected: ['test.yaml:21:9 routes.main.hunt[0].timout: unknown key "timout"; allowed keys: ring, timeout, delay'],
   },
   {
     name: 'a missing section points at the top of the file',

@@ -7,14 +7,14 @@
 
   ARGV[1] new callback id (used only when none is pending for this number)
   ARGV[2] caller number      ARGV[3] called number (DID)    ARGV[4] route id
-  ARGV[5] now (ms)           ARGV[6] deadline (ms)          ARGV[7] call id
+  ARGV[5] now (ms)           ARGV[6] due time (ms)          ARGV[7] call id
   ARGV[8] language
 
   Returns { id, created (1|0), attempts, dueAt }.
   The deadline of an updated callback stays the earliest one promised.
 ]]
 local now = tonumber(ARGV[5])
-local dueAt = now + tonumber(ARGV[6])
+local dueAt = tonumber(ARGV[6])
 
 local existing = redis.call('GET', KEYS[1])
 if existing then
