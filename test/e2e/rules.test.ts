@@ -218,6 +218,46 @@ defaultRoute: main
     assert.match(deskCall.cancelReason ?? '', /Call completed elsewhere/);
   });
 
+  it('a phone already in a call is skipped; the phones show the caller with a prefix, or the firm number', async () => {
+    await serve(`
+firm:
+  name: Hansen VVS
+  number: "+4530123456"
+people:
+  owner:
+    phones:
+      desk:
+        dial: PJSIP/owner-desk
+        callerId:
+          prefix: "Kunde: "
+      mobile:
+        dial: PJSIP/owner-mobile
+        callerId:
+          show: firm
+routes:
+  main:
+    numbers: ["${TEST_DID}"]
+    hunt:
+      - ring: [owner]
+        timeout: 6s
+defaultRoute: main
+`);
+    const desk = await phone('owner-desk', { behavior: 'answer', ringMs: 300 });
+    const mobile = await phone('owner-mobile', { behavior: 'answer', ringMs: 1_500 });
+    // The desk takes the first call and stays in it while a second customer rings.
+    const first = await startCall({ to: TEST_DID, from: '4520111120', fromName: 'Jens', talkMs: 6_000, maxWaitMs: 20_000 });
+    await desk.waitFor((calls) => calls[0]?.answered === true, 5_000);
+    const second = await placeCall({ to: TEST_DID, from: '4520111121', callerPort: CALLER_PORTS.caller2, talkMs: 500, maxWaitMs: 20_000 });
+    await first.done;
+
+    assert.equal(second.status, 200);
+    assert.equal(desk.calls().length, 1, 'the busy desk was not rung for the second call');
+    assert.equal(mobile.calls().length, 2, 'the mobile rang for both calls');
+    assert.equal(mobile.calls()[1]?.answered, true, 'and took the second');
+    assert.equal(desk.calls()[0]?.callerIdName, 'Kunde: Jens');
+    assert.equal(mobile.calls()[0]?.callerIdNumber, '+4530123456', "the mobile shows the firm's own number");
+  });
+
   const SCREENED = `${PEOPLE}
 routes:
   main:
