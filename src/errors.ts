@@ -14,7 +14,11 @@ export const ErrorCodes = {
   REDIS: 'NM_REDIS',
   CALLBACK_NOT_FOUND: 'NM_CALLBACK_NOT_FOUND',
   CALLBACK_CLOSED: 'NM_CALLBACK_CLOSED',
+  CALLBACK_BUSY: 'NM_CALLBACK_BUSY',
+  CALLBACK_NOT_DIALING: 'NM_CALLBACK_NOT_DIALING',
   USAGE: 'NM_USAGE',
+  /** A notification was not delivered; details: { channel, retryable, person, deliveryId }. */
+  NOTIFY_FAILED: 'NM_NOTIFY_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -46,11 +46,12 @@ export type CallSignal =
   | { readonly kind: 'dtmf'; readonly channelId: string; readonly digit: string }
   | { readonly kind: 'recordingFinished'; readonly name: string; readonly durationSec: number; readonly failed: boolean }
   | { readonly kind: 'feature'; readonly channel: AriChannel; readonly code: string }
+  | { readonly kind: 'dialBackAnswered'; readonly sessionId: string; readonly channelId: string }
   | { readonly kind: 'replaced' };
 
 /**
  * StasisStart args: ["inbound", DID] and ["feature", code] from the dialplan snippet,
- * ["leg", callId] from our own originates.
+ * ["leg", callId] and ["dialback", sessionId] from our own originates.
  */
 export function toCallSignal(event: AriEvent): CallSignal | null {
   switch (event.type) {
@@ -59,6 +60,7 @@ export function toCallSignal(event: AriEvent): CallSignal | null {
       if (role === 'inbound') return { kind: 'inbound', channel: event.channel, called: value ?? event.channel.dialplan?.exten ?? '' };
       if (role === 'leg' && value) return { kind: 'legAnswered', callId: value, legId: event.channel.id };
       if (role === 'feature' && value) return { kind: 'feature', channel: event.channel, code: value };
+      if (role === 'dialback' && value) return { kind: 'dialBackAnswered', sessionId: value, channelId: event.channel.id };
       return null;
     }
     case 'StasisEnd':

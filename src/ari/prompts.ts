@@ -12,7 +12,11 @@ export interface PromptSource {
 }
 
 /** What a phone's user hears: the screening question, or that the call was taken. */
-export type LegPrompt = { readonly kind: 'screen'; readonly caller: string | null } | { readonly kind: 'taken' };
+export type LegPrompt =
+  | { readonly kind: 'screen'; readonly caller: string | null }
+  | { readonly kind: 'taken' }
+  /** "Callback to <number>, who rang <N> minutes ago. Press 1 to call now." */
+  | { readonly kind: 'callback'; readonly number: string; readonly minutesAgo: number };
 
 export function promptNames(prompt: Prompt): string[] {
   switch (prompt.kind) {
@@ -40,7 +44,17 @@ export function legPromptNames(prompt: LegPrompt): string[] {
       return ['screen-call-from', ...spellNumber(prompt.caller), 'screen-press-1'];
     case 'taken':
       return ['taken'];
+    case 'callback':
+      return ['callback-to', ...spellNumber(prompt.number), 'callback-rang', ...sayDuration(prompt.minutesAgo), 'callback-ago', 'callback-press-1'];
   }
+}
+
+/** Minutes as our number prompts can say them: up to 120 minutes, then whole hours. */
+function sayDuration(minutes: number): string[] {
+  const m = Math.max(1, Math.round(minutes));
+  if (m <= 120) return [`num-${m}`, m === 1 ? 'minute' : 'minutes'];
+  const hours = Math.min(120, Math.round(m / 60));
+  return [`num-${hours}`, 'hours'];
 }
 
 /** "+4520111111" -> digit-plus, digit-4, digit-5, ... (our own digit prompts exist in every language). */

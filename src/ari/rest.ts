@@ -14,6 +14,7 @@ export interface OriginateRequest {
   readonly appArgs: string;
   readonly callerId: string;
   readonly timeoutSec: number;
+  /** The channel this one is dialled for (linkedid, codecs); empty for none. */
   readonly originator: string;
 }
 
@@ -90,7 +91,7 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
         appArgs: req.appArgs,
         callerId: req.callerId,
         timeout: req.timeoutSec,
-        originator: req.originator,
+        ...(req.originator ? { originator: req.originator } : {}),
       }),
     hangup: (channelId, reason) => channels('hangup', { channelId, reason }),
     createBridge: (bridgeId) => bridges('create', { bridgeId, type: 'mixing' }),

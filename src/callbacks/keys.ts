@@ -5,11 +5,16 @@
 export interface Keys {
   /** Hash with one callback's fields. */
   callback(id: string): string;
+  /**
+   * List of one callback's history entries (JSON), oldest first: `<callback key>:history`.
+   * Scripts that reach a callback through an index build it the same way from `callbackPrefix`.
+   */
+  history(id: string): string;
   /** Prefix of callback hashes, for scripts that reach a callback through an index. */
   readonly callbackPrefix: string;
-  /** Sorted set of pending callback ids, scored by due time (ms). */
+  /** Sorted set of open (pending or dialing) callback ids, scored by due time (ms). */
   readonly pending: string;
-  /** String: the id of the pending callback for a caller's number. */
+  /** String: the id of the open (pending or dialing) callback for a caller's number. */
   pendingByCaller(number: string): string;
   readonly pendingByCallerPrefix: string;
   /** Hash with one finished call's log entry. */
@@ -22,14 +27,31 @@ export interface Keys {
   readonly messages: string;
   /** Hash: the owner's status switch (mode, until, setBy, setAt). */
   readonly status: string;
+  /**
+   * Sorted set of timer job ids, scored by the time a job can next be claimed: its due time
+   * while free, the end of its lease while leased.
+   */
+  readonly timers: string;
+  /** Hash with one timer job (kind, callbackId, data, dueAt, lease). */
+  timer(jobId: string): string;
+  readonly timerPrefix: string;
+  /** Set of the timer job ids that belong to one callback. */
+  timersOfCallback(callbackId: string): string;
+  readonly timersOfCallbackPrefix: string;
 }
+
+/** Appended to a callback's key for its history; the Lua scripts that reach a callback by index use the same. */
+export const HISTORY_SUFFIX = ':history';
 
 export function createKeys(prefix: string): Keys {
   const tag = `{${prefix}}`;
   const callbackPrefix = `${tag}:callback:`;
   const pendingByCallerPrefix = `${tag}:pending-by-caller:`;
+  const timerPrefix = `${tag}:timer:`;
+  const timersOfCallbackPrefix = `${tag}:timers-of-callback:`;
   return {
     callback: (id) => callbackPrefix + id,
+    history: (id) => `${callbackPrefix}${id}${HISTORY_SUFFIX}`,
     callbackPrefix,
     pending: `${tag}:callbacks:pending`,
     pendingByCaller: (number) => pendingByCallerPrefix + number,
@@ -39,5 +61,10 @@ export function createKeys(prefix: string): Keys {
     message: (callId) => `${tag}:message:${callId}`,
     messages: `${tag}:messages`,
     status: `${tag}:status`,
+    timers: `${tag}:timers`,
+    timer: (jobId) => timerPrefix + jobId,
+    timerPrefix,
+    timersOfCallback: (callbackId) => timersOfCallbackPrefix + callbackId,
+    timersOfCallbackPrefix,
   };
 }

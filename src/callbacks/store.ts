@@ -1,24 +1,26 @@
 /**
- * The durable side of nevermiss: pending callbacks and the call log, in Redis.
- * This is the only module that talks to Redis; every multi-key change is one Lua script.
+ * The durable side of nevermiss: callbacks with their history, and the call log, in Redis.
+ * Every multi-key change is one Lua script (./lua); its status codes become coded errors in one
+ * place, `applied`, using the same rules as lifecycle.ts.
  */
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { ErrorCodes, NevermissError } from '../errors.js';
-import { createKeys, type Keys } from './keys.js';
-import type { Callback, CallbackStatus, CallLogEntry, CallerMessage, MissedCall, RecordedCallback } from './types.js';
-
-type Script = (...args: string[]) => Promise<unknown>;
-
-/** Loads `lua/<file>.lua` once and registers it on the connection (EVALSHA, falling back to EVAL). */
-function defineScript(redis: Redis, file: string, numberOfKeys: number): Script {
-  const name = `nevermiss_${file.replace(/-\d+$/, '')}`;
-  redis.defineCommand(name, { numberOfKeys, lua: readFileSync(new URL(`./lua/${file}.lua`, import.meta.url), 'utf8') });
-  const command = (redis as unknown as Record<string, Script | undefined>)[name];
-  if (!command) throw new Error(`ioredis did not register the script ${file}`);
-  return (...args) => wrap(`run ${file}`, command.apply(redis, args));
-}
+import { ErrorCodes, NevermissError, type ErrorCode } from '../errors.js';
+import { HISTORY_SUFFIX, createKeys, type Keys } from './keys.js';
+import {
+  decide,
+  isCallbackStatus,
+  isHistoryEvent,
+  isNoteEvent,
+  isOpen,
+  type CallbackStatus,
+  type ClosingStatus,
+  type HistoryEntry,
+  type LifecycleAction,
+  type NoteEvent,
+} from './lifecycle.js';
+import { defineScript, fieldsFromPairs, guardRedis as wrap } from './scripts.js';
+import type { Callback, CallLogEntry, CallerMessage, MissedCall, RecordedCallback } from './types.js';
 
 /** Short, unambiguous ids that a person can type into `nevermiss callbacks done ID`. */
 export function newCallbackId(): string {
@@ -29,11 +31,53 @@ export function newCallbackId(): string {
   return id;
 }
 
+/** The result of one dial attempt, reported by whoever dialled. */
+export interface DialResult {
+  readonly reached: boolean;
+  readonly talkMs: number;
+  readonly by: string;
+  readonly now: number;
+  /** Dial attempts allowed in all; the last one that fails makes the callback `failed`. */
+  readonly maxAttempts: number;
+}
+
+/** A history entry that changes no status. */
+export interface HistoryNote {
+  readonly event: NoteEvent;
+  readonly at: number;
+  readonly by: string;
+  readonly detail?: string;
+}
+
 export interface CallbackStore {
   readonly keys: Keys;
+  /** A missed call: a new pending callback, or folded into the number's open one ("called-again"). */
   recordMissedCall(call: MissedCall): Promise<RecordedCallback>;
-  close(id: string, status: Exclude<CallbackStatus, 'pending'>, by: string, now: number): Promise<Callback>;
+  /**
+   * Closes an open (pending or dialing) callback as done or cancelled.
+   * Errors: NM_CALLBACK_NOT_FOUND, NM_CALLBACK_CLOSED.
+   */
+  close(id: string, status: ClosingStatus, by: string, now: number, detail?: string): Promise<Callback>;
+  /**
+   * pending -> dialing, so no other instance dials it too.
+   * Errors: NM_CALLBACK_NOT_FOUND, NM_CALLBACK_BUSY (dialing already), NM_CALLBACK_CLOSED.
+   */
+  startDial(id: string, by: string, now: number): Promise<Callback>;
+  /**
+   * dialing -> done (reached), pending (not reached, attempts left) or failed (the last attempt).
+   * Errors: NM_CALLBACK_NOT_FOUND, NM_CALLBACK_NOT_DIALING (pending), NM_CALLBACK_CLOSED, NM_USAGE.
+   */
+  finishDial(id: string, result: DialResult): Promise<Callback>;
+  /** The callback's history, oldest first. Errors: NM_CALLBACK_NOT_FOUND. */
+  history(id: string): Promise<HistoryEntry[]>;
+  /** Records notified / reminded / escalated. Errors: NM_CALLBACK_NOT_FOUND, NM_USAGE. */
+  appendHistory(id: string, note: HistoryNote): Promise<void>;
+  /** The open (pending or dialing) callback for a number, or null. */
+  findPendingByCaller(number: string): Promise<Callback | null>;
+  /** Closes the number's open callback if it has one (the customer was reached another way); null if none. */
+  closeByCaller(number: string, status: ClosingStatus, by: string, now: number, detail?: string): Promise<Callback | null>;
   get(id: string): Promise<Callback | null>;
+  /** Open (pending or dialing) callbacks, earliest due first. */
   listPending(): Promise<Callback[]>;
   logCall(entry: CallLogEntry): Promise<boolean>;
   getCall(callId: string): Promise<CallLogEntry | null>;
@@ -44,10 +88,14 @@ export interface CallbackStore {
 export function createCallbackStore(redis: Redis, prefix: string): CallbackStore {
   const keys = createKeys(prefix);
   const scripts = {
-    recordMissedCall: defineScript(redis, 'recordMissedCall-3', 3),
-    closeCallback: defineScript(redis, 'closeCallback-3', 3),
-    logCall: defineScript(redis, 'logCall-2', 2),
-    saveMessage: defineScript(redis, 'saveMessage-2', 2),
+    recordMissedCall: defineScript(redis, 'recordMissedCall-3'),
+    closeCallback: defineScript(redis, 'closeCallback-4'),
+    closeByCaller: defineScript(redis, 'closeByCaller-3'),
+    startDial: defineScript(redis, 'startDial-2'),
+    finishDial: defineScript(redis, 'finishDial-4'),
+    appendHistory: defineScript(redis, 'appendHistory-2'),
+    logCall: defineScript(redis, 'logCall-2'),
+    saveMessage: defineScript(redis, 'saveMessage-2'),
   };
 
   async function get(id: string): Promise<Callback | null> {
@@ -62,21 +110,72 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       const [id, created, attempts, dueAt] = (await scripts.recordMissedCall(
         keys.pendingByCaller(call.caller), keys.pending, keys.callbackPrefix,
         newCallbackId(), call.caller, call.called, call.route, String(call.at), String(call.dueAt), call.callId, call.language,
+        HISTORY_SUFFIX,
       )) as [string, number, number, number];
       return { id, created: created === 1, attempts, dueAt };
     },
 
-    async close(id, status, by, now) {
-      const result = await scripts.closeCallback(keys.callback(id), keys.pending, keys.pendingByCallerPrefix, id, status, String(now), by);
-      if (result === -1) {
-        throw new NevermissError(ErrorCodes.CALLBACK_NOT_FOUND, `no callback with id "${id}"; list them with "nevermiss callbacks list"`, { id });
+    async close(id, status, by, now, detail = '') {
+      assertClosingStatus(status);
+      const reply = await scripts.closeCallback(
+        keys.callback(id), keys.history(id), keys.pending, keys.pendingByCallerPrefix,
+        id, status, String(now), by, detail,
+      );
+      return applied(reply, id, { type: 'close', status });
+    },
+
+    async startDial(id, by, now) {
+      const reply = await scripts.startDial(keys.callback(id), keys.history(id), String(now), by);
+      return applied(reply, id, { type: 'startDial' });
+    },
+
+    async finishDial(id, { reached, talkMs, by, now, maxAttempts }) {
+      if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+        throw new NevermissError(ErrorCodes.USAGE, `finishDial "${id}": maxAttempts must be a whole number >= 1, got ${maxAttempts}`, { id });
       }
+      if (!Number.isFinite(talkMs) || talkMs < 0) {
+        throw new NevermissError(ErrorCodes.USAGE, `finishDial "${id}": talkMs must be a number of ms >= 0, got ${talkMs}`, { id });
+      }
+      const reply = await scripts.finishDial(
+        keys.callback(id), keys.history(id), keys.pending, keys.pendingByCallerPrefix,
+        id, String(now), by, reached ? '1' : '0', String(Math.round(talkMs)), String(maxAttempts),
+      );
+      return applied(reply, id, { type: 'finishDial', reached, dialAttempts: 0, maxAttempts });
+    },
+
+    async history(id) {
+      const replies = await wrap('read callback history', redis.multi().exists(keys.callback(id)).lrange(keys.history(id), 0, -1).exec());
+      const [exists, entries] = (replies ?? []).map(([err, value]) => {
+        if (err) throw new NevermissError(ErrorCodes.REDIS, `Redis failed to read the history of callback "${id}": ${err.message}`, { id }, { cause: err });
+        return value;
+      });
+      if (exists !== 1) throw notFound(id);
+      return (Array.isArray(entries) ? entries : []).map((raw) => toHistoryEntry(String(raw)));
+    },
+
+    async appendHistory(id, { event, at, by, detail = '' }) {
+      if (!isNoteEvent(event)) {
+        throw new NevermissError(ErrorCodes.USAGE, `history event "${String(event)}" changes a status; only notified, reminded and escalated are appended directly`, { id });
+      }
+      const [code] = (await scripts.appendHistory(keys.callback(id), keys.history(id), String(at), event, by, detail)) as [number];
+      if (code === -1) throw notFound(id);
+    },
+
+    async findPendingByCaller(number) {
+      const id = await wrap('look up a caller\'s callback', redis.get(keys.pendingByCaller(number)));
+      if (id === null) return null;
       const callback = await get(id);
-      if (result === -2) {
-        throw new NevermissError(ErrorCodes.CALLBACK_CLOSED, `callback "${id}" is already ${callback?.status ?? 'closed'}; nothing changed`, { id });
-      }
-      if (!callback) throw new NevermissError(ErrorCodes.CALLBACK_NOT_FOUND, `callback "${id}" vanished while closing it`, { id });
-      return callback;
+      return callback && isOpen(callback.status) ? callback : null;
+    },
+
+    async closeByCaller(number, status, by, now, detail = '') {
+      assertClosingStatus(status);
+      const reply = await scripts.closeByCaller(
+        keys.pendingByCaller(number), keys.pending, keys.callbackPrefix,
+        status, String(now), by, detail, HISTORY_SUFFIX,
+      );
+      if (Array.isArray(reply) && reply[0] === 0) return null;
+      return applied(reply, `(open callback of ${number})`, { type: 'close', status });
     },
 
     get,
@@ -123,11 +222,43 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
   };
 }
 
-async function wrap<T>(what: string, promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (err) {
-    throw new NevermissError(ErrorCodes.REDIS, `Redis failed to ${what}: ${err instanceof Error ? err.message : String(err)}`, {}, { cause: err });
+/**
+ * The one mapper from a lifecycle script's reply to a callback or a coded error:
+ *   { 1, previous status, fields } -> the callback as it is now
+ *   { -1 }                         -> NM_CALLBACK_NOT_FOUND
+ *   { -2, current status }         -> the refusal lifecycle.ts `decide` gives for that status
+ */
+function applied(reply: unknown, id: string, action: LifecycleAction): Callback {
+  const [code, status, fields] = Array.isArray(reply) ? (reply as unknown[]) : [];
+  if (code === 1) return toCallback(fieldsFromPairs(fields));
+  if (code === -1) throw notFound(id);
+  if (code === -2 && typeof status === 'string' && isCallbackStatus(status)) {
+    const decision = decide(status, action);
+    if (!decision.ok) {
+      switch (decision.refusal) {
+        case 'closed':
+          return refuse(ErrorCodes.CALLBACK_CLOSED, `callback "${id}" is already ${status}; nothing changed`, id, status);
+        case 'busy':
+          return refuse(ErrorCodes.CALLBACK_BUSY, `callback "${id}" is being dialled already; wait for that dial to finish`, id, status);
+        case 'not-dialing':
+          return refuse(ErrorCodes.CALLBACK_NOT_DIALING, `callback "${id}" is ${status}, nobody is dialling it; start a dial before reporting its result`, id, status);
+      }
+    }
+  }
+  throw new NevermissError(ErrorCodes.REDIS, `unexpected reply from Redis for ${action.type} of callback "${id}": ${JSON.stringify(reply)}`, { id });
+}
+
+function refuse(code: ErrorCode, message: string, id: string, status: CallbackStatus): never {
+  throw new NevermissError(code, message, { id, status });
+}
+
+function notFound(id: string): NevermissError {
+  return new NevermissError(ErrorCodes.CALLBACK_NOT_FOUND, `no callback with id "${id}"; list them with "nevermiss callbacks list"`, { id });
+}
+
+function assertClosingStatus(status: string): asserts status is ClosingStatus {
+  if (status !== 'done' && status !== 'cancelled') {
+    throw new NevermissError(ErrorCodes.USAGE, `a callback is closed as "done" or "cancelled", not "${status}"`);
   }
 }
 
@@ -141,15 +272,34 @@ function toCallback(f: Record<string, string>): Callback {
     caller: f['caller'] ?? '',
     called: f['called'] ?? '',
     route: f['route'] ?? '',
-    status: (f['status'] ?? 'pending') as CallbackStatus,
+    status: isCallbackStatus(f['status'] ?? '') ? (f['status'] as CallbackStatus) : 'pending',
     createdAt: Number(f['createdAt']),
     dueAt: Number(f['dueAt']),
     lastAttemptAt: Number(f['lastAttemptAt']),
     attempts: Number(f['attempts']),
+    dialAttempts: Number(f['dialAttempts'] ?? 0),
     language: f['language'] ?? 'en',
+    ...(f['dialingBy'] === undefined ? {} : { dialingBy: f['dialingBy'] }),
+    ...(f['talkMs'] === undefined ? {} : { talkMs: Number(f['talkMs']) }),
   };
   if (f['closedAt'] !== undefined) return { ...callback, closedAt: Number(f['closedAt']), closedBy: f['closedBy'] ?? '' };
   return callback;
+}
+
+function toHistoryEntry(raw: string): HistoryEntry {
+  const parsed = JSON.parse(raw) as Record<string, unknown>;
+  const status = (value: unknown): CallbackStatus | null => (typeof value === 'string' && isCallbackStatus(value) ? value : null);
+  const event = typeof parsed['event'] === 'string' && isHistoryEvent(parsed['event']) ? parsed['event'] : null;
+  const to = status(parsed['to']);
+  if (event === null || to === null) throw new NevermissError(ErrorCodes.REDIS, `unreadable callback history entry: ${raw}`);
+  const entry: HistoryEntry = {
+    at: Number(parsed['at']),
+    event,
+    from: status(parsed['from']),
+    to,
+    by: typeof parsed['by'] === 'string' ? parsed['by'] : '',
+  };
+  return typeof parsed['detail'] === 'string' ? { ...entry, detail: parsed['detail'] } : entry;
 }
 
 function toCallLogEntry(f: Record<string, string>): CallLogEntry {

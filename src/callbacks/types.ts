@@ -1,6 +1,7 @@
 import type { Outcome } from '../call-flow/types.js';
+import { isOverdue, type CallbackStatus } from './lifecycle.js';
 
-export type CallbackStatus = 'pending' | 'done' | 'cancelled';
+export type { CallbackStatus, ClosingStatus, HistoryEntry, HistoryEvent, NoteEvent } from './lifecycle.js';
 
 export interface Callback {
   readonly id: string;
@@ -11,8 +12,15 @@ export interface Callback {
   readonly createdAt: number;
   readonly dueAt: number;
   readonly lastAttemptAt: number;
+  /** Missed calls from this number folded into the callback (1 for the first). */
   readonly attempts: number;
+  /** Dial attempts that did not reach the customer. */
+  readonly dialAttempts: number;
   readonly language: string;
+  /** While dialing: who dials. */
+  readonly dialingBy?: string;
+  /** When a dial reached the customer: how long they talked (ms). */
+  readonly talkMs?: number;
   readonly closedAt?: number;
   readonly closedBy?: string;
 }
@@ -69,7 +77,7 @@ export function callbackToJson(cb: Callback, now: number): Record<string, unknow
     dueAt: new Date(cb.dueAt).toISOString(),
     lastAttemptAt: new Date(cb.lastAttemptAt).toISOString(),
     attempts: cb.attempts,
-    overdue: cb.status === 'pending' && cb.dueAt < now,
+    overdue: isOverdue(cb, now),
     ...(cb.closedAt === undefined ? {} : { closedAt: new Date(cb.closedAt).toISOString(), closedBy: cb.closedBy }),
   };
 }

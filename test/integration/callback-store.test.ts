@@ -113,7 +113,11 @@ test('a call logs exactly one outcome', async () => {
 
 test('keys carry one hash tag, so multi-key scripts stay in one Redis Cluster slot', () => {
   const store = freshStore();
-  const tags = [store.keys.callback('x'), store.keys.pending, store.keys.pendingByCaller('1'), store.keys.call('c'), store.keys.calls].map(
+  const k = store.keys;
+  const tags = [
+    k.callback('x'), k.history('x'), k.pending, k.pendingByCaller('1'), k.call('c'), k.calls, k.message('c'), k.messages, k.status,
+    k.timers, k.timer('remind:x'), k.timersOfCallback('x'),
+  ].map(
     (key) => /^\{[^}]+\}/.exec(key)?.[0],
   );
   assert.equal(new Set(tags).size, 1);

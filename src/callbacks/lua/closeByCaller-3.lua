@@ -1,0 +1,35 @@
+--[[
+  Closes the open callback (pending or dialing) of a caller's number, if there is one: used when
+  the customer was reached another way (they rang again and someone answered). Same change as
+  closeCallback-4.lua, reached through the pending-by-caller index in the same atomic step.
+
+  KEYS[1] pending-by-caller key of the number
+  KEYS[2] open callbacks sorted set
+  KEYS[3] callback hash prefix ("{p}:callback:"; same hash tag, so the same slot)
+
+  ARGV[1] new status ("done" | "cancelled")   ARGV[2] now (ms)
+  ARGV[3] who or what closed it               ARGV[4] detail for the history ("" for none)
+  ARGV[5] history key suffix (":history"; the history of callback <id> is KEYS[3] .. <id> .. ARGV[5])
+
+  Returns { 1, previous status, HGETALL of the callback after the change } when one was closed,
+          { 0 } when the number has no open callback (a stale index entry is removed).
+]]
+local id = redis.call('GET', KEYS[1])
+if not id then return { 0 } end
+local key = KEYS[3] .. id
+local status = redis.call('HGET', key, 'status')
+if status ~= 'pending' and status ~= 'dialing' then
+  redis.call('DEL', KEYS[1])
+  return { 0 }
+end
+
+local now = tonumber(ARGV[2])
+redis.call('HSET', key, 'status', ARGV[1], 'closedAt', now, 'closedBy', ARGV[3])
+redis.call('HDEL', key, 'dialingBy', 'dialStartedAt')
+redis.call('ZREM', KEYS[2], id)
+redis.call('DEL', KEYS[1])
+
+local entry = { at = now, event = ARGV[1], from = status, to = ARGV[1], by = ARGV[3] }
+if ARGV[4] ~= '' then entry.detail = ARGV[4] end
+redis.call('RPUSH', key .. ARGV[5], cjson.encode(entry))
+return { 1, status, redis.call('HGETALL', key) }

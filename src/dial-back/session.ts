@@ -1,0 +1,122 @@
+/**
+ * The shell around the dial-back machine: holds one session's state, logs each transition and
+ * runs the effects through its port. Results come back as events.
+ */
+import type { Logger } from 'winston';
+import { describeError } from '../errors.js';
+import type { Clock, Timers } from '../call-flow/ports.js';
+import {
+  dialBackTransition,
+  initialDialBackState,
+  type DialBackEffect,
+  type DialBackEvent,
+  type DialBackPlan,
+  type DialBackResult,
+  type DialBackState,
+} from './machine.js';
+
+export interface DialBackControl {
+  originateOwner(plan: DialBackPlan, legId: string, dial: string): Promise<void>;
+  whisper(plan: DialBackPlan, legId: string): Promise<void>;
+  ringback(legId: string): Promise<void>;
+  originateCustomer(plan: DialBackPlan): Promise<void>;
+  bridge(plan: DialBackPlan, owner: string): Promise<void>;
+  hangup(channelId: string, reason: 'normal' | 'answered_elsewhere'): Promise<void>;
+  release(plan: DialBackPlan): Promise<void>;
+}
+
+export interface DialBackDeps {
+  readonly control: DialBackControl;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly logger: Logger;
+  readonly onFinished: (session: DialBackSession, result: DialBackResult, talkMs: number, detail: string) => void;
+}
+
+export class DialBackSession {
+  private state: DialBackState;
+  private readonly timers = new Map<string, { cancel(): void }>();
+
+  constructor(
+    readonly plan: DialBackPlan,
+    private readonly deps: DialBackDeps,
+  ) {
+    this.state = initialDialBackState(plan);
+  }
+
+  get current(): DialBackState {
+    return this.state;
+  }
+
+  channelIds(): string[] {
+    return [...this.plan.ownerLegs.map((leg) => leg.legId), this.plan.customer.legId];
+  }
+
+  dispatch(event: DialBackEvent): void {
+    const from = this.state;
+    const { state, effects } = dialBackTransition(this.plan, from, event, this.deps.clock.now());
+    this.state = state;
+    if (from.kind !== state.kind || effects.length > 0) {
+      this.deps.logger.info(`dial-back ${from.kind} -> ${state.kind} on ${event.type}`, { from: from.kind, to: state.kind, event, effects: effects.map((e) => e.type) });
+    }
+    for (const effect of effects) this.run(effect);
+  }
+
+  private run(effect: DialBackEffect): void {
+    const { control } = this.deps;
+    switch (effect.type) {
+      case 'originateOwner':
+        control.originateOwner(this.plan, effect.leg.legId, effect.leg.dial).catch((err: unknown) => {
+          this.deps.logger.warn('could not ring phone', { leg: effect.leg.legId, error: describeError(err) });
+          this.dispatch({ type: 'ownerEnded', legId: effect.leg.legId });
+        });
+        return;
+      case 'whisper':
+        this.attempt(effect, control.whisper(this.plan, effect.legId));
+        return;
+      case 'ringback':
+        this.attempt(effect, control.ringback(effect.legId));
+        return;
+      case 'originateCustomer':
+        control.originateCustomer(this.plan).catch((err: unknown) => this.dispatch({ type: 'customerFailed', error: describeError(err) }));
+        return;
+      case 'bridge':
+        control.bridge(this.plan, effect.owner).catch((err: unknown) => {
+          this.deps.logger.error('could not bridge the callback', { error: describeError(err) });
+          this.dispatch({ type: 'customerEnded', cause: 38 });
+        });
+        return;
+      case 'hangup':
+        this.attempt(effect, control.hangup(effect.channelId, effect.reason));
+        return;
+      case 'startTimer': {
+        this.timers.get(effect.key)?.cancel();
+        this.timers.set(
+          effect.key,
+          this.deps.timers.set(effect.ms, () => {
+            this.timers.delete(effect.key);
+            this.dispatch(effect.event);
+          }),
+        );
+        return;
+      }
+      case 'cancelTimer':
+        this.timers.get(effect.key)?.cancel();
+        this.timers.delete(effect.key);
+        return;
+      case 'finish':
+        for (const timer of this.timers.values()) timer.cancel();
+        this.timers.clear();
+        this.deps.logger.info(`dial-back ended: ${effect.result}`, { result: effect.result, talkMs: effect.talkMs, detail: effect.detail });
+        void control
+          .release(this.plan)
+          .catch(() => undefined)
+          .finally(() => this.deps.onFinished(this, effect.result, effect.talkMs, effect.detail));
+        return;
+    }
+  }
+
+  private attempt(effect: DialBackEffect, promise: Promise<void>): void {
+    promise.catch((err: unknown) => this.deps.logger.debug('effect failed', { effect: effect.type, error: describeError(err) }));
+  }
+}
