@@ -15,6 +15,13 @@ import type { Clock, Timers } from './call-flow/ports.js';
 import type { CallbackStore } from './callbacks/store.js';
 import type { OwnerStatus, StatusMode, StatusStore } from './callbacks/status.js';
 import { createCallRecords } from './callbacks/records.js';
+import type { Timers as DurableTimers } from './callbacks/timers.js';
+import { createDialBackControl } from './ari/dial-back-control.js';
+import { DialBackRegistry } from './dial-back/registry.js';
+import { createFollowUp } from './follow-up/follow-up.js';
+import { createDialBacks } from './follow-up/dial-back.js';
+import type { Notifier } from './notify/notifier.js';
+import { normalizeNumber } from './routing/numbers.js';
 import { buildHttp } from './http/server.js';
 import { decide } from './routing/decide.js';
 import { describeError } from './errors.js';
@@ -26,6 +33,12 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly store: CallbackStore;
   readonly status: StatusStore;
+  /** Durable jobs (notifications, reminders, escalations) in Redis. */
+  readonly jobs: DurableTimers;
+  /** Builds the notifier for a config (again after a reload). */
+  readonly createNotifier: (config: Config) => Notifier;
+  /** This instance's name in job leases. */
+  readonly instanceId: string;
   readonly redisReady: () => boolean;
   readonly connectAri: (handlers: AriConnectionHandlers) => AriConnection;
   readonly clock: Clock;
@@ -59,7 +72,6 @@ export function createApp(deps: AppDeps): App {
   let config = deps.config;
   let configState: ConfigState = { file: config.file, loadedAt: clock.now(), rejected: null };
   const registry = new CallRegistry();
-  const records = createCallRecords(deps.store);
   let ari: AriConnection | undefined;
   const rest = (): AriRest => {
     if (!ari) throw new Error('ARI connection not started');
@@ -67,6 +79,38 @@ export function createApp(deps: AppDeps): App {
   };
   const promptSource = config.http.publicUrl ? { source: config.prompts.source, baseUrl: config.http.publicUrl } : { source: config.prompts.source };
   const control = createCallControl(rest, config.ari.app, promptSource, logger);
+  let notifier = deps.createNotifier(config);
+  const dialBackRegistry = new DialBackRegistry();
+  const publicUrl = config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`;
+  const followUp = createFollowUp({
+    config: () => config,
+    store: deps.store,
+    timers: deps.jobs,
+    notifier: () => notifier,
+    clock,
+    logger,
+    instanceId: deps.instanceId,
+    publicUrl,
+    dialBack: async (callbackId, person, by) => {
+      await dialBacks.start(callbackId, person, by);
+    },
+  });
+  const dialBacks = createDialBacks({
+    config: () => config,
+    store: deps.store,
+    registry: dialBackRegistry,
+    control: createDialBackControl(rest, config.ari.app, promptSource, () => clock.now()),
+    followUp,
+    clock,
+    timers,
+    logger,
+  });
+  const records = createCallRecords(deps.store, {
+    recorded: (callback) => followUp.callbackRecorded(callback),
+    closed: (callback) => followUp.closed(callback),
+  });
+  let ticker: NodeJS.Timeout | undefined;
+  let ticking = false;
 
   async function currentStatus(): Promise<OwnerStatus> {
     const fallback: OwnerStatus = { mode: 'normal', until: null, setBy: 'unavailable', setAt: 0 };
@@ -135,8 +179,8 @@ export function createApp(deps: AppDeps): App {
       }
     }
     for (const channelId of await current.appChannels(config.ari.app)) {
-      if (registry.owns(channelId)) continue;
-      if (/-s\d+-\d+$/.test(channelId)) {
+      if (registry.owns(channelId) || dialBackRegistry.owns(channelId)) continue;
+      if (/-s\d+-\d+$/.test(channelId) || channelId.startsWith('dialback-')) {
         logger.warn('hanging up a phone leg that no live call owns', { channelId });
         await current.hangup(channelId, 'normal').catch(() => undefined);
       } else {
@@ -170,11 +214,18 @@ export function createApp(deps: AppDeps): App {
             control.hangup(signal.legId, 'normal').catch(() => undefined);
           }
           return;
+        case 'dialBackAnswered':
+          if (!dialBackRegistry.answered(signal.sessionId, signal.channelId)) {
+            control.hangup(signal.channelId, 'normal').catch(() => undefined);
+          }
+          return;
         case 'dtmf':
           registry.legDtmf(signal.channelId, signal.digit);
+          dialBackRegistry.dtmf(signal.channelId, signal.digit);
           return;
         case 'channelGone':
           registry.channelGone(signal.channelId, signal.cause);
+          dialBackRegistry.channelGone(signal.channelId, signal.cause);
           return;
         case 'playbackFinished':
           control.playbackFinished(signal.playbackId);
@@ -209,6 +260,8 @@ export function createApp(deps: AppDeps): App {
     );
     if (restartNeeded.length > 0) logger.warn('these sections changed and take effect after a restart', { sections: restartNeeded });
     config = result.config;
+    notifier.close();
+    notifier = deps.createNotifier(config);
     configState = { file: config.file, loadedAt: now, rejected: null };
     logger.info('config reloaded', { trigger, routes: Object.keys(config.routes).length });
     return configState;
@@ -221,6 +274,20 @@ export function createApp(deps: AppDeps): App {
     promptsDir: config.prompts.directory,
     logger,
     reload: () => reload('api'),
+    onClosed: (callback) => followUp.closed(callback),
+    dialBack: (callbackId, person) => dialBacks.start(callbackId, person, 'api'),
+    history: (callbackId) => deps.store.history(callbackId),
+    jobs: () => deps.jobs.pending(),
+    outboundCall: async ({ number, answeredSec, from }) => {
+      const e164 = normalizeNumber(number, config.firm.country) ?? number;
+      if (answeredSec * 1000 < config.callbacks.minTalkMs) return null;
+      const closed = await deps.store.closeByCaller(e164, 'done', `outbound call from ${from || 'a phone'}`, clock.now(), `answered ${answeredSec} s`);
+      if (closed) {
+        logger.info('callback done: the customer was called through the PBX', { callbackId: closed.id, caller: e164, answeredSec });
+        await followUp.closed(closed);
+      }
+      return closed;
+    },
     health: () => ({ ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size, config: configState }),
   });
 
@@ -230,8 +297,19 @@ export function createApp(deps: AppDeps): App {
     start() {
       ari = deps.connectAri(handlers);
       ari.start();
+      // Jobs live in Redis; this interval only looks for due ones, it holds no promise itself.
+      ticker = setInterval(() => {
+        if (ticking) return;
+        ticking = true;
+        followUp
+          .tick()
+          .catch((err: unknown) => logger.warn('could not run follow-up jobs', { error: describeError(err) }))
+          .finally(() => (ticking = false));
+      }, 1_000);
     },
     async stop() {
+      clearInterval(ticker);
+      notifier.close();
       await ari?.stop();
       await http.close();
     },

@@ -9,6 +9,9 @@ import { createAriConnection } from './ari/connection.js';
 import { systemClock, systemTimers } from './call-flow/ports.js';
 import { createCallbackStore } from './callbacks/store.js';
 import { createStatusStore } from './callbacks/status.js';
+import { createTimers } from './callbacks/timers.js';
+import { createNotifier } from './notify/notifier.js';
+import { hostname } from 'node:os';
 import { parseConfig, readConfigFile } from './config/load.js';
 import type { Config } from './config/types.js';
 import { describeError } from './errors.js';
@@ -40,6 +43,9 @@ export async function serve(config: Config): Promise<void> {
     logger,
     store: createCallbackStore(redis, config.redis.keyPrefix),
     status: createStatusStore(redis, config.redis.keyPrefix),
+    jobs: createTimers(redis, config.redis.keyPrefix),
+    createNotifier: (current) => createNotifier(current),
+    instanceId: `${hostname()}:${process.pid}`,
     redisReady: () => redis.status === 'ready',
     connectAri: (handlers) => createAriConnection(config.ari, handlers, logger),
     clock: systemClock,

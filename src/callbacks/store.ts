@@ -33,7 +33,10 @@ export function newCallbackId(): string {
 
 /** The result of one dial attempt, reported by whoever dialled. */
 export interface DialResult {
-  readonly reached: boolean;
+  /** aborted: the customer was never dialled (the person didn't confirm); not counted as an attempt. */
+  readonly reached: boolean | 'aborted';
+  /** What happened, for the history. */
+  readonly detail?: string;
   readonly talkMs: number;
   readonly by: string;
   readonly now: number;
@@ -129,7 +132,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       return applied(reply, id, { type: 'startDial' });
     },
 
-    async finishDial(id, { reached, talkMs, by, now, maxAttempts }) {
+    async finishDial(id, { reached, talkMs, by, now, maxAttempts, detail = '' }) {
       if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
         throw new NevermissError(ErrorCodes.USAGE, `finishDial "${id}": maxAttempts must be a whole number >= 1, got ${maxAttempts}`, { id });
       }
@@ -138,9 +141,9 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       }
       const reply = await scripts.finishDial(
         keys.callback(id), keys.history(id), keys.pending, keys.pendingByCallerPrefix,
-        id, String(now), by, reached ? '1' : '0', String(Math.round(talkMs)), String(maxAttempts),
+        id, String(now), by, reached === 'aborted' ? 'aborted' : reached ? '1' : '0', String(Math.round(talkMs)), String(maxAttempts), detail,
       );
-      return applied(reply, id, { type: 'finishDial', reached, dialAttempts: 0, maxAttempts });
+      return applied(reply, id, { type: 'finishDial', reached: reached === true, dialAttempts: 0, maxAttempts });
     },
 
     async history(id) {

@@ -7,6 +7,7 @@ import type { Config } from '../config/types.js';
 import { DateTime } from 'luxon';
 import { createCallbackStore } from '../callbacks/store.js';
 import { createStatusStore, isStatusMode, type OwnerStatus } from '../callbacks/status.js';
+import { createTimers } from '../callbacks/timers.js';
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 import { explain, formatExplanation } from '../routing/explain.js';
 import { selectRoute } from '../routing/decide.js';
@@ -62,9 +63,54 @@ callbacks
   .option(...configOption)
   .option('--by <who>', 'who reached the customer', 'cli')
   .action(async (id: string, opts: { config: string; by: string }) => {
-    await withStore(opts.config, async (store) => {
-      const closed = await store.close(id, 'done', opts.by, Date.now());
+    await withRedis(opts.config, async (redis, config) => {
+      const closed = await createCallbackStore(redis, config.redis.keyPrefix).close(id, 'done', opts.by, Date.now());
+      // Its reminders and escalations are moot now; the service tells who needs to know.
+      const jobs = createTimers(redis, config.redis.keyPrefix);
+      await jobs.cancelForCallback(id);
+      await jobs.schedule({ id: `notify:done:${id}`, kind: 'notify', callbackId: id, data: { event: 'done' } }, Date.now());
       console.log(`callback ${closed.id} to ${closed.caller} is done`);
+    });
+  });
+
+callbacks
+  .command('dial <id>')
+  .description("ring a person's phones; when they answer and press 1, the customer is dialled")
+  .option('--by <person>', 'who calls back (a person in the config); default: the first person told about callbacks')
+  .option(...configOption)
+  .action(async (id: string, opts: { config: string; by?: string }) => {
+    const config = loadOrExit(opts.config);
+    const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}/api/callbacks/${encodeURIComponent(id)}/dial`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(opts.by === undefined ? {} : { by: opts.by }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      console.error(`${ErrorCodes.USAGE}: the service does not answer at ${url} (${describeError(err)}); dialling needs "nevermiss serve" running`);
+      process.exit(ExitCode.FAILED);
+    }
+    const body = (await response.json().catch(() => ({}))) as { message?: string; person?: string };
+    if (!response.ok) {
+      console.error(body.message ?? `HTTP ${response.status}`);
+      process.exit(response.status >= 500 ? ExitCode.FAILED : ExitCode.INVALID);
+    }
+    console.log(`ringing ${body.person ?? 'the phones'}: answer and press 1 to call the customer`);
+  });
+
+callbacks
+  .command('history <id>')
+  .description('every change of a callback, oldest first')
+  .option(...configOption)
+  .action(async (id: string, opts: { config: string }) => {
+    await withStore(opts.config, async (store) => {
+      for (const entry of await store.history(id)) {
+        const change = entry.from === entry.to || entry.from === null ? entry.to : `${entry.from} -> ${entry.to}`;
+        console.log(`${new Date(entry.at).toISOString()}  ${entry.event.padEnd(14)} ${change.padEnd(18)} by ${entry.by}${entry.detail ? `  (${entry.detail})` : ''}`);
+      }
     });
   });
 

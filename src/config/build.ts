@@ -12,7 +12,18 @@ import { callerPatternOf, toE164 } from './phone-numbers.js';
 import { lookUpRingEntry, phonebookOfPeople } from './references.js';
 import type { Phonebook } from './references.js';
 import type { ConfigFile, RouteFile } from './schema.js';
-import type { CallerPattern, CallerRule, Config, Firm, HuntStep, Person, PhoneRef, Route } from './types.js';
+import type {
+  CallbackSettings,
+  CallerPattern,
+  CallerRule,
+  Config,
+  Firm,
+  HuntStep,
+  NotifyTargets,
+  Person,
+  PhoneRef,
+  Route,
+} from './types.js';
 
 /** Expects a file that passed the schema and every relation check. */
 export function buildConfig(file: ConfigFile, absolutePath: string): Config {
@@ -35,9 +46,40 @@ export function buildConfig(file: ConfigFile, absolutePath: string): Config {
     log: file.log,
     firm,
     status: file.status,
-    people: mapEntries(file.people, (id, person): Person => ({ id, name: person.name ?? id, phones: person.phones })),
+    people: mapEntries(
+      file.people,
+      (id, person): Person => ({ id, name: person.name ?? id, phones: person.phones, notify: buildNotifyTargets(person.notify, firm) }),
+    ),
     routes: mapEntries(file.routes, (id, route) => buildRoute(id, route, firm, phonebook)),
     defaultRoute: file.defaultRoute,
+    smtp: file.smtp ?? null,
+    sms: file.sms === undefined ? null : { ...file.sms, body: file.sms.body ?? null },
+    callbacks: buildCallbacks(file),
+  };
+}
+
+function buildNotifyTargets(notify: ConfigFile['people'][string]['notify'], firm: Firm): NotifyTargets {
+  const { email, webhook, ntfy, sms } = notify ?? {};
+  return {
+    email: email ?? null,
+    webhook: webhook ?? null,
+    ntfy: ntfy === undefined ? null : { url: ntfy.url, token: ntfy.token ?? null },
+    sms: sms === undefined ? null : checked(toE164(sms, firm.country), `SMS number "${sms}"`),
+  };
+}
+
+function buildCallbacks(file: ConfigFile): CallbackSettings {
+  const { notify, remindAt, escalateTo, ringOnEscalation, attempts, retryPause, minTalk, dial } = file.callbacks;
+  return {
+    // Without a list, everyone who said how to reach them wants to hear about new callbacks.
+    notify: notify ?? Object.entries(file.people).flatMap(([id, person]) => (person.notify === undefined ? [] : [id])),
+    remindAtShare: remindAt,
+    escalateTo,
+    ringOnEscalation,
+    attempts,
+    retryPauseMs: retryPause,
+    minTalkMs: minTalk,
+    dial: dial ?? null,
   };
 }
 

@@ -12,6 +12,7 @@ import type { Environment } from './env.js';
 import { deepFreeze } from './freeze.js';
 import { checkOpeningHours } from './hours-checks.js';
 import { describeIssue, findingsFromIssues } from './issues.js';
+import { checkNotifications } from './notify-checks.js';
 import { checkPhoneNumbers } from './number-checks.js';
 import { byPosition, formatPath, formatProblem } from './problems.js';
 import type { ConfigProblem, Finding } from './problems.js';
@@ -53,7 +54,13 @@ export function parseConfig(text: string, file: string, env: Environment): Parse
 
 /** Checks that relate entries to one another: on the raw document, so they run even when other parts are invalid. */
 function checkRelations(raw: unknown): Finding[] {
-  return [...checkReferences(raw), ...checkStatus(raw), ...checkOpeningHours(raw), ...checkPhoneNumbers(raw)];
+  return [
+    ...checkReferences(raw),
+    ...checkStatus(raw),
+    ...checkOpeningHours(raw),
+    ...checkPhoneNumbers(raw),
+    ...checkNotifications(raw),
+  ];
 }
 
 /**

@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 import { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 import { describeKind, expectation, expecting, expectingText } from './messages.js';
-import { isPhoneCountry } from './phone-numbers.js';
+import { isPhoneCountry, PHONE_NUMBER_PATTERN } from './phone-numbers.js';
 
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
@@ -82,6 +82,14 @@ export function quotedNumber(phrase: string) {
         : expectation(phrase, issue.input),
   });
 }
+
+/** A phone number in quotes; whether it is valid depends on a country (number-checks.ts). */
+export function phoneNumberText(phrase: string) {
+  return quotedNumber(phrase).regex(PHONE_NUMBER_PATTERN, { error: expecting(phrase) });
+}
+
+/** TECHNOLOGY/resource, one device: ARI originates one channel per phone, so no "&" lists. */
+export const DIAL_STRING_PATTERN = /^[A-Za-z][A-Za-z0-9_]*\/[^\s&]+$/;
 
 const COUNTRY_PHRASE = 'a two-letter country code (ISO 3166) like "DK"';
 

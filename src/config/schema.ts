@@ -12,10 +12,12 @@ import { z } from 'zod';
 
 import { formatDuration } from './duration.js';
 import { expecting, expectingText } from './messages.js';
-import { NUMBER_PREFIX_PATTERN, PHONE_NUMBER_PATTERN } from './phone-numbers.js';
+import { NUMBER_PREFIX_PATTERN } from './phone-numbers.js';
+import { CallbacksSchema, NotifyTargetsSchema, SmsGatewaySchema, SmtpSchema } from './schema-notify.js';
 import { ClosedDaysSchema, HolidaysSchema, HoursSchema, SpecialHoursSchema } from './schema-hours.js';
 import {
   CountrySchema,
+  DIAL_STRING_PATTERN,
   duration,
   HOUR,
   matching,
@@ -23,6 +25,7 @@ import {
   name,
   NAME,
   nonEmpty,
+  phoneNumberText,
   quotedNumber,
   secret,
   SECOND,
@@ -48,8 +51,6 @@ export const DEFAULT_FEATURE_CODES = { normal: '*70', away: '*71', closed: '*72'
 const RING_ENTRY_PATTERN = new RegExp(`^${NAME}(?:\\.${NAME})?$`);
 /** App names and key prefixes end up in Asterisk and Redis, where these characters are safe. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;
-/** TECHNOLOGY/resource, one device: ARI originates one channel per phone, so no "&" lists. */
-const DIAL_STRING_PATTERN = /^[A-Za-z][A-Za-z0-9_]*\/[^\s&]+$/;
 const DID_PATTERN = /^\+?[0-9]+$/;
 const LISTEN_PATTERN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
 /** Feature codes are dialled from a phone keypad: a star and a few digits. */
@@ -82,11 +83,6 @@ const listen = z
 function splitHostPort(text: string): { host: string; port: number } {
   const colon = text.lastIndexOf(':');
   return { host: text.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(colon + 1)) };
-}
-
-/** A phone number in quotes; whether it is valid depends on a country (number-checks.ts). */
-function phoneNumberText(phrase: string) {
-  return quotedNumber(phrase).regex(PHONE_NUMBER_PATTERN, { error: expecting(phrase) });
 }
 
 const firm = settings(
@@ -204,6 +200,7 @@ const person = settings(
   {
     name: nonEmpty('a display name like "Anna Owner"').optional().describe('Full name, for logs. Default: the key.'),
     phones: PhonesSchema,
+    notify: NotifyTargetsSchema.optional(),
   },
   'a person with phones:',
 );
@@ -404,6 +401,9 @@ export const ConfigFileSchema = settings(
       .record(RouteNameSchema, route, { error: expecting('routes, each with numbers: and hunt:') })
       .describe('What happens to a call, chosen by the number dialled.'),
     defaultRoute: RouteNameSchema.describe('The route for numbers no route lists.'),
+    smtp: SmtpSchema.optional(),
+    sms: SmsGatewaySchema.optional(),
+    callbacks: CallbacksSchema,
   },
   'the nevermiss settings: ari:, prompts:, people:, routes: and defaultRoute:',
 );

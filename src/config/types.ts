@@ -43,6 +43,47 @@ export interface Config {
   readonly routes: Readonly<Record<string, Route>>;
   /** The id of the route for any dialled number no route lists; always a key of `routes`. */
   readonly defaultRoute: string;
+  /** The mail server for notify.email; present whenever someone has an e-mail address. */
+  readonly smtp: SmtpSettings | null;
+  /** The HTTP SMS gateway for notify.sms; present whenever someone has an SMS number. */
+  readonly sms: SmsGateway | null;
+  readonly callbacks: CallbackSettings;
+}
+
+export interface SmtpSettings {
+  /** smtp:// or smtps://, with user and password when the server wants them. */
+  readonly url: string;
+  /** The sender, like "nevermiss <nevermiss@example.dk>". */
+  readonly from: string;
+}
+
+/** An HTTP SMS gateway: `{to}` and `{text}` in url and body are replaced for each message. */
+export interface SmsGateway {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  /** The POST body template; null for GET, and for the default JSON body {"to":"{to}","text":"{text}"}. */
+  readonly body: string | null;
+}
+
+/** What happens to a callback after the call: who hears of it, and when. */
+export interface CallbackSettings {
+  /** Ids of the people told at once about a new callback; each has a notify target. */
+  readonly notify: readonly string[];
+  /** A reminder when this share of the deadline has passed: 0.7 for "70%". */
+  readonly remindAtShare: number;
+  /** Ids of the people told when the deadline passes with the callback still open. */
+  readonly escalateTo: readonly string[];
+  /** Also ring the escalation people's phones, with a whisper. */
+  readonly ringOnEscalation: boolean;
+  /** Dial attempts before the callback is failed. */
+  readonly attempts: number;
+  /** Pause after a failed attempt before the next reminder. */
+  readonly retryPauseMs: number;
+  /** A callback counts as done only when the customer talked this long. */
+  readonly minTalkMs: number;
+  /** Dial string template with `{number}` (the customer's number in E.164); null when not set. */
+  readonly dial: string | null;
 }
 
 export interface Firm {
@@ -89,6 +130,16 @@ export interface Person {
   readonly name: string;
   /** Phone name -> phone, in the order they were written. */
   readonly phones: Readonly<Record<string, Phone>>;
+  /** How this person hears about callbacks; every target null when they have no notify section. */
+  readonly notify: NotifyTargets;
+}
+
+export interface NotifyTargets {
+  readonly email: string | null;
+  readonly webhook: { readonly url: string; readonly secret: string } | null;
+  readonly ntfy: { readonly url: string; readonly token: string | null } | null;
+  /** E.164, read with firm.country. */
+  readonly sms: string | null;
 }
 
 export type Language = 'en' | 'da';

@@ -6,17 +6,24 @@
  *   GET  /api/status                   the owner's status switch
  *   PUT  /api/status                   { "mode": "normal" | "away" | "closed", "for": "2h" } sets it
  *   POST /api/reload                   reloads the config file (a bad file is refused, the rules stay)
+ *   POST /api/callbacks/:id/dial       { "by": "owner" } rings that person, then the customer
+ *   GET  /api/callbacks/:id/history    every change of a callback, oldest first
+ *   GET  /api/jobs                     the scheduled follow-up jobs (notifications, reminders, escalations)
+ *   POST /api/hooks/outbound           the dialplan's report of an outbound call (number, answered seconds)
  *   GET  /prompts/:lang/nevermiss/:file  prompt audio, for Asterisk when prompts.source is http
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'winston';
 import { ErrorCodes, isNevermissError } from '../errors.js';
 import type { CallbackStore } from '../callbacks/store.js';
 import { callbackToJson } from '../callbacks/types.js';
 import type { Clock } from '../call-flow/ports.js';
+import type { HistoryEntry } from '../callbacks/lifecycle.js';
+import type { TimerInfo } from '../callbacks/timers.js';
+import type { Callback } from '../callbacks/types.js';
 import { isStatusMode, type OwnerStatus, type StatusStore } from '../callbacks/status.js';
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 
@@ -36,6 +43,11 @@ export interface HttpDeps {
   readonly logger: Logger;
   readonly status?: StatusStore;
   readonly reload?: () => { readonly rejected: { readonly problems: readonly string[] } | null };
+  readonly onClosed?: (callback: Callback) => Promise<void>;
+  readonly dialBack?: (callbackId: string, person: string | undefined) => Promise<{ readonly sessionId: string; readonly person: string }>;
+  readonly history?: (callbackId: string) => Promise<readonly HistoryEntry[]>;
+  readonly jobs?: () => Promise<readonly TimerInfo[]>;
+  readonly outboundCall?: (report: { readonly number: string; readonly answeredSec: number; readonly from: string }) => Promise<Callback | null>;
 }
 
 const PROMPT_FILE = /^[a-z0-9-]+\.wav$/;
@@ -43,6 +55,10 @@ const LANGUAGE = /^[a-z]{2}(?:[-_][a-zA-Z]{2})?$/;
 
 export function buildHttp(deps: HttpDeps): FastifyInstance {
   const app = Fastify({ logger: false });
+  // Asterisk's CURL() posts form data.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
 
   app.get('/healthz', async (_req, reply) => {
     const health = deps.health();
@@ -76,6 +92,40 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     return reply.code(state.rejected ? 422 : 200).send(state);
   });
 
+  app.post<{ Params: { id: string }; Body: { by?: unknown } | undefined }>('/api/callbacks/:id/dial', async (req, reply) => {
+    if (!deps.dialBack) return reply.code(404).send();
+    const by = typeof req.body?.by === 'string' && req.body.by !== '' ? req.body.by : undefined;
+    const started = await deps.dialBack(req.params.id, by).catch((err: unknown) => err);
+    if (started instanceof Error) return sendCoded(reply, started);
+    return reply.code(202).send(started);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/callbacks/:id/history', async (req, reply) => {
+    if (!deps.history) return reply.code(404).send();
+    try {
+      return (await deps.history(req.params.id)).map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() }));
+    } catch (err) {
+      return sendCoded(reply, err);
+    }
+  });
+
+  app.get('/api/jobs', async (_req, reply) => {
+    if (!deps.jobs) return reply.code(404).send();
+    return (await deps.jobs()).map((job) => ({ ...job, dueAt: new Date(job.dueAt).toISOString() }));
+  });
+
+  app.post<{ Body: Record<string, unknown> | undefined }>('/api/hooks/outbound', async (req, reply) => {
+    if (!deps.outboundCall) return reply.code(404).send();
+    const number = typeof req.body?.['number'] === 'string' ? req.body['number'] : '';
+    const answeredSec = Number(req.body?.['answered']);
+    if (number === '' || !Number.isFinite(answeredSec)) {
+      return reply.code(400).send({ code: ErrorCodes.USAGE, message: 'expected number= and answered= (seconds), as the dialplan snippet sends them' });
+    }
+    const from = typeof req.body?.['from'] === 'string' ? req.body['from'] : '';
+    const closed = await deps.outboundCall({ number, answeredSec, from });
+    return { closed: closed?.id ?? null };
+  });
+
   app.get('/api/callbacks', async () => {
     const now = deps.clock.now();
     const pending = await deps.store.listPending();
@@ -85,11 +135,10 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.post<{ Params: { id: string } }>('/api/callbacks/:id/done', async (req, reply) => {
     try {
       const closed = await deps.store.close(req.params.id, 'done', 'api', deps.clock.now());
+      await deps.onClosed?.(closed);
       return callbackToJson(closed, deps.clock.now());
     } catch (err) {
-      if (isNevermissError(err, ErrorCodes.CALLBACK_NOT_FOUND)) return reply.code(404).send({ code: err.code, message: err.message });
-      if (isNevermissError(err, ErrorCodes.CALLBACK_CLOSED)) return reply.code(409).send({ code: err.code, message: err.message });
-      throw err;
+      return sendCoded(reply, err);
     }
   });
 
@@ -116,4 +165,15 @@ function statusToJson(status: OwnerStatus): Record<string, unknown> {
     setBy: status.setBy,
     setAt: status.setAt === 0 ? null : new Date(status.setAt).toISOString(),
   };
+}
+
+/** Coded errors the client can act on get their own status; anything else is a 500. */
+function sendCoded(reply: FastifyReply, err: unknown): FastifyReply {
+  if (isNevermissError(err, ErrorCodes.CALLBACK_NOT_FOUND)) return reply.code(404).send({ code: err.code, message: err.message });
+  for (const code of [ErrorCodes.CALLBACK_CLOSED, ErrorCodes.CALLBACK_BUSY, ErrorCodes.CALLBACK_NOT_DIALING] as const) {
+    if (isNevermissError(err, code)) return reply.code(409).send({ code: err.code, message: err.message });
+  }
+  if (isNevermissError(err, ErrorCodes.USAGE)) return reply.code(400).send({ code: err.code, message: err.message });
+  if (isNevermissError(err, ErrorCodes.ARI_UNREACHABLE)) return reply.code(503).send({ code: err.code, message: err.message });
+  throw err;
 }

@@ -91,7 +91,13 @@ function testProblems(group: string, cases: readonly ProblemCase[]): void {
 // --- What a valid file yields -------------------------------------------------------------
 
 test('the example file yields its routing rules', () => {
-  const config = loadConfig(EXAMPLE_FILE, { NEVERMISS_ARI_PASSWORD: 'example-secret' });
+  const config = loadConfig(EXAMPLE_FILE, {
+    NEVERMISS_ARI_PASSWORD: 'example-secret',
+    NEVERMISS_HOOK_SECRET: 'example-hook-secret-0123456789',
+    NEVERMISS_NTFY_TOKEN: 'tk_example',
+    NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
+    NEVERMISS_SMS_TOKEN: 'example-sms-token',
+  });
   assert.deepEqual(config.firm, { name: 'Hansen VVS', number: '+4530123456', country: 'DK', timezone: 'Europe/Copenhagen' });
   assert.deepEqual(config.status, { away: ['owner'], featureCodes: { normal: '*70', away: '*71', closed: '*72' } });
   const main = config.routes.main!;
@@ -730,6 +736,9 @@ test('the JSON Schema: draft 2020-12, strict objects, and the routing rules', ()
     'people',
     'routes',
     'defaultRoute',
+    'smtp',
+    'sms',
+    'callbacks',
   ]);
   assert.deepEqual(schema.required, ['ari', 'prompts', 'people', 'routes', 'defaultRoute']);
 
@@ -803,4 +812,10 @@ test('the example file has only keys the JSON Schema knows, and every key it kno
   assert.deepEqual(Object.keys(at(example, 'people', 'owner', 'phones', 'mobile')).sort(), Object.keys(at(phoneSettings, 'properties')).sort());
   const huntStep = at(route, 'hunt', 'items', 'properties');
   assert.deepEqual(Object.keys((at(example, 'routes', 'main').hunt as JsonSchema[])[1]!).sort(), Object.keys(huntStep).sort());
+  const person = at(schema, 'properties', 'people', 'additionalProperties', 'properties');
+  assert.deepEqual(Object.keys(at(example, 'people', 'owner')).sort(), Object.keys(person).sort());
+  assert.deepEqual(Object.keys(at(example, 'people', 'owner', 'notify')).sort(), Object.keys(at(person, 'notify', 'properties')).sort());
+  for (const section of ['smtp', 'sms', 'callbacks']) {
+    assert.deepEqual(Object.keys(at(example, section)).sort(), Object.keys(at(schema, 'properties', section, 'properties')).sort(), section);
+  }
 });

@@ -15,7 +15,14 @@ import { ConfigFileSchema } from '../../src/config/schema.js';
 import { ErrorCodes, isNevermissError } from '../../src/errors.js';
 
 const EXAMPLE_FILE = fileURLToPath(new URL('../../config/nevermiss.example.yaml', import.meta.url));
-const EXAMPLE_ENV = { NEVERMISS_ARI_PASSWORD: 'example-secret' };
+/** The example keeps its secrets in these variables. */
+const EXAMPLE_ENV = {
+  NEVERMISS_ARI_PASSWORD: 'example-secret',
+  NEVERMISS_HOOK_SECRET: 'example-hook-secret-0123456789',
+  NEVERMISS_NTFY_TOKEN: 'tk_example',
+  NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
+  NEVERMISS_SMS_TOKEN: 'example-sms-token',
+};
 
 /**
  * A small valid config. Cases replace lines by the numbers below; expected positions count the
@@ -105,6 +112,12 @@ test('the example file validates and yields the documented hunt plan', () => {
         timeoutMs: 18_000,
         callerId: { show: 'caller', prefix: 'Kunde: ' },
       },
+    },
+    notify: {
+      email: 'anna@example.dk',
+      webhook: { url: 'https://crm.example/hook', secret: 'example-hook-secret-0123456789' },
+      ntfy: { url: 'https://ntfy.sh/hansen-anna', token: 'tk_example' },
+      sms: '+4520123456',
     },
   });
   assert.equal(config.people.colleague?.name, 'colleague');
@@ -215,7 +228,7 @@ testProblems('keys', [
     name: 'an unknown key at the top level',
     text: configWith({ 21: ['defaultRoute: main', 'defaultroute: main'] }),
     expected: [
-      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, http, prompts, log, firm, status, people, routes, defaultRoute',
+      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, http, prompts, log, firm, status, people, routes, defaultRoute, smtp, sms, callbacks',
     ],
   },
   {

@@ -4,6 +4,7 @@
     reached                                   -> done   (closed: leaves the open indexes)
     not reached, dialAttempts + 1 >= maximum  -> failed (closed: leaves the open indexes)
     not reached, attempts left                -> pending again ("attempt-failed")
+    aborted (the customer was never dialled)  -> pending again, not counted ("attempt-failed")
   Failed attempts are counted in the field dialAttempts; a reached customer's talk time is kept
   in talkMs. Appends one history entry.
 
@@ -13,7 +14,8 @@
   KEYS[4] pending-by-caller key prefix ("{p}:pending-by-caller:"; same hash tag, so the same slot)
 
   ARGV[1] callback id   ARGV[2] now (ms)   ARGV[3] who reports it
-  ARGV[4] reached ("1" | "0")   ARGV[5] talk time (ms)   ARGV[6] maximum dial attempts (>= 1)
+  ARGV[4] reached ("1" | "0" | "aborted")   ARGV[5] talk time (ms)   ARGV[6] maximum dial attempts (>= 1)
+  ARGV[7] what happened, for the history ("" for the default text)
 
   Returns { 1, "dialing", HGETALL of the callback after the change } when recorded,
           { -1 } when no such callback,
@@ -36,6 +38,11 @@ if ARGV[4] == '1' then
   entry.to = 'done'
   entry.detail = 'reached, talked ' .. ARGV[5] .. ' ms'
   closed = true
+elseif ARGV[4] == 'aborted' then
+  redis.call('HSET', KEYS[1], 'status', 'pending')
+  entry.event = 'attempt-failed'
+  entry.to = 'pending'
+  entry.detail = 'not counted: the customer was not dialled'
 else
   local attempts = redis.call('HINCRBY', KEYS[1], 'dialAttempts', 1)
   entry.detail = 'attempt ' .. attempts .. ' of ' .. maxAttempts .. ' not reached'
@@ -51,6 +58,7 @@ else
   end
 end
 
+if ARGV[7] ~= nil and ARGV[7] ~= '' then entry.detail = entry.detail .. ': ' .. ARGV[7] end
 if closed then
   redis.call('ZREM', KEYS[3], ARGV[1])
   local byCaller = KEYS[4] .. redis.call('HGET', KEYS[1], 'caller')
