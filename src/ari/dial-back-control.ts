@@ -16,7 +16,9 @@ export function createDialBackControl(rest: () => AriRest, app: string, prompts:
     }
   };
 
+  /** Replaces whatever plays on the channel (the whisper gives way to the ringback). */
   async function play(channelId: string, media: readonly string[], language: string): Promise<void> {
+    await stop(channelId);
     seq += 1;
     const playbackId = `${channelId}-pb-${seq}`;
     playing.set(channelId, playbackId);
@@ -48,7 +50,7 @@ export function createDialBackControl(rest: () => AriRest, app: string, prompts:
     // The person hears ringing while the customer's phone rings.
     ringback: (legId) => play(legId, ['tone:ring'], 'en'),
 
-    originateCustomer: (plan) =>
+    originateCustomer: (plan, owner) =>
       rest().originate({
         endpoint: plan.customer.dial,
         channelId: plan.customer.legId,
@@ -56,7 +58,7 @@ export function createDialBackControl(rest: () => AriRest, app: string, prompts:
         appArgs: `dialback,${plan.sessionId}`,
         callerId: plan.customer.callerId,
         timeoutSec: Math.max(1, Math.ceil(plan.customerRingMs / 1000)),
-        originator: '',
+        originator: owner,
       }),
 
     async bridge(plan, owner) {

@@ -54,7 +54,7 @@ export type DialBackEffect =
   | { readonly type: 'hangup'; readonly channelId: string; readonly reason: 'normal' | 'answered_elsewhere' }
   | { readonly type: 'whisper'; readonly legId: string }
   | { readonly type: 'ringback'; readonly legId: string }
-  | { readonly type: 'originateCustomer' }
+  | { readonly type: 'originateCustomer'; readonly owner: string }
   | { readonly type: 'bridge'; readonly owner: string }
   | { readonly type: 'startTimer'; readonly key: 'owner' | 'confirm'; readonly ms: number; readonly event: DialBackEvent }
   | { readonly type: 'cancelTimer'; readonly key: 'owner' | 'confirm' }
@@ -143,7 +143,7 @@ function whileConfirming(plan: DialBackPlan, state: Confirming, event: DialBackE
       }
       return {
         state: { kind: 'dialing-customer', owner: state.owner },
-        effects: [{ type: 'cancelTimer', key: 'confirm' }, { type: 'ringback', legId: state.owner }, { type: 'originateCustomer' }],
+        effects: [{ type: 'cancelTimer', key: 'confirm' }, { type: 'ringback', legId: state.owner }, { type: 'originateCustomer', owner: state.owner }],
       };
     case 'confirmTimedOut':
       return end('aborted', 0, `${plan.person} did not press 1`, [{ type: 'hangup', channelId: state.owner, reason: 'normal' }]);

@@ -19,7 +19,8 @@ export interface DialBackControl {
   originateOwner(plan: DialBackPlan, legId: string, dial: string): Promise<void>;
   whisper(plan: DialBackPlan, legId: string): Promise<void>;
   ringback(legId: string): Promise<void>;
-  originateCustomer(plan: DialBackPlan): Promise<void>;
+  /** Dials the customer for `owner` (whose channel lends its codecs and linked id). */
+  originateCustomer(plan: DialBackPlan, owner: string): Promise<void>;
   bridge(plan: DialBackPlan, owner: string): Promise<void>;
   hangup(channelId: string, reason: 'normal' | 'answered_elsewhere'): Promise<void>;
   release(plan: DialBackPlan): Promise<void>;
@@ -78,7 +79,7 @@ export class DialBackSession {
         this.attempt(effect, control.ringback(effect.legId));
         return;
       case 'originateCustomer':
-        control.originateCustomer(this.plan).catch((err: unknown) => this.dispatch({ type: 'customerFailed', error: describeError(err) }));
+        control.originateCustomer(this.plan, effect.owner).catch((err: unknown) => this.dispatch({ type: 'customerFailed', error: describeError(err) }));
         return;
       case 'bridge':
         control.bridge(this.plan, effect.owner).catch((err: unknown) => {

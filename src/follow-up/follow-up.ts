@@ -171,12 +171,16 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
   return {
     async callbackRecorded({ id, created }) {
       if (!created) return;
-      const callback = await store.get(id);
-      if (!callback) return;
-      const share = deps.config().callbacks.remindAtShare;
-      await timers.schedule({ id: `notify:created:${id}`, kind: 'notify', callbackId: id, data: { event: 'created' } }, clock.now());
-      await schedule(`remind:${id}`, 'remind', id, callback.createdAt + share * (callback.dueAt - callback.createdAt));
-      await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
+      try {
+        const callback = await store.get(id);
+        if (!callback) return;
+        const share = deps.config().callbacks.remindAtShare;
+        await timers.schedule({ id: `notify:created:${id}`, kind: 'notify', callbackId: id, data: { event: 'created' } }, clock.now());
+        await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));
+        await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
+      } catch (err) {
+        log.error('could not schedule the follow-up of a new callback', { callbackId: id, error: describeError(err) });
+      }
     },
 
     async attemptFailed(callbackId) {

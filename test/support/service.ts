@@ -20,6 +20,10 @@ export interface ServiceOptions {
   readonly promptsSource?: 'sound' | 'http';
   /** Run the service's clock from this UTC instant (libfaketime), e.g. "2026-12-25 09:00:00". */
   readonly fakeTime?: string;
+  /** Share another service's Redis keys (a second instance of the same installation). */
+  readonly keyPrefix?: string;
+  /** The Stasis app name; a second instance on one Asterisk needs its own. */
+  readonly app?: string;
 }
 
 export interface LogLine {
@@ -39,7 +43,7 @@ export async function freePort(): Promise<number> {
 }
 
 export class Service {
-  readonly keyPrefix = `nm-e2e-${randomUUID()}`;
+  keyPrefix = `nm-e2e-${randomUUID()}`;
   readonly logs: LogLine[] = [];
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'nevermiss-e2e-'));
@@ -52,6 +56,7 @@ export class Service {
   static async create(options: ServiceOptions): Promise<Service> {
     const service = new Service(await freePort());
     service.fakeTime = options.fakeTime;
+    if (options.keyPrefix !== undefined) service.keyPrefix = options.keyPrefix;
     writeFileSync(
       service.configFile,
       [
@@ -59,6 +64,7 @@ export class Service {
         '  url: http://127.0.0.1:8088',
         '  username: nevermiss',
         `  password: ${options.ariPassword ?? 'nevermiss-sandbox'}`,
+        `  app: ${options.app ?? 'nevermiss'}`,
         'redis:',
         '  url: redis://127.0.0.1:6379/0',
         `  keyPrefix: ${service.keyPrefix}`,

@@ -49,7 +49,7 @@ test("the person's phones ring at once; the one who answers hears the whisper, t
 test('only a 1 dials the customer, with ringback for the person', () => {
   const { state, effects } = run(toCustomer);
   assert.deepEqual(state, { kind: 'dialing-customer', owner: 'db1-o1' });
-  assert.deepEqual(effects.slice(-2), [{ type: 'ringback', legId: 'db1-o1' }, { type: 'originateCustomer' }]);
+  assert.deepEqual(effects.slice(-2), [{ type: 'ringback', legId: 'db1-o1' }, { type: 'originateCustomer', owner: 'db1-o1' }]);
   const declined = run([...toCustomer.slice(0, 2), [{ type: 'dtmf', legId: 'db1-o1', digit: '2' }, 8_000]]);
   assert.ok(declined.state.kind === 'ended' && declined.state.result === 'aborted');
 });
