@@ -100,3 +100,21 @@ test('callbacks list --json prints the pending callbacks; done closes one; done 
   assert.equal(again.code, 1);
   assert.match(again.stderr, /NM_CALLBACK_CLOSED/);
 });
+
+test('explain --json: the route, the ring timeline and the promise, from the same rules the service uses', async () => {
+  const { code, stdout, stderr } = await nevermiss('explain', '--to', '4530123456', '--from', '20111111', '--at', '2026-12-01T10:00', '--json', '--config', config);
+  assert.equal(code, 0, stderr);
+  const result = JSON.parse(stdout) as Record<string, unknown>;
+  assert.equal(result['route'], 'main');
+  assert.equal(result['caller'], '+4520111111');
+  assert.deepEqual(result['timeline'], [
+    { step: 0, person: 'owner', phone: 'desk', dial: 'PJSIP/owner-desk', fromMs: 0, toMs: 20_000, screen: false, fromSec: 0, toSec: 20 },
+  ]);
+  assert.deepEqual(result['promise'], { kind: 'within', minutes: 10, dueAt: '2026-12-01T09:10:20.000Z' });
+});
+
+test('explain rejects a time it cannot read, naming it', async () => {
+  const { code, stderr } = await nevermiss('explain', '--to', '4530123456', '--from', '20111111', '--at', 'soon', '--config', config);
+  assert.equal(code, 1);
+  assert.match(stderr, /NM_USAGE: --at "soon" is not a date and time like 2026-12-24T16:55/);
+});

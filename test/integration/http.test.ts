@@ -20,7 +20,15 @@ writeFileSync(join(promptsDir, 'da', 'nevermiss', 'minutes.wav'), 'RIFF-test');
 let health: Health = { ari: true, redis: true, activeCalls: 0 };
 const now = 1_800_000_000_000;
 const logger = winston.createLogger({ silent: true });
-const app = buildHttp({ store, clock: { now: () => now }, health: () => health, promptsDir, logger });
+let reloadProblems: string[] | null = null;
+const app = buildHttp({
+  store,
+  clock: { now: () => now },
+  health: () => health,
+  promptsDir,
+  logger,
+  reload: () => ({ rejected: reloadProblems === null ? null : { problems: reloadProblems } }),
+});
 
 after(async () => {
   await app.close();
@@ -82,4 +90,13 @@ test('prompts are served for Asterisk as audio/wav; nothing outside the prompts 
   for (const url of ['/prompts/da/nevermiss/missing.wav', '/prompts/da/nevermiss/..%2F..%2Fetc%2Fpasswd', '/prompts/..%2F/nevermiss/minutes.wav']) {
     assert.equal((await app.inject({ method: 'GET', url })).statusCode, 404, url);
   }
+});
+
+test('POST /api/reload is 200 when the file was taken, 422 with the problems when it was refused', async () => {
+  reloadProblems = null;
+  assert.equal((await app.inject({ method: 'POST', url: '/api/reload' })).statusCode, 200);
+  reloadProblems = ['nevermiss.yaml:3:5 routes: expected a map'];
+  const refused = await app.inject({ method: 'POST', url: '/api/reload' });
+  assert.equal(refused.statusCode, 422);
+  assert.deepEqual(refused.json(), { rejected: { problems: ['nevermiss.yaml:3:5 routes: expected a map'] } });
 });
