@@ -33,7 +33,11 @@ const scenarios: Scenario[] = [
   { title: 'The owner is busy on both phones; the colleague answers', phones: ['busy', 'busy', 'answer'], call: { to: TEST_DID, from: '4520222222', talkMs: 2000 } },
   { title: 'Nobody answers: a callback is recorded, then the caller hears the promise', phones: ['ring', 'ring', 'ring'], call: { to: TEST_DID, from: '4520333333' } },
   { title: 'The same customer rings again and hangs up during the hunt', phones: ['ring', 'ring', 'ring'], call: { to: TEST_DID, from: '4520333333', hangupAfterMs: 2500 } },
-  { title: 'A caller with a withheld number: nobody answers, no callback possible', phones: ['ring', 'ring', 'ring'], call: { to: TEST_DID, from: 'anonymous' } },
+  {
+    title: 'A caller with a withheld number: no callback possible, so they leave a message',
+    phones: ['ring', 'ring', 'ring'],
+    call: { to: TEST_DID, from: 'anonymous', speakAfterMs: 9_500 },
+  },
 ];
 
 const logs: LogLine[] = [];
@@ -73,7 +77,9 @@ async function main(): Promise<void> {
     for (const cb of callbacks) {
       console.log(`  ${String(cb['id'])}  caller ${String(cb['caller'])}  due ${String(cb['dueAt'])}  attempts ${String(cb['attempts'])}  status ${String(cb['status'])}`);
     }
-    console.log(`\nTry: npx nevermiss callbacks list -c config/demo.yaml   (and: npx nevermiss callbacks done ID -c config/demo.yaml)`);
+    const first = callbacks[0];
+    if (first) await dialBack(String(first['id']), String(first['caller']));
+    console.log(`\nTry: npx nevermiss callbacks list -c config/demo.yaml   (and: npx nevermiss callbacks history ID -c config/demo.yaml)`);
   } finally {
     service.kill('SIGTERM');
     redis.disconnect();
@@ -105,6 +111,30 @@ async function runScenario(n: number, scenario: Scenario): Promise<void> {
     ? `answered after ${Math.round(call.setupMs ?? 0)} ms, ${call.hungUpBy === 'asterisk' ? 'nevermiss hung up' : 'the caller hung up'} after ${((call.talkMs ?? 0) / 1000).toFixed(1)} s`
     : `not answered (SIP ${call.status ?? '-'}), the caller hung up`;
   console.log(`   caller's phone: ${caller}\n`);
+}
+
+/** The owner calls the customer back in one step, and the callback's history shows it kept. */
+async function dialBack(id: string, caller: string): Promise<void> {
+  console.log(`\n6. Anna calls ${caller} back in one step (POST /api/callbacks/${id}/dial)`);
+  await waitForNoChannels(15_000);
+  const phones = await Promise.all([
+    startPhone({ port: PHONES['owner-desk'], behavior: 'answer', ringMs: 1_000, dtmf: { digit: '1', afterMs: 3_000 } }),
+    startPhone({ port: PHONES['owner-mobile'], behavior: 'ring' }),
+    startPhone({ port: PHONES['phone-5075'], behavior: 'answer', ringMs: 1_500, talkMs: 7_000 }),
+  ]);
+  const response = await fetch(`${HTTP}/api/callbacks/${id}/dial`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"by":"owner"}' });
+  console.log(`   HTTP ${response.status}: her phones ring; her desk answers, hears who to call back, presses 1; the customer answers and talks 7 s`);
+  await waitFor(async () => {
+    const callback = (await (await fetch(`${HTTP}/api/callbacks/${id}/history`)).json()) as Array<{ event: string }>;
+    return callback.some((entry) => entry.event === 'done' || entry.event === 'attempt-failed' || entry.event === 'failed');
+  }, 60_000);
+  await Promise.all(phones.map((phone) => phone.stop()));
+  console.log('   the callback\'s history (GET /api/callbacks/:id/history):');
+  const history = (await (await fetch(`${HTTP}/api/callbacks/${id}/history`)).json()) as Array<{ at: string; event: string; from: string | null; to: string; by: string; detail?: string }>;
+  for (const entry of history) {
+    const change = entry.from === null || entry.from === entry.to ? entry.to : `${entry.from} -> ${entry.to}`;
+    console.log(`     ${entry.at}  ${entry.event.padEnd(14)} ${change.padEnd(18)} by ${entry.by}${entry.detail ? `  (${entry.detail})` : ''}`);
+  }
 }
 
 function describe(line: LogLine): string {
