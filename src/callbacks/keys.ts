@@ -27,6 +27,8 @@ export interface Keys {
   readonly messages: string;
   /** Hash: the owner's status switch (mode, until, setBy, setAt). */
   readonly status: string;
+  /** String with an expiry: this number was texted back, and isn't again until it expires. */
+  textedBack(number: string): string;
   /**
    * Sorted set of timer job ids, scored by the time a job can next be claimed: its due time
    * while free, the end of its lease while leased.
@@ -61,6 +63,7 @@ export function createKeys(prefix: string): Keys {
     message: (callId) => `${tag}:message:${callId}`,
     messages: `${tag}:messages`,
     status: `${tag}:status`,
+    textedBack: (number) => `${tag}:texted-back:${number}`,
     timers: `${tag}:timers`,
     timer: (jobId) => timerPrefix + jobId,
     timerPrefix,

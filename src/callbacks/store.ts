@@ -86,6 +86,10 @@ export interface CallbackStore {
   getCall(callId: string): Promise<CallLogEntry | null>;
   saveMessage(message: CallerMessage): Promise<void>;
   listMessages(): Promise<CallerMessage[]>;
+  /** Whether this number was texted back within its window. */
+  wasTextedBack(number: string): Promise<boolean>;
+  /** Remembers a text to this number for `windowMs`. */
+  markTextedBack(number: string, windowMs: number): Promise<void>;
 }
 
 export function createCallbackStore(redis: Redis, prefix: string): CallbackStore {
@@ -216,6 +220,14 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
         recording: f['recording'] ?? '',
         at: Number(f['at']),
       }));
+    },
+
+    async wasTextedBack(number) {
+      return (await wrap('read the text-back mark', redis.exists(keys.textedBack(number)))) === 1;
+    },
+
+    async markTextedBack(number, windowMs) {
+      await wrap('set the text-back mark', redis.set(keys.textedBack(number), '1', 'PX', Math.max(1, Math.round(windowMs))));
     },
 
     async getCall(callId) {

@@ -101,6 +101,7 @@ function buildRoute(id: string, route: RouteFile, firm: Firm, phonebook: Phonebo
     hours: buildOpeningHours(route, timezone),
     hunt: huntOf(route.hunt),
     outOfHours: { hunt: route.outOfHours.hunt === undefined ? null : huntOf(route.outOfHours.hunt) },
+    textBack: route.textBack === undefined ? null : { windowMs: route.textBack.window },
     promise: { deadlineMs: route.promise.deadline, afterOpeningMs: route.promise.afterOpening ?? route.promise.deadline },
     callers: route.callers.map(
       (rule): CallerRule => ({

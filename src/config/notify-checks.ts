@@ -21,6 +21,7 @@ export function checkNotifications(raw: unknown): Finding[] {
   return [
     ...CARRIERS.flatMap((carrier) => checkCarrierIsSet(raw, people, carrier)),
     ...checkSmsNumbers(raw, people),
+    ...checkTextBack(raw),
     ...checkPeopleToTell(raw, people, 'notify'),
     ...checkPeopleToTell(raw, people, 'escalateTo'),
   ];
@@ -41,6 +42,21 @@ function checkCarrierIsSet(
       message: `${what} needs the ${section}: section, which is missing; add ${section}: with ${keys} at the top level of the file, or remove ${target}: here`,
     },
   ];
+}
+
+/** Texting callers back goes through the sms: gateway too. */
+function checkTextBack(raw: unknown): Finding[] {
+  if (fieldOf(raw, 'sms') !== undefined) return [];
+  return entriesOf(fieldOf(raw, 'routes')).flatMap(([id, route]): Finding[] =>
+    fieldOf(route, 'textBack') === undefined
+      ? []
+      : [
+          {
+            path: ['routes', id, 'textBack'],
+            message: 'texting callers back needs the sms: section, which is missing; add sms: with url: (and method:, headers:, body: as your gateway wants) at the top level of the file, or remove textBack: here',
+          },
+        ],
+  );
 }
 
 function checkSmsNumbers(raw: unknown, people: readonly (readonly [string, unknown])[]): Finding[] {

@@ -42,6 +42,7 @@ export const DURATION_LIMITS = {
   ringTimeout: { min: SECOND, max: 10 * MINUTE },
   stepDelay: { min: 0, max: 10 * MINUTE },
   promiseDeadline: { min: MINUTE, max: 24 * HOUR },
+  textBackWindow: { min: HOUR, max: 30 * 24 * HOUR },
 } as const;
 
 export const DEFAULT_COUNTRY = 'DK';
@@ -336,6 +337,16 @@ const route = settings(
       .array(callerRule, { error: expecting('a list of caller rules, each with match: and treat:') })
       .prefault([])
       .describe('Rules for particular callers; the first match wins.'),
+    textBack: settings(
+      {
+        window: duration(DURATION_LIMITS.textBackWindow)
+          .prefault('24h')
+          .describe('At most one text per number in this long (1h to 30 days). Default 24h.'),
+      },
+      'text-back settings (window:)',
+    )
+      .optional()
+      .describe('Text the caller right after a missed call (mobiles only, through the sms: gateway).'),
   },
   'a route with numbers: and hunt:',
 );

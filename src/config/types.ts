@@ -189,6 +189,8 @@ export interface Route {
   readonly hunt: readonly HuntStep[];
   /** When closed: who to ring instead, or null to go straight to the promise. */
   readonly outOfHours: { readonly hunt: readonly HuntStep[] | null };
+  /** Text the caller after a missed call, at most once per number per window; null: don't. */
+  readonly textBack: { readonly windowMs: number } | null;
   readonly promise: {
     readonly deadlineMs: number;
     /** For calls while closed: the callback is due this long after the next opening. */

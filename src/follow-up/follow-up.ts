@@ -7,6 +7,7 @@
  *   deliver:<kind>:<id>:<person>:<ch>  one delivery; retried with backoff (notify/retry.ts)
  *   remind:<id>                        at remindAtShare of the deadline
  *   overdue:<id>                       at the deadline: escalate (and ring, if configured)
+ *   textback:<number>                  an SMS to a caller on a mobile, at most once per window
  *
  * Job ids are deterministic, so scheduling twice is harmless, and a delivery succeeds once per event.
  */
@@ -19,6 +20,10 @@ import { isOpen } from '../callbacks/lifecycle.js';
 import type { Clock } from '../call-flow/ports.js';
 import type { Notifier } from '../notify/notifier.js';
 import { isRetryable } from '../notify/failure.js';
+import { sendSms } from '../notify/channels/sms.js';
+import { HTTP_TIMEOUT_MS } from '../notify/http.js';
+import { looksLikeMobile } from '../routing/numbers.js';
+import { textBackMessage } from './text-back.js';
 import { nextRetryDelay } from '../notify/retry.js';
 import type { ChannelName, NotificationKind } from '../notify/types.js';
 import { describeError } from '../errors.js';
@@ -127,6 +132,32 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     }
   }
 
+  /** "Thanks for calling — we'll call you back before 14:42", once per number per window. */
+  async function textBack(job: ClaimedJob, callback: Callback): Promise<void> {
+    const config = deps.config();
+    const route = config.routes[callback.route];
+    if (!route?.textBack || !config.sms || (await store.wasTextedBack(callback.caller))) {
+      await timers.complete(job.id, deps.instanceId);
+      return;
+    }
+    const text = textBackMessage(config.firm.name, route.language, callback.dueAt, route.timezone, clock.now());
+    try {
+      await sendSms(fetch, config.sms, callback.caller, text, HTTP_TIMEOUT_MS);
+      await store.markTextedBack(callback.caller, route.textBack.windowMs);
+      await timers.complete(job.id, deps.instanceId);
+      await store.appendHistory(callback.id, { event: 'notified', at: clock.now(), by: deps.instanceId, detail: 'texted the caller' }).catch(() => undefined);
+      log.info('texted the caller back', { callbackId: callback.id });
+    } catch (err) {
+      const delay = isRetryable(err) ? nextRetryDelay(job.claims) : null;
+      if (delay === null) {
+        await timers.complete(job.id, deps.instanceId);
+        log.error('could not text the caller back', { callbackId: callback.id, error: describeError(err) });
+      } else {
+        await timers.reschedule(job.id, deps.instanceId, clock.now() + delay);
+      }
+    }
+  }
+
   async function run(job: ClaimedJob): Promise<void> {
     const callback = await store.get(job.callbackId);
     if (!callback) {
@@ -162,6 +193,9 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
         }
         break;
       }
+      case 'textback':
+        await textBack(job, callback);
+        return;
       default:
         log.warn('unknown job kind; dropped', { job: job.id, kind: job.kind });
     }
@@ -170,10 +204,14 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
 
   return {
     async callbackRecorded({ id, created }) {
-      if (!created) return;
       try {
         const callback = await store.get(id);
         if (!callback) return;
+        // Every missed call may text the caller (the window decides); the rest is for new callbacks.
+        if (deps.config().routes[callback.route]?.textBack && looksLikeMobile(callback.caller)) {
+          await timers.schedule({ id: `textback:${callback.caller}`, kind: 'textback', callbackId: id }, clock.now());
+        }
+        if (!created) return;
         const share = deps.config().callbacks.remindAtShare;
         await timers.schedule({ id: `notify:created:${id}`, kind: 'notify', callbackId: id, data: { event: 'created' } }, clock.now());
         await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));

@@ -17,6 +17,8 @@ const SECRET = 'e2e-webhook-secret-0123456789';
 
 function rules(receivers: Receivers, options: { deadline?: string; remindAt?: string } = {}): string {
   return `
+sms:
+  url: ${receivers.webhookUrl('/sms')}
 firm:
   name: Hansen VVS
   number: "+4530123456"
@@ -43,6 +45,8 @@ routes:
         timeout: 2s
     promise:
       deadline: ${options.deadline ?? '10m'}
+    textBack:
+      window: 24h
 callbacks:
   notify: [owner]
   remindAt: ${options.remindAt ?? '70%'}
@@ -231,6 +235,22 @@ describe('keeping every promise', { timeout: 900_000 }, () => {
     assert.deepEqual(created.map((d) => (d.body['callback'] as { id: string }).id).sort(), [...ids].sort());
     assert.equal(new Set(created.map((d) => d.deliveryId)).size, 3);
     assert.equal(receivers.mails.length, 3, 'one e-mail per callback');
+  });
+
+  it('the caller is texted right after the missed call, once per number per window', async () => {
+    const service = await serve(rules(receivers));
+    await phone('colleague', { behavior: 'ring' });
+    receivers.texts.length = 0;
+    const callback = await missedCall(service, '4520310010');
+    const text = await receivers.waitFor(() => receivers.texts[0], 'the text to the caller');
+    assert.equal(text['to'], '+4520310010');
+    assert.match(String(text['text']), /^Thanks for calling Hansen VVS\. We'll call you back before \d\d:\d\d\.$/);
+    await waitForNoChannels(10_000);
+    await placeCall({ to: TEST_DID, from: '4520310010', hangupAfterMs: 1_000, maxWaitMs: 10_000 });
+    await sleep(3_000);
+    assert.equal(receivers.texts.length, 1, 'not texted twice within the window');
+    const store = createCallbackStore(redis, service.keyPrefix);
+    assert.ok((await store.history(callback.id)).some((entry) => entry.detail === 'texted the caller'));
   });
 
   it('a service killed between the reminder and the deadline still escalates after a restart', async () => {

@@ -27,6 +27,8 @@ export interface Receivers {
   readonly smtpUrl: string;
   readonly deliveries: Delivery[];
   readonly mails: Mail[];
+  /** Bodies posted to the SMS gateway path (/sms), which takes them unsigned, as gateways do. */
+  readonly texts: Array<Record<string, unknown>>;
   waitFor<T>(find: () => T | undefined, what: string, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -34,11 +36,17 @@ export interface Receivers {
 export async function startReceivers(secret: string): Promise<Receivers> {
   const deliveries: Delivery[] = [];
   const mails: Mail[] = [];
+  const texts: Array<Record<string, unknown>> = [];
   const http: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
+      if (req.url === '/sms') {
+        texts.push(JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>);
+        res.writeHead(200).end();
+        return;
+      }
       const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
       const given = Buffer.from(String(req.headers['x-nevermiss-signature'] ?? ''));
       const signatureValid = given.length === expected.length && timingSafeEqual(given, expected);
@@ -74,6 +82,7 @@ export async function startReceivers(secret: string): Promise<Receivers> {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     deliveries,
     mails,
+    texts,
     async waitFor(find, what, timeoutMs = 20_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
