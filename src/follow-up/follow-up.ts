@@ -22,7 +22,7 @@ import type { Notifier } from '../notify/notifier.js';
 import { isRetryable } from '../notify/failure.js';
 import { sendSms } from '../notify/channels/sms.js';
 import { HTTP_TIMEOUT_MS } from '../notify/http.js';
-import { looksLikeMobile } from '../routing/numbers.js';
+import { looksLikeMobile, normalizeNumber } from '../routing/numbers.js';
 import { textBackMessage } from './text-back.js';
 import { nextRetryDelay } from '../notify/retry.js';
 import type { ChannelName, NotificationKind } from '../notify/types.js';
@@ -50,6 +50,8 @@ export interface FollowUp {
   attemptFailed(callbackId: string): Promise<void>;
   /** The callback closed (done, failed or cancelled): stop its timers, tell who needs to know. */
   closed(callback: Callback): Promise<void>;
+  /** An outbound call through the PBX to `number` was answered this long: its callback may be kept. */
+  outboundCallAnswered(report: { readonly number: string; readonly answeredSec: number; readonly from: string }): Promise<Callback | null>;
   /** Runs the jobs that are due; called every second. */
   tick(): Promise<number>;
 }
@@ -202,7 +204,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     await timers.complete(job.id, deps.instanceId);
   }
 
-  return {
+  const api: FollowUp = {
     async callbackRecorded({ id, created }) {
       try {
         const callback = await store.get(id);
@@ -232,6 +234,18 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       }
     },
 
+    async outboundCallAnswered({ number, answeredSec, from }) {
+      const config = deps.config();
+      if (answeredSec * 1000 < config.callbacks.minTalkMs) return null;
+      const e164 = normalizeNumber(number, config.firm.country) ?? number;
+      const closed = await store.closeByCaller(e164, 'done', `outbound call from ${from || 'a phone'}`, clock.now(), `answered ${answeredSec} s`);
+      if (closed) {
+        log.info('callback done: the customer was called through the PBX', { callbackId: closed.id, caller: e164, answeredSec });
+        await api.closed(closed);
+      }
+      return closed;
+    },
+
     async tick() {
       const jobs = await timers.claimDue(clock.now(), { owner: deps.instanceId, leaseMs: LEASE_MS, limit: BATCH });
       for (const job of jobs) {
@@ -240,4 +254,5 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       return jobs.length;
     },
   };
+  return api;
 }
