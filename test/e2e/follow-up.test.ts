@@ -6,7 +6,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { CALLER_PORTS, PHONES, TEST_DID, ariRequest, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
-import { ensureRedis } from '../support/redis.js';
+import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
 import { placeCall, startPhone, type PhoneHandle, type PhoneOptions } from '../support/sipp.js';
 import { Service } from '../support/service.js';
 import { startReceivers, type Receivers } from '../support/receivers.js';
@@ -86,8 +86,7 @@ describe('keeping every promise', { timeout: 900_000 }, () => {
     }
     services = [];
     for (const prefix of prefixes) {
-      const keys = await redis.keys(`{${prefix}}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteNevermissKeys(redis, prefix);
     }
   });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { PHONES, TEST_DID, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
-import { ensureRedis } from '../support/redis.js';
+import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
 import { placeCall, startCall, startPhone, type PhoneHandle } from '../support/sipp.js';
 import { Service } from '../support/service.js';
 
@@ -41,8 +41,7 @@ describe('recovery and remote prompts', { timeout: 300_000 }, () => {
     phones = [];
     for (const service of services.splice(0)) {
       await service.stop();
-      const keys = await redis.keys(`{${service.keyPrefix}}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteNevermissKeys(redis, service.keyPrefix);
       service.cleanup();
     }
   });

@@ -5,7 +5,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { CALLER_PORTS, PHONES, TEST_DID, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
-import { ensureRedis } from '../support/redis.js';
+import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
 import { placeCall, startCall, startPhone, summarizeCall, type PhoneHandle, type PhoneOptions } from '../support/sipp.js';
 import { Service, type LogLine } from '../support/service.js';
 
@@ -43,8 +43,7 @@ describe('routing rules on the sandbox PBX', { timeout: 900_000 }, () => {
     phones = [];
     for (const service of services) {
       await service.stop();
-      const keys = await redis.keys(`{${service.keyPrefix}}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteNevermissKeys(redis, service.keyPrefix);
       service.cleanup();
     }
     services = [];

@@ -5,7 +5,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { PHONES, TEST_DID, ariRequest, ensureSandbox, restartAsterisk, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
-import { ensureRedis } from '../support/redis.js';
+import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
 import { placeCall, startPhone, summarizeCall, type PhoneBehavior, type PhoneHandle } from '../support/sipp.js';
 import { Service, type LogLine } from '../support/service.js';
 import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
@@ -54,8 +54,7 @@ describe('nevermiss serve on the sandbox PBX', { timeout: 600_000 }, () => {
 
   after(async () => {
     await service.stop();
-    const keys = await redis.keys(`{${service.keyPrefix}}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteNevermissKeys(redis, service.keyPrefix);
     redis.disconnect();
     service.cleanup();
   });

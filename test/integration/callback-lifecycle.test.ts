@@ -7,6 +7,7 @@ import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteNevermissKeys } from '../support/redis.js';
 import { CALLBACK_STATUSES, canTransition, decide, type CallbackStatus, type LifecycleAction, type Refusal } from '../../src/callbacks/lifecycle.js';
 import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
 import type { MissedCall } from '../../src/callbacks/types.js';
@@ -22,19 +23,9 @@ before(async () => {
 
 after(() => redis.disconnect());
 
-/** Deletes exactly the keys under one test's hash-tagged prefix. */
-async function dropPrefix(prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (batch.length > 0) await redis.del(...batch);
-  } while (cursor !== '0');
-}
-
 function freshPrefix(t: TestContext): string {
   const prefix = `nm-test-${randomUUID()}`;
-  t.after(() => dropPrefix(prefix));
+  t.after(() => deleteNevermissKeys(redis, prefix));
   return prefix;
 }
 

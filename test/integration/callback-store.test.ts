@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteNevermissKeys } from '../support/redis.js';
 import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
 import { isNevermissError, ErrorCodes } from '../../src/errors.js';
 
@@ -22,8 +23,7 @@ before(async () => {
 after(async () => {
   // Delete exactly the keys these tests wrote, never anything else.
   for (const prefix of prefixes) {
-    const keys = await redis.keys(`{${prefix}}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteNevermissKeys(redis, prefix);
   }
   redis.disconnect();
 });

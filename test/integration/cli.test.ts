@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteNevermissKeys } from '../support/redis.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -42,8 +43,7 @@ before(async () => {
 });
 
 after(async () => {
-  const keys = await redis.keys(`{${prefix}}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteNevermissKeys(redis, prefix);
   redis.disconnect();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { deleteNevermissKeys } from '../support/redis.js';
 import winston from 'winston';
 import { buildHttp, type Health } from '../../src/http/server.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
@@ -32,8 +33,7 @@ const app = buildHttp({
 
 after(async () => {
   await app.close();
-  const keys = await redis.keys(`{${prefix}}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteNevermissKeys(redis, prefix);
   redis.disconnect();
   rmSync(promptsDir, { recursive: true, force: true });
 });

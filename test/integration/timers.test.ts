@@ -7,6 +7,7 @@ import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteNevermissKeys } from '../support/redis.js';
 import { createTimers, type ClaimedJob, type Timers } from '../../src/callbacks/timers.js';
 import { ErrorCodes, isNevermissError } from '../../src/errors.js';
 
@@ -21,18 +22,9 @@ before(async () => {
 
 after(() => redis.disconnect());
 
-async function dropPrefix(prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (batch.length > 0) await redis.del(...batch);
-  } while (cursor !== '0');
-}
-
 function freshPrefix(t: TestContext): string {
   const prefix = `nm-test-${randomUUID()}`;
-  t.after(() => dropPrefix(prefix));
+  t.after(() => deleteNevermissKeys(redis, prefix));
   return prefix;
 }
 

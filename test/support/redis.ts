@@ -79,3 +79,16 @@ export async function createTestRedis(options: { label?: string; url?: string } 
     },
   };
 }
+
+/**
+ * Deletes exactly the keys nevermiss wrote under one key prefix (`{prefix}:*`, the hash-tagged
+ * form of src/callbacks/keys.ts), and nothing else.
+ */
+export async function deleteNevermissKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (batch.length > 0) await redis.del(...batch);
+  } while (cursor !== '0');
+}
