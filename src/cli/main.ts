@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { createCallbackStore } from '../callbacks/store.js';
 import { createStatusStore, isStatusMode, type OwnerStatus } from '../callbacks/status.js';
 import { createTimers } from '../callbacks/timers.js';
+import { followUpClosed } from '../follow-up/follow-up.js';
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 import { explain, formatExplanation } from '../routing/explain.js';
 import { selectRoute } from '../routing/decide.js';
@@ -66,9 +67,7 @@ callbacks
     await withRedis(opts.config, async (redis, config) => {
       const closed = await createCallbackStore(redis, config.redis.keyPrefix).close(id, 'done', opts.by, Date.now());
       // Its reminders and escalations are moot now; the service tells who needs to know.
-      const jobs = createTimers(redis, config.redis.keyPrefix);
-      await jobs.cancelForCallback(id);
-      await jobs.schedule({ id: `notify:done:${id}`, kind: 'notify', callbackId: id, data: { event: 'done' } }, Date.now());
+      await followUpClosed(createTimers(redis, config.redis.keyPrefix), closed, Date.now());
       console.log(`callback ${closed.id} to ${closed.caller} is done`);
     });
   });

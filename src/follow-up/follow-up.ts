@@ -14,7 +14,7 @@
 import type { Logger } from 'winston';
 import type { Config } from '../config/types.js';
 import type { CallbackStore } from '../callbacks/store.js';
-import type { ClaimedJob, Timers } from '../callbacks/timers.js';
+import type { ClaimedJob, TimerJob, Timers } from '../callbacks/timers.js';
 import type { Callback } from '../callbacks/types.js';
 import { isOpen } from '../callbacks/lifecycle.js';
 import type { Clock } from '../call-flow/ports.js';
@@ -57,6 +57,20 @@ export interface FollowUp {
 }
 
 const LEASE_MS = 60_000;
+
+/** The job that tells people about one event of a callback. */
+function notifyJob(kind: NotificationKind, callbackId: string): TimerJob {
+  return { id: `notify:${kind}:${callbackId}`, kind: 'notify', callbackId, data: { event: kind } };
+}
+
+/**
+ * A callback closed: its reminders and escalations are moot, and a done or failed one is told
+ * about. Also used by `nevermiss callbacks done`, which closes callbacks without the service.
+ */
+export async function followUpClosed(timers: Timers, callback: Pick<Callback, 'id' | 'status'>, now: number): Promise<void> {
+  await timers.cancelForCallback(callback.id);
+  if (callback.status === 'done' || callback.status === 'failed') await timers.schedule(notifyJob(callback.status, callback.id), now);
+}
 const BATCH = 20;
 
 export function createFollowUp(deps: FollowUpDeps): FollowUp {
@@ -215,7 +229,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
         }
         if (!created) return;
         const share = deps.config().callbacks.remindAtShare;
-        await timers.schedule({ id: `notify:created:${id}`, kind: 'notify', callbackId: id, data: { event: 'created' } }, clock.now());
+        await timers.schedule(notifyJob('created', id), clock.now());
         await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));
         await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
       } catch (err) {
@@ -227,12 +241,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       await schedule(`remind:${callbackId}`, 'remind', callbackId, clock.now() + deps.config().callbacks.retryPauseMs);
     },
 
-    async closed(callback) {
-      await timers.cancelForCallback(callback.id);
-      if (callback.status === 'done' || callback.status === 'failed') {
-        await timers.schedule({ id: `notify:${callback.status}:${callback.id}`, kind: 'notify', callbackId: callback.id, data: { event: callback.status } }, clock.now());
-      }
-    },
+    closed: (callback) => followUpClosed(timers, callback, clock.now()),
 
     async outboundCallAnswered({ number, answeredSec, from }) {
       const config = deps.config();
