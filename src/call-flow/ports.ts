@@ -51,3 +51,31 @@ export const systemTimers: Timers = {
     return { cancel: () => clearTimeout(timer) };
   },
 };
+
+/** Named timers of one session: starting a name again replaces it; all end with the session. */
+export class KeyedTimers {
+  private readonly running = new Map<string, { cancel(): void }>();
+
+  constructor(private readonly timers: Timers) {}
+
+  start(key: string, ms: number, fire: () => void): void {
+    this.cancel(key);
+    this.running.set(
+      key,
+      this.timers.set(ms, () => {
+        this.running.delete(key);
+        fire();
+      }),
+    );
+  }
+
+  cancel(key: string): void {
+    this.running.get(key)?.cancel();
+    this.running.delete(key);
+  }
+
+  cancelAll(): void {
+    for (const timer of this.running.values()) timer.cancel();
+    this.running.clear();
+  }
+}

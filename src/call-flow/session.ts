@@ -6,7 +6,7 @@
 import type { Logger } from 'winston';
 import { describeError as message } from '../errors.js';
 import { initialState, transition, type CallContext } from './machine.js';
-import type { CallControl, CallRecords, Clock, Timers } from './ports.js';
+import { KeyedTimers, type CallControl, type CallRecords, type Clock, type Timers } from './ports.js';
 import type { CallEvent, CallFacts, CallState, Effect, HuntPlan, Outcome } from './types.js';
 
 export interface SessionDeps {
@@ -23,7 +23,7 @@ export class CallSession {
   readonly facts: CallFacts;
   readonly plan: HuntPlan;
   private state: CallState;
-  private readonly timers = new Map<string, { cancel(): void }>();
+  private readonly timers: KeyedTimers;
   private readonly ctx: CallContext;
 
   constructor(facts: CallFacts, plan: HuntPlan, private readonly deps: SessionDeps) {
@@ -31,6 +31,7 @@ export class CallSession {
     this.plan = plan;
     this.ctx = { facts, plan };
     this.state = initialState(plan);
+    this.timers = new KeyedTimers(deps.timers);
   }
 
   get current(): CallState {
@@ -75,18 +76,11 @@ export class CallSession {
       case 'hangupLeg':
         this.attempt(effect, control.hangup(effect.legId, effect.reason));
         return;
-      case 'startTimer': {
-        this.timers.get(effect.key)?.cancel();
-        const timer = this.deps.timers.set(effect.ms, () => {
-          this.timers.delete(effect.key);
-          this.dispatch(effect.event);
-        });
-        this.timers.set(effect.key, timer);
+      case 'startTimer':
+        this.timers.start(effect.key, effect.ms, () => this.dispatch(effect.event));
         return;
-      }
       case 'cancelTimer':
-        this.timers.get(effect.key)?.cancel();
-        this.timers.delete(effect.key);
+        this.timers.cancel(effect.key);
         return;
       case 'screen':
         this.attempt(effect, control.screen(this.facts, effect.leg, this.plan.language));
@@ -145,8 +139,7 @@ export class CallSession {
   }
 
   private finish(outcome: Outcome): void {
-    for (const timer of this.timers.values()) timer.cancel();
-    this.timers.clear();
+    this.timers.cancelAll();
     const endedAt = this.deps.clock.now();
     this.deps.logger.info(`call ended: ${outcome.kind}`, { outcome, durationMs: endedAt - this.facts.startedAt });
     const release = this.deps.control.release(this.facts.callId).catch((err: unknown) => {

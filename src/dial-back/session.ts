@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'winston';
 import { describeError } from '../errors.js';
-import type { Clock, Timers } from '../call-flow/ports.js';
+import { KeyedTimers, type Clock, type Timers } from '../call-flow/ports.js';
 import {
   dialBackTransition,
   initialDialBackState,
@@ -36,13 +36,14 @@ export interface DialBackDeps {
 
 export class DialBackSession {
   private state: DialBackState;
-  private readonly timers = new Map<string, { cancel(): void }>();
+  private readonly timers: KeyedTimers;
 
   constructor(
     readonly plan: DialBackPlan,
     private readonly deps: DialBackDeps,
   ) {
     this.state = initialDialBackState(plan);
+    this.timers = new KeyedTimers(deps.timers);
   }
 
   get current(): DialBackState {
@@ -90,24 +91,14 @@ export class DialBackSession {
       case 'hangup':
         this.attempt(effect, control.hangup(effect.channelId, effect.reason));
         return;
-      case 'startTimer': {
-        this.timers.get(effect.key)?.cancel();
-        this.timers.set(
-          effect.key,
-          this.deps.timers.set(effect.ms, () => {
-            this.timers.delete(effect.key);
-            this.dispatch(effect.event);
-          }),
-        );
+      case 'startTimer':
+        this.timers.start(effect.key, effect.ms, () => this.dispatch(effect.event));
         return;
-      }
       case 'cancelTimer':
-        this.timers.get(effect.key)?.cancel();
-        this.timers.delete(effect.key);
+        this.timers.cancel(effect.key);
         return;
       case 'finish':
-        for (const timer of this.timers.values()) timer.cancel();
-        this.timers.clear();
+        this.timers.cancelAll();
         this.deps.logger.info(`dial-back ended: ${effect.result}`, { result: effect.result, talkMs: effect.talkMs, detail: effect.detail });
         void control
           .release(this.plan)
