@@ -182,7 +182,11 @@ describe('sandbox: the dialplan fallback with no service connected', { timeout: 
     const dtmf = await events.waitFor((e) => e.type === 'ChannelDtmfReceived' && e.channel?.id === channelId, 5000);
     const [sent] = await screened.waitFor((calls) => calls[0]?.dtmf?.infoStatus !== undefined, 5000);
     assert.equal((await ariRequest('DELETE', `/channels/${channelId}`)).status, 204);
-    const [seen] = await screened.waitFor((calls) => calls[0]?.byeReceived === true, 5000);
+    // Wait for the phone's answer to the BYE too: the trace shows the BYE a moment before its 200.
+    const [seen] = await screened.waitFor(
+      (calls) => calls[0]?.inDialogRequests.some((r) => r.method === 'BYE' && r.responseStatus !== undefined) === true,
+      5000,
+    );
     await screened.stop();
 
     assert.equal(dtmf.digit, '1');
