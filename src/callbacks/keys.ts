@@ -19,6 +19,8 @@ export interface Keys {
   readonly pendingByCallerPrefix: string;
   /** Hash with one finished call's log entry. */
   call(callId: string): string;
+  /** String: the callback a missed call went to; makes recording a call idempotent by call id. */
+  recordedCall(callId: string): string;
   /** Sorted set of call ids, scored by the time the call ended (ms). */
   readonly calls: string;
   /** Hash: a message left by a caller (who can't be called back), with its recording's name. */
@@ -59,6 +61,7 @@ export function createKeys(prefix: string): Keys {
     pendingByCaller: (number) => pendingByCallerPrefix + number,
     pendingByCallerPrefix,
     call: (callId) => `${tag}:call:${callId}`,
+    recordedCall: (callId) => `${tag}:recorded-call:${callId}`,
     calls: `${tag}:calls`,
     message: (callId) => `${tag}:message:${callId}`,
     messages: `${tag}:messages`,

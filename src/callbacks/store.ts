@@ -22,6 +22,9 @@ import {
 import { defineScript, fieldsFromPairs, guardRedis as wrap } from './scripts.js';
 import type { Callback, CallLogEntry, CallerMessage, MissedCall, RecordedCallback } from './types.js';
 
+/** How long a recorded call id is remembered, so replaying it (spool, AstDB drain) is a no-op. */
+const RECORDED_CALL_TTL_MS = 30 * 24 * 3600_000;
+
 /** Short, unambiguous ids that a person can type into `nevermiss callbacks done ID`. */
 export function newCallbackId(): string {
   const alphabet = '23456789abcdefghjkmnpqrstuvwxyz';
@@ -95,7 +98,7 @@ export interface CallbackStore {
 export function createCallbackStore(redis: Redis, prefix: string): CallbackStore {
   const keys = createKeys(prefix);
   const scripts = {
-    recordMissedCall: defineScript(redis, 'recordMissedCall-3'),
+    recordMissedCall: defineScript(redis, 'recordMissedCall-4'),
     closeCallback: defineScript(redis, 'closeCallback-4'),
     closeByCaller: defineScript(redis, 'closeByCaller-3'),
     startDial: defineScript(redis, 'startDial-2'),
@@ -114,12 +117,12 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     keys,
 
     async recordMissedCall(call) {
-      const [id, created, attempts, dueAt] = (await scripts.recordMissedCall(
-        keys.pendingByCaller(call.caller), keys.pending, keys.callbackPrefix,
+      const [id, created, attempts, dueAt, duplicate] = (await scripts.recordMissedCall(
+        keys.pendingByCaller(call.caller), keys.pending, keys.callbackPrefix, keys.recordedCall(call.callId),
         newCallbackId(), call.caller, call.called, call.route, String(call.at), String(call.dueAt), call.callId, call.language,
-        HISTORY_SUFFIX,
-      )) as [string, number, number, number];
-      return { id, created: created === 1, attempts, dueAt };
+        HISTORY_SUFFIX, String(RECORDED_CALL_TTL_MS), call.note ?? '',
+      )) as [string, number, number, number, number];
+      return { id, created: created === 1, attempts, dueAt, duplicate: duplicate === 1 };
     },
 
     async close(id, status, by, now, detail = '') {

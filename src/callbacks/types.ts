@@ -34,6 +34,8 @@ export interface MissedCall {
   readonly at: number;
   /** When the callback is due; an update keeps the earliest of the old and the new. */
   readonly dueAt: number;
+  /** A note for the history, e.g. how the call was recorded ("the service was down"). */
+  readonly note?: string;
 }
 
 export interface RecordedCallback {
@@ -42,6 +44,8 @@ export interface RecordedCallback {
   readonly created: boolean;
   readonly attempts: number;
   readonly dueAt: number;
+  /** True when this call id was recorded before: nothing changed. */
+  readonly duplicate: boolean;
 }
 
 export interface CallLogEntry {

@@ -54,7 +54,7 @@ const REFUSAL_CODES: Record<Refusal, ErrorCode> = {
 
 /** Brings a new callback into `status` through the store's own operations. */
 async function callbackIn(store: CallbackStore, status: CallbackStatus, caller: string): Promise<string> {
-  const { id } = await store.recordMissedCall(missed({ caller }));
+  const { id } = await store.recordMissedCall(missed({ caller, callId: `call-${caller}` }));
   switch (status) {
     case 'pending':
       break;

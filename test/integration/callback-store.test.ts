@@ -69,10 +69,27 @@ test('the same number calling again updates its pending callback: attempts + 1, 
 
 test('pending callbacks are listed by due time', async () => {
   const store = freshStore();
-  await store.recordMissedCall(missed({ caller: '111', dueAt: 1_900_000 }));
-  await store.recordMissedCall(missed({ caller: '222', dueAt: 1_300_000 }));
-  await store.recordMissedCall(missed({ caller: '333', dueAt: 1_600_000 }));
+  await store.recordMissedCall(missed({ callId: 'call-a', caller: '111', dueAt: 1_900_000 }));
+  await store.recordMissedCall(missed({ callId: 'call-b', caller: '222', dueAt: 1_300_000 }));
+  await store.recordMissedCall(missed({ callId: 'call-c', caller: '333', dueAt: 1_600_000 }));
   assert.deepEqual((await store.listPending()).map((cb) => cb.caller), ['222', '333', '111']);
+});
+
+test('recording the same call id twice changes nothing: a replay (spool, AstDB drain, orphan) never counts a call twice', async () => {
+  const store = freshStore();
+  const first = await store.recordMissedCall(missed());
+  const replay = await store.recordMissedCall(missed({ at: 1_050_000, dueAt: 1_100_000 }));
+  assert.deepEqual(replay, { id: first.id, created: false, attempts: 1, dueAt: 1_600_000, duplicate: true });
+  assert.equal((await store.history(first.id)).length, 1);
+
+  const second = await store.recordMissedCall(missed({ callId: 'call-2', at: 1_120_000, dueAt: 1_720_000, note: 'recorded by the fallback' }));
+  assert.equal(second.duplicate, false);
+  assert.equal(second.attempts, 2);
+  const again = await store.recordMissedCall(missed({ callId: 'call-2', at: 1_130_000 }));
+  assert.deepEqual(again, { ...second, duplicate: true });
+  const history = await store.history(first.id);
+  assert.deepEqual(history.map((entry) => entry.event), ['created', 'called-again']);
+  assert.equal(history[1]?.detail, 'missed call 2 (recorded by the fallback)');
 });
 
 test('closing a callback removes it from pending; the next call from that number starts a new one', async () => {
@@ -115,7 +132,7 @@ test('keys carry one hash tag, so multi-key scripts stay in one Redis Cluster sl
   const store = freshStore();
   const k = store.keys;
   const tags = [
-    k.callback('x'), k.history('x'), k.pending, k.pendingByCaller('1'), k.call('c'), k.calls, k.message('c'), k.messages, k.status,
+    k.callback('x'), k.history('x'), k.pending, k.pendingByCaller('1'), k.call('c'), k.recordedCall('c'), k.calls, k.message('c'), k.messages, k.status,
     k.timers, k.timer('remind:x'), k.timersOfCallback('x'),
   ].map(
     (key) => /^\{[^}]+\}/.exec(key)?.[0],

@@ -3,22 +3,41 @@
   (pending, or dialing: the customer rang while we were ringing them), and appends the history
   entry for it ("created" or "called-again").
 
+  Idempotent by call id: a call that was already recorded (a replayed spool entry, a drained
+  AstDB entry, an orphan recorded again after a second restart) changes nothing and returns the
+  callback it went to, with duplicate = 1.
+
   KEYS[1] pending-by-caller key of this caller's number
   KEYS[2] open callbacks sorted set (score = due time in ms)
   KEYS[3] callback hash prefix ("{p}:callback:"; same hash tag, so the same slot)
+  KEYS[4] recorded-call key of this call id (string: the callback id it went to)
 
   ARGV[1] new callback id (used only when none is open for this number)
   ARGV[2] caller number      ARGV[3] called number (DID)    ARGV[4] route id
   ARGV[5] now (ms)           ARGV[6] due time (ms)          ARGV[7] call id
   ARGV[8] language           ARGV[9] history key suffix (":history"; the history of callback
                                      <id> is KEYS[3] .. <id> .. ARGV[9])
+  ARGV[10] how long the recorded-call key is kept (ms)
+  ARGV[11] a note for the history ("" for none), e.g. "recorded by the fallback while down"
 
-  Returns { id, created (1|0), attempts, dueAt }.
+  Returns { id, created (1|0), attempts, dueAt, duplicate (1|0) }.
   The deadline of an updated callback stays the earliest one promised.
 ]]
 local now = tonumber(ARGV[5])
 local dueAt = tonumber(ARGV[6])
 local by = 'call:' .. ARGV[7]
+local note = ARGV[11]
+
+local seen = redis.call('GET', KEYS[4])
+if seen then
+  local key = KEYS[3] .. seen
+  local fields = redis.call('HMGET', key, 'attempts', 'dueAt')
+  return { seen, 0, tonumber(fields[1]) or 0, tonumber(fields[2]) or dueAt, 1 }
+end
+
+local function remember(id)
+  redis.call('SET', KEYS[4], id, 'PX', tonumber(ARGV[10]))
+end
 
 local existing = redis.call('GET', KEYS[1])
 if existing then
@@ -30,10 +49,12 @@ if existing then
     if oldDue and oldDue < dueAt then dueAt = oldDue end
     redis.call('HSET', key, 'lastAttemptAt', now, 'dueAt', dueAt, 'lastCallId', ARGV[7])
     redis.call('ZADD', KEYS[2], dueAt, existing)
+    local detail = 'missed call ' .. attempts
+    if note ~= '' then detail = detail .. ' (' .. note .. ')' end
     redis.call('RPUSH', key .. ARGV[9], cjson.encode({
-      at = now, event = 'called-again', from = status, to = status, by = by,
-      detail = 'missed call ' .. attempts }))
-    return { existing, 0, attempts, dueAt }
+      at = now, event = 'called-again', from = status, to = status, by = by, detail = detail }))
+    remember(existing)
+    return { existing, 0, attempts, dueAt, 0 }
   end
 end
 
@@ -44,6 +65,8 @@ redis.call('HSET', KEYS[3] .. id,
   'firstCallId', ARGV[7], 'lastCallId', ARGV[7], 'language', ARGV[8])
 redis.call('SET', KEYS[1], id)
 redis.call('ZADD', KEYS[2], dueAt, id)
-redis.call('RPUSH', KEYS[3] .. id .. ARGV[9], cjson.encode({
-  at = now, event = 'created', from = cjson.null, to = 'pending', by = by }))
-return { id, 1, 1, dueAt }
+local entry = { at = now, event = 'created', from = cjson.null, to = 'pending', by = by }
+if note ~= '' then entry.detail = note end
+redis.call('RPUSH', KEYS[3] .. id .. ARGV[9], cjson.encode(entry))
+remember(id)
+return { id, 1, 1, dueAt, 0 }
