@@ -115,12 +115,12 @@ export function createApp(deps: AppDeps): App {
       if (!signal) return;
       switch (signal.kind) {
         case 'inbound':
-          inbound.call(signal.channel, signal.called).catch((err: unknown) => {
+          inbound.call(signal.channel, signal.called).catch(async (err: unknown) => {
             logger.error('could not start handling a call; it takes the dialplan fallback', { callId: signal.channel.id, error: describeError(err) });
-            rest()
+            await rest()
               .continueInDialplan(signal.channel.id, FALLBACK.context, FALLBACK.extension, FALLBACK.label)
               .catch(() => undefined);
-          });
+          }).catch(() => undefined);
           return;
         case 'feature':
           inbound.featureCode(signal.channel, signal.code).catch((err: unknown) => {
@@ -154,8 +154,8 @@ export function createApp(deps: AppDeps): App {
       }
     },
     onConnected(current) {
-      reconcile(current, app, registry, dialBackRegistry, logger).catch((err: unknown) =>
-        logger.warn('reconciliation after connect failed', { error: describeError(err) }),
+      reconcile({ rest: current, app, calls: registry, dialBacks: dialBackRegistry, inbound, logger, now: () => clock.now() }).catch((err: unknown) =>
+        logger.warn('reconciliation after connect failed; calls go on as they were', { error: describeError(err) }),
       );
     },
     onDisconnected() {
@@ -180,6 +180,20 @@ export function createApp(deps: AppDeps): App {
 
   let ticker: NodeJS.Timeout | undefined;
   let ticking = false;
+  let resumer: NodeJS.Timeout | undefined;
+  let resuming = false;
+
+  /** Calls whose requests to ARI timed out while the socket stayed up try again here; a reconnect resumes all calls anyway. */
+  const resumeOwing = (): void => {
+    const owing = registry.owing();
+    if (resuming || owing.length === 0 || !ari?.isConnected()) return;
+    resuming = true;
+    void Promise.all(
+      owing.map((session) =>
+        session.resume().catch((err: unknown) => logger.warn('could not resume a call; trying again', { callId: session.facts.callId, error: describeError(err) })),
+      ),
+    ).finally(() => (resuming = false));
+  };
 
   return {
     http,
@@ -196,9 +210,11 @@ export function createApp(deps: AppDeps): App {
           .catch((err: unknown) => logger.warn('could not run follow-up jobs', { error: describeError(err) }))
           .finally(() => (ticking = false));
       }, 1_000);
+      resumer = setInterval(resumeOwing, 2_000);
     },
     async stop() {
       clearInterval(ticker);
+      clearInterval(resumer);
       notifier.close();
       await ari?.stop();
       await http.close();

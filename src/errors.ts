@@ -11,6 +11,8 @@ export const ErrorCodes = {
   ARI_TIMEOUT: 'NM_ARI_TIMEOUT',
   ARI_REQUEST: 'NM_ARI_REQUEST',
   ARI_NOT_FOUND: 'NM_ARI_NOT_FOUND',
+  /** The thing to create exists already (a bridge id made again after a reconnect). */
+  ARI_CONFLICT: 'NM_ARI_CONFLICT',
   REDIS: 'NM_REDIS',
   CALLBACK_NOT_FOUND: 'NM_CALLBACK_NOT_FOUND',
   CALLBACK_CLOSED: 'NM_CALLBACK_CLOSED',

@@ -27,6 +27,11 @@ export function connectRedis(config: Config): Redis {
 
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.log);
+  // A promise nobody waits for must not end the service (Node's default): every call in progress
+  // would be dropped. Each is a bug to fix; it is logged loudly, and the service runs on.
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error('a failure nobody handled (a bug); the service runs on', { error: describeError(reason), stack: reason instanceof Error ? reason.stack : undefined });
+  });
   const redis = connectRedis(config);
   redis.on('error', (err: Error) => logger.warn('Redis error', { error: err.message }));
   redis.on('ready', () => logger.info('Redis connected', { url: redactUrl(config.redis.url) }));

@@ -4,7 +4,9 @@
  */
 import type { Logger } from 'winston';
 import type { AriChannel } from '../ari/events.js';
+import type { AriChannelInfo } from '../ari/rest.js';
 import type { CallControl, CallRecords, Clock, Timers } from '../call-flow/ports.js';
+import type { CallFacts, PlannedLeg } from '../call-flow/types.js';
 import type { CallRegistry } from '../call-flow/registry.js';
 import type { OwnerStatus, StatusMode, StatusStore } from '../callbacks/status.js';
 import type { Config } from '../config/types.js';
@@ -27,6 +29,11 @@ export interface InboundDeps {
 
 export interface Inbound {
   call(channel: AriChannel, called: string): Promise<void>;
+  /**
+   * A caller found in the app that no live call owns (after a crash or restart): recorded as an
+   * interrupted missed call and promised a callback, or, if already talking to a phone, carried on.
+   */
+  adopt(channel: AriChannelInfo, called: string, bridge: { readonly peer: string; readonly since: number } | null): Promise<void>;
   featureCode(channel: AriChannel, code: string): Promise<void>;
 }
 
@@ -49,15 +56,35 @@ export function createInbound(deps: InboundDeps): Inbound {
     }
   }
 
+  async function plan(callId: string, caller: { readonly name: string; readonly number: string }, called: string, startedAt: number) {
+    const rules = deps.config(); // a reload during this call doesn't change its plan
+    const status = await currentStatus();
+    const decision = decide(rules, { callId, called, callerRaw: caller.number, callerName: caller.name, now: startedAt, status });
+    const facts: CallFacts = { callId, caller: decision.caller, callerName: caller.name, called, startedAt };
+    const log = logger.child({ callId, caller: facts.caller ?? 'withheld', called });
+    return { decision, status, facts, log };
+  }
+
   return {
+    async adopt(channel, called, bridge) {
+      const created = Date.parse(channel.creationtime);
+      const startedAt = Number.isFinite(created) ? created : clock.now();
+      const { decision, facts, log } = await plan(channel.id, channel.caller, called, startedAt);
+      const ports = { control: deps.control, records: deps.records, clock, timers: deps.timers, logger: log };
+      if (bridge === null) {
+        log.warn('found a caller that no live call owns (the service restarted mid-call); recording a missed call', { route: decision.route.id });
+        deps.registry.adopt(facts, decision.plan, { kind: 'waiting' }, ports);
+        return;
+      }
+      const planned = decision.plan.steps.flatMap((step) => step.legs).find((leg) => leg.legId === bridge.peer);
+      const winner: PlannedLeg = planned ?? { legId: bridge.peer, person: 'unknown', phone: 'unknown', dial: '', ringMs: 0, screen: false, callerId: '', skipWhenBusy: false };
+      log.warn('found a caller talking to a phone that no live call owns; carrying on', { leg: bridge.peer, person: winner.person });
+      deps.registry.adopt(facts, decision.plan, { kind: 'bridged', winner, answeredAt: bridge.since }, ports);
+    },
+
     async call(channel, called) {
-      const callId = channel.id;
       const startedAt = clock.now();
-      const rules = deps.config(); // a reload during this call doesn't change its plan
-      const status = await currentStatus();
-      const decision = decide(rules, { callId, called, callerRaw: channel.caller.number, callerName: channel.caller.name, now: startedAt, status });
-      const facts = { callId, caller: decision.caller, callerName: channel.caller.name, called, startedAt };
-      const log = logger.child({ callId, caller: facts.caller ?? 'withheld', called });
+      const { decision, status, facts, log } = await plan(channel.id, channel.caller, called, startedAt);
       log.info('call arrived', {
         route: decision.route.id,
         matched: decision.matched,

@@ -23,8 +23,8 @@ export interface AriSignals {
 export function createCallControl(rest: () => AriRest, app: string, prompts: PromptSource, logger: Logger): CallControl & AriSignals {
   const playbacks = new Map<string, { owner: string; done: () => void }>();
   const recordings = new Map<string, { owner: string; done: (name: string | null) => void }>();
-  const screenings = new Map<string, string>();
-  const bridged = new Set<string>();
+  /** Screened legs: leg id -> its prompt's playback, and the call it belongs to. */
+  const screenings = new Map<string, { playbackId: string; owner: string }>();
   let playbackSeq = 0;
 
   const ignoreGone = async (request: Promise<void>): Promise<void> => {
@@ -61,7 +61,8 @@ export function createCallControl(rest: () => AriRest, app: string, prompts: Pro
   }
 
   return {
-    indicateRinging: (callId) => rest().ring(callId),
+    // Every method is async: a disconnected ARI (rest() throws) rejects like any other failure.
+    indicateRinging: async (callId) => rest().ring(callId),
 
     async originate(facts: CallFacts, leg: PlannedLeg) {
       const ari = rest();
@@ -80,11 +81,11 @@ export function createCallControl(rest: () => AriRest, app: string, prompts: Pro
       });
     },
 
-    hangup: (channelId: string, reason: HangupReason) => ignoreGone(rest().hangup(channelId, reason)),
+    hangup: async (channelId: string, reason: HangupReason) => ignoreGone(rest().hangup(channelId, reason)),
 
     async screen(facts, leg, language) {
       const { id } = await play(leg.legId, legPromptMedia({ kind: 'screen', caller: facts.caller }, language, prompts), language, facts.callId);
-      screenings.set(leg.legId, id);
+      screenings.set(leg.legId, { playbackId: id, owner: facts.callId });
     },
 
     async releaseTaken(legId, language) {
@@ -100,8 +101,11 @@ export function createCallControl(rest: () => AriRest, app: string, prompts: Pro
     async connect(callId, legId) {
       const ari = rest();
       const bridgeId = `${callId}-br`;
-      bridged.add(callId);
-      await Promise.all([ari.answer(callId), ari.createBridge(bridgeId), stopScreening(legId)]);
+      // Run again after a reconnect, the bridge may exist already.
+      const bridge = ari.createBridge(bridgeId).catch((err: unknown) => {
+        if (!isNevermissError(err, ErrorCodes.ARI_CONFLICT)) throw err;
+      });
+      await Promise.all([ari.answer(callId), bridge, stopScreening(legId)]);
       await ari.addToBridge(bridgeId, [callId, legId]);
     },
 
@@ -131,13 +135,33 @@ export function createCallControl(rest: () => AriRest, app: string, prompts: Pro
       return finished;
     },
 
-    async release(callId) {
+    async release(callId, connected) {
       for (const [playbackId, waiter] of playbacks) if (waiter.owner === callId) settlePlayback(playbackId);
-      if (!bridged.delete(callId)) return;
+      for (const [legId, screening] of screenings) if (screening.owner === callId) screenings.delete(legId);
+      for (const waiter of recordings.values()) if (waiter.owner === callId) waiter.done(null);
+      if (!connected) return;
       try {
         await rest().destroyBridge(`${callId}-br`);
       } catch (err) {
         if (!isNevermissError(err, ErrorCodes.ARI_NOT_FOUND)) logger.debug('bridge not destroyed', { callId, error: describeError(err) });
+      }
+    },
+
+    async probe(channelId) {
+      const channel = await rest().channel(channelId);
+      if (channel === null) return 'gone';
+      return channel.state === 'Up' ? 'answered' : 'present';
+    },
+
+    async resync(callId) {
+      const ari = rest();
+      for (const [playbackId, waiter] of [...playbacks]) {
+        if (waiter.owner === callId && !(await ari.playbackExists(playbackId))) settlePlayback(playbackId);
+      }
+      for (const [name, waiter] of [...recordings]) {
+        if (waiter.owner !== callId) continue;
+        const state = await ari.recordingState(name);
+        if (state !== 'recording') waiter.done(state === 'stored' ? name : null);
       }
     },
 
@@ -150,10 +174,10 @@ export function createCallControl(rest: () => AriRest, app: string, prompts: Pro
   };
 
   async function stopScreening(legId: string): Promise<void> {
-    const playbackId = screenings.get(legId);
-    if (playbackId === undefined) return;
+    const screening = screenings.get(legId);
+    if (screening === undefined) return;
     screenings.delete(legId);
-    settlePlayback(playbackId);
-    await rest().stopPlayback(playbackId).catch(() => undefined);
+    settlePlayback(screening.playbackId);
+    await rest().stopPlayback(screening.playbackId).catch(() => undefined);
   }
 }

@@ -55,7 +55,7 @@ type Connect = (url: string, user: string, pass: string) => PromiseLike<AriClien
 
 const PING_EVERY_MS = 10_000;
 const PONG_WITHIN_MS = 20_000;
-const MAX_BACKOFF_MS = 5_000;
+const MAX_BACKOFF_MS = 2_000;
 
 let libraryPatched = false;
 
@@ -92,7 +92,7 @@ export function createAriConnection(settings: AriSettings, handlers: AriConnecti
       log.info('ARI connected', { url: settings.url, app: settings.app });
       if (rest) handlers.onConnected(rest);
     } else {
-      log.warn('ARI disconnected; calls take the dialplan fallback until it is back', { reason });
+      log.warn('ARI disconnected; new calls take the dialplan fallback until it is back, calls in progress wait for it', { reason });
       handlers.onDisconnected(reason);
     }
   }
@@ -162,14 +162,20 @@ export function createAriConnection(settings: AriSettings, handlers: AriConnecti
   }
 
   function watchdog(): void {
-    if (!client) return;
+    // While the socket is down, ari-client's own reconnect runs; there is nothing to ping.
+    if (!client || !connected) return;
     if (Date.now() - lastPong > PONG_WITHIN_MS) {
       log.warn('ARI WebSocket stopped answering pings; reconnecting');
       lastPong = Date.now();
       client._ws?.terminate();
       return;
     }
-    client.ping();
+    try {
+      client.ping();
+    } catch (err) {
+      // The socket closed since the last event (ws throws on a closed socket); its reconnect is under way.
+      log.debug('could not ping ARI', { error: describeError(err) });
+    }
   }
 
   function discard(): void {

@@ -18,6 +18,24 @@ export interface OriginateRequest {
   readonly originator: string;
 }
 
+/** A channel as ARI reports it (GET /channels/{id}), the fields reconciliation reads. */
+export interface AriChannelInfo {
+  readonly id: string;
+  /** Asterisk's channel state: Up once answered; Ring, Ringing, Down before. */
+  readonly state: string;
+  readonly caller: { readonly name: string; readonly number: string };
+  /** ISO time the channel was created. */
+  readonly creationtime: string;
+  /** Where the channel is: for a caller in our app, app Stasis with data "<app>,inbound,<DID>". */
+  readonly dialplan: { readonly context: string; readonly exten: string; readonly appName: string; readonly appData: string };
+}
+
+export interface AriBridgeInfo {
+  readonly id: string;
+  readonly channels: readonly string[];
+  readonly creationtime: string;
+}
+
 export interface AriRest {
   info(): Promise<{ readonly version: string; readonly startupTime: string }>;
   ring(channelId: string): Promise<void>;
@@ -29,6 +47,12 @@ export interface AriRest {
   destroyBridge(bridgeId: string): Promise<void>;
   play(channelId: string, playbackId: string, media: readonly string[], lang: string): Promise<void>;
   channelExists(channelId: string): Promise<boolean>;
+  /** The channel, or null when it is gone. */
+  channel(channelId: string): Promise<AriChannelInfo | null>;
+  bridges(): Promise<readonly AriBridgeInfo[]>;
+  playbackExists(playbackId: string): Promise<boolean>;
+  /** Whether a recording is still being made, was stored, or does not exist. */
+  recordingState(name: string): Promise<'recording' | 'stored' | 'none'>;
   stopPlayback(playbackId: string): Promise<void>;
   record(channelId: string, name: string, maxSeconds: number): Promise<void>;
   /** Whether a device (e.g. PJSIP/owner-desk) has a call on it right now. */
@@ -43,6 +67,7 @@ export interface AriClientLike {
   channels: Record<string, (p: object) => PromiseLike<unknown>>;
   bridges: Record<string, (p: object) => PromiseLike<unknown>>;
   applications: { get(p: object): PromiseLike<{ channel_ids?: string[] }> };
+  recordings: Record<string, (p: object) => PromiseLike<unknown>>;
   endpoints: { get(p: object): PromiseLike<{ channel_ids?: string[]; state?: string }> };
   playbacks: Record<string, (p: object) => PromiseLike<unknown>>;
 }
@@ -63,7 +88,7 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
       clearTimeout(timer);
     }
   };
-  const operation = (resource: 'channels' | 'bridges' | 'playbacks', op: string, params: object): Promise<unknown> => {
+  const operation = (resource: 'channels' | 'bridges' | 'playbacks' | 'recordings', op: string, params: object): Promise<unknown> => {
     const what = `${resource}.${op} ${JSON.stringify(params)}`;
     const fn = client[resource][op];
     if (!fn) return Promise.reject(new NevermissError(ErrorCodes.ARI_REQUEST, `this Asterisk's ARI has no operation ${resource}.${op}`, { what }));
@@ -107,6 +132,26 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
         throw err;
       }
     },
+    async channel(channelId) {
+      const found = await orNull(operation('channels', 'get', { channelId }));
+      return found === null ? null : toChannelInfo(found);
+    },
+    async bridges() {
+      const list = await operation('bridges', 'list', {});
+      return (Array.isArray(list) ? list : []).map((raw): AriBridgeInfo => {
+        const bridge = raw as { id?: unknown; channels?: unknown; creationtime?: unknown };
+        return {
+          id: typeof bridge.id === 'string' ? bridge.id : '',
+          channels: Array.isArray(bridge.channels) ? bridge.channels.map(String) : [],
+          creationtime: typeof bridge.creationtime === 'string' ? bridge.creationtime : '',
+        };
+      });
+    },
+    playbackExists: async (playbackId) => (await orNull(operation('playbacks', 'get', { playbackId }))) !== null,
+    async recordingState(name) {
+      if ((await orNull(operation('recordings', 'getLive', { recordingName: name }))) !== null) return 'recording';
+      return (await orNull(operation('recordings', 'getStored', { recordingName: name }))) !== null ? 'stored' : 'none';
+    },
     stopPlayback: async (playbackId) => {
       await operation('playbacks', 'stop', { playbackId });
     },
@@ -133,10 +178,51 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
   };
 }
 
+/** Errors of the connection, not of the request: the request may be sent again once ARI is back. */
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+/** A request for something that may be gone: null when it is. */
+async function orNull<T>(request: Promise<T>): Promise<T | null> {
+  try {
+    return await request;
+  } catch (err) {
+    if (err instanceof NevermissError && err.code === ErrorCodes.ARI_NOT_FOUND) return null;
+    throw err;
+  }
+}
+
+/** ari-client hands back a Channel instance with the JSON fields on it. */
+function toChannelInfo(raw: unknown): AriChannelInfo {
+  const channel = raw as {
+    id?: unknown;
+    state?: unknown;
+    caller?: { name?: unknown; number?: unknown };
+    creationtime?: unknown;
+    dialplan?: { context?: unknown; exten?: unknown; app_name?: unknown; app_data?: unknown };
+  };
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  return {
+    id: text(channel.id),
+    state: text(channel.state),
+    caller: { name: text(channel.caller?.name), number: text(channel.caller?.number) },
+    creationtime: text(channel.creationtime),
+    dialplan: {
+      context: text(channel.dialplan?.context),
+      exten: text(channel.dialplan?.exten),
+      appName: text(channel.dialplan?.app_name),
+      appData: text(channel.dialplan?.app_data),
+    },
+  };
+}
+
 /** ari-client rejects with the response body as the message; its HTTP status is lost, so read the body. */
 function toAriError(what: string, err: unknown): NevermissError {
   if (err instanceof NevermissError) return err;
   const text = err instanceof Error ? err.message : String(err);
+  const errno = (err as { code?: unknown } | null)?.code;
+  if ((typeof errno === 'string' && NETWORK_ERRORS.has(errno)) || /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE/.test(text)) {
+    return new NevermissError(ErrorCodes.ARI_UNREACHABLE, `ARI request failed: ${what}: the connection to Asterisk broke (${text})`, { what }, { cause: err });
+  }
   let reason = text;
   try {
     const body = JSON.parse(text) as { message?: string; error?: string };
@@ -144,6 +230,6 @@ function toAriError(what: string, err: unknown): NevermissError {
   } catch {
     // not JSON: keep the text as it is
   }
-  const code = /not found/i.test(reason) ? ErrorCodes.ARI_NOT_FOUND : ErrorCodes.ARI_REQUEST;
+  const code = /not found/i.test(reason) ? ErrorCodes.ARI_NOT_FOUND : /already exists/i.test(reason) ? ErrorCodes.ARI_CONFLICT : ErrorCodes.ARI_REQUEST;
   return new NevermissError(code, `ARI request failed: ${what}: ${reason}`, { what, reason }, { cause: err });
 }

@@ -85,6 +85,8 @@ function whileHunting(ctx: CallContext, state: Hunting, event: CallEvent, now: n
 
     case 'legAnswered': {
       const leg = findLeg(ctx.plan, event.legId);
+      // Seen twice (the event, and a reconciliation that found the leg answered): nothing new.
+      if (state.legs[event.legId] === 'screening') return stay(state);
       if (state.legs[event.legId] !== 'ringing' || !leg) return stay(state, releaseLateLeg(event));
       if (!leg.screen) return win(ctx, state, leg, now);
       return stay({ ...state, legs: { ...state.legs, [leg.legId]: 'screening' } }, [
@@ -111,7 +113,8 @@ function whileHunting(ctx: CallContext, state: Hunting, event: CallEvent, now: n
       return advance(ctx, { ...state, legs: mark(state.legs, [event.legId], 'failed') }, now, effects);
     }
 
-    case 'callerHungUp': {
+    case 'callerHungUp':
+    case 'interrupted': {
       const live = liveLegs(state.legs);
       const timers = ctx.plan.steps.flatMap((_, i): Effect[] => [
         { type: 'cancelTimer', key: stepTimer(i) },
@@ -119,7 +122,8 @@ function whileHunting(ctx: CallContext, state: Hunting, event: CallEvent, now: n
       ]);
       // Phones keep a missed-call entry (plain hangup cause), and the caller gets a callback.
       const hangups = live.flatMap((legId) => hangupLive(state.legs, legId, 'normal'));
-      return huntOver(ctx, 'caller-hung-up', [...timers, ...hangups], false, now);
+      const callerPresent = event.type === 'interrupted';
+      return huntOver(ctx, callerPresent ? 'interrupted' : 'caller-hung-up', [...timers, ...hangups], callerPresent, now);
     }
 
     case 'connectFailed':
@@ -244,6 +248,7 @@ function whileBridged(ctx: CallContext, state: Bridged, event: CallEvent, now: n
     case 'legAnswered':
       return stay(state, event.legId === state.winner.legId ? [] : releaseLateLeg(event));
     case 'started':
+    case 'interrupted':
     case 'legDtmf':
     case 'stepDue':
     case 'stepTimedOut':
@@ -285,6 +290,7 @@ function whileRecording(ctx: CallContext, state: Recording, event: CallEvent): T
     case 'legAnswered':
       return stay(state, releaseLateLeg(event));
     case 'started':
+    case 'interrupted':
     case 'stepDue':
     case 'stepTimedOut':
     case 'legDtmf':
@@ -317,6 +323,7 @@ function whileTakingMessage(ctx: CallContext, state: Message, event: CallEvent):
     case 'legAnswered':
       return stay(state, releaseLateLeg(event));
     case 'started':
+    case 'interrupted':
     case 'stepDue':
     case 'stepTimedOut':
     case 'legDtmf':
@@ -341,6 +348,7 @@ function whilePlayingLastWords(state: LastWords, event: CallEvent): Transition {
     case 'legAnswered':
       return stay(state, releaseLateLeg(event));
     case 'started':
+    case 'interrupted':
     case 'stepDue':
     case 'stepTimedOut':
     case 'legDtmf':

@@ -19,9 +19,18 @@ export interface CallControl {
   play(callId: string, prompt: Prompt): Promise<void>;
   /** Records the caller's message (beep, until silence, # or hangup); the recording's name, or null. */
   recordMessage(callId: string): Promise<string | null>;
-  /** Releases what the call still holds (its bridge). */
-  release(callId: string): Promise<void>;
+  /** Releases what the call still holds: its waits, and its bridge if it was connected. */
+  release(callId: string, connected: boolean): Promise<void>;
+  /**
+   * What the PBX says of a channel now, after events may have been missed (ARI was away):
+   * gone, answered (up), or still there and not answered.
+   */
+  probe(channelId: string): Promise<ChannelPresence>;
+  /** After events may have been missed: ends the call's waits (playbacks, recordings) that ended meanwhile. */
+  resync(callId: string): Promise<void>;
 }
+
+export type ChannelPresence = 'gone' | 'answered' | 'present';
 
 export interface CallRecords {
   recordMissedCall(

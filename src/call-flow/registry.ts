@@ -3,17 +3,49 @@
  * (instead of per-channel listeners, which leak in ari-client).
  */
 import { CallSession, type SessionDeps } from './session.js';
-import type { CallFacts, HuntPlan } from './types.js';
+import type { CallFacts, CallState, HuntPlan, PlannedLeg } from './types.js';
+
+/** How a caller that no live call owns was found: waiting, or talking to a phone. */
+export type Found = { readonly kind: 'waiting' } | { readonly kind: 'bridged'; readonly winner: PlannedLeg; readonly answeredAt: number };
 
 export class CallRegistry {
   private readonly byChannel = new Map<string, CallSession>();
   private readonly byCallId = new Map<string, CallSession>();
 
   begin(facts: CallFacts, plan: HuntPlan, deps: Omit<SessionDeps, 'onEnded'>): CallSession {
-    const session = new CallSession(facts, plan, { ...deps, onEnded: (ended) => this.forget(ended) });
+    const session = this.add(facts, plan, deps);
+    session.dispatch({ type: 'started' });
+    return session;
+  }
+
+  /**
+   * Takes over a caller found in the app that no live call owns (a crashed or restarted
+   * service's). Talking to a phone already: the call carries on as bridged, and ends as answered.
+   * Otherwise its hunt is gone, so it ends as an interrupted missed call; every planned leg
+   * counts as ringing, so phones still ringing from the lost hunt are released.
+   */
+  adopt(facts: CallFacts, plan: HuntPlan, found: Found, deps: Omit<SessionDeps, 'onEnded'>): CallSession {
+    if (found.kind === 'bridged') return this.add(facts, plan, deps, { kind: 'bridged', winner: found.winner, answeredAt: found.answeredAt });
+    const legs = Object.fromEntries(plan.steps.flatMap((step) => step.legs.map((leg) => [leg.legId, 'ringing' as const])));
+    const session = this.add(facts, plan, deps, { kind: 'hunting', started: plan.steps.map(() => true), legs });
+    session.dispatch({ type: 'interrupted' });
+    return session;
+  }
+
+  /** After ARI was away: every call learns what happened meanwhile and sends what it owes. */
+  async resumeAll(onError: (session: CallSession, err: unknown) => void): Promise<void> {
+    for (const session of this.sessions()) await session.resume().catch((err: unknown) => onError(session, err));
+  }
+
+  /** Calls that could not send something to ARI (a request timed out): worth resuming. */
+  owing(): CallSession[] {
+    return this.sessions().filter((session) => session.owesEffects);
+  }
+
+  private add(facts: CallFacts, plan: HuntPlan, deps: Omit<SessionDeps, 'onEnded'>, state?: CallState): CallSession {
+    const session = new CallSession(facts, plan, { ...deps, onEnded: (ended) => this.forget(ended) }, state);
     this.byCallId.set(facts.callId, session);
     for (const id of session.channelIds()) this.byChannel.set(id, session);
-    session.dispatch({ type: 'started' });
     return session;
   }
 

@@ -2,12 +2,20 @@
  * The shell around the pure call flow: holds one call's state, feeds events through
  * `transition`, logs every transition with both ends, and runs the effects through the ports.
  * Effect results come back as events, so all decisions stay in the machine.
+ *
+ * Failures of effects are handled here and only here (`perform`), each logged once:
+ * - when the PBX is out of reach (ARI disconnected, or a request timed out), an effect is owed,
+ *   not failed: the call keeps its state, its timers keep running, and `resume` (after ARI is
+ *   back) first brings the state up to date from what the PBX reports, then runs what is owed
+ *   and still wanted;
+ * - any other failure becomes the event the machine expects for it (a leg that can't ring ended,
+ *   a prompt that can't play finished, a callback that can't be recorded failed).
  */
 import type { Logger } from 'winston';
-import { describeError as message } from '../errors.js';
+import { ErrorCodes, describeError as message, isNevermissError } from '../errors.js';
 import { initialState, transition, type CallContext } from './machine.js';
 import { KeyedTimers, type CallControl, type CallRecords, type Clock, type Timers } from './ports.js';
-import type { CallEvent, CallFacts, CallState, Effect, HuntPlan, Outcome } from './types.js';
+import type { CallEvent, CallFacts, CallState, Effect, HuntPlan, LegStatus, Outcome } from './types.js';
 
 export interface SessionDeps {
   readonly control: CallControl;
@@ -19,18 +27,37 @@ export interface SessionDeps {
   readonly onEnded: (session: CallSession) => void;
 }
 
+/** An effect run against a port: the event its result brings, and the event its failure brings. */
+interface Action {
+  readonly run: () => Promise<CallEvent | null>;
+  readonly failed: (err: unknown) => CallEvent | null;
+  /** How a failure is logged: 'warn' where the caller notices, 'debug' where nothing changes. */
+  readonly level: 'error' | 'warn' | 'debug';
+}
+
+/** Effects carried out on the PBX: owed, not failed, while it is out of reach. */
+type PbxEffect = Exclude<Effect, { type: 'startTimer' | 'cancelTimer' | 'recordCallback' | 'finish' }>;
+
 export class CallSession {
   readonly facts: CallFacts;
   readonly plan: HuntPlan;
   private state: CallState;
   private readonly timers: KeyedTimers;
   private readonly ctx: CallContext;
+  private readonly ids: readonly string[];
+  /** PBX effects that could not be sent because ARI was out of reach, oldest first. */
+  private readonly owed: PbxEffect[] = [];
+  /** The caller was put in a bridge at some point: its bridge goes when the call ends. */
+  private connected = false;
 
-  constructor(facts: CallFacts, plan: HuntPlan, private readonly deps: SessionDeps) {
+  constructor(facts: CallFacts, plan: HuntPlan, private readonly deps: SessionDeps, state: CallState = initialState(plan)) {
     this.facts = facts;
     this.plan = plan;
     this.ctx = { facts, plan };
-    this.state = initialState(plan);
+    this.state = state;
+    this.connected = state.kind === 'bridged';
+    const planned = plan.steps.flatMap((step) => step.legs.map((leg) => leg.legId));
+    this.ids = [...new Set([facts.callId, ...planned, ...(state.kind === 'bridged' ? [state.winner.legId] : [])])];
     this.timers = new KeyedTimers(deps.timers);
   }
 
@@ -38,15 +65,20 @@ export class CallSession {
     return this.state;
   }
 
-  /** Channel ids this call owns: the caller and every planned leg. */
-  channelIds(): string[] {
-    return [this.facts.callId, ...this.plan.steps.flatMap((step) => step.legs.map((leg) => leg.legId))];
+  get owesEffects(): boolean {
+    return this.owed.length > 0;
+  }
+
+  /** Channel ids this call owns: the caller, every planned leg, and the phone it was found talking to. */
+  channelIds(): readonly string[] {
+    return this.ids;
   }
 
   dispatch(event: CallEvent): void {
     const from = this.state;
     const { state, effects } = transition(this.ctx, from, event, this.deps.clock.now());
     this.state = state;
+    this.connected ||= state.kind === 'bridged';
     if (from.kind !== state.kind || effects.length > 0) {
       this.deps.logger.info(`call ${from.kind} -> ${state.kind} on ${event.type}`, {
         from: from.kind,
@@ -58,101 +90,200 @@ export class CallSession {
     for (const effect of effects) this.run(effect);
   }
 
-  private run(effect: Effect): void {
-    const { control, records } = this.deps;
+  /**
+   * After ARI was away (or a request to it timed out): learns what happened meanwhile from the
+   * PBX (the caller hung up, a leg ended or answered), then runs the owed effects still wanted.
+   */
+  async resume(): Promise<void> {
+    const { control } = this.deps;
     const callId = this.facts.callId;
+    if (this.state.kind === 'ended' && this.owed.length === 0) return;
+    if (this.state.kind !== 'ended') {
+      if ((await control.probe(callId)) === 'gone') this.dispatch({ type: 'callerHungUp' });
+      // A leg whose originate is still owed was never created: it isn't gone, it is yet to ring.
+      const notSent = new Set(this.owed.flatMap((effect) => (effect.type === 'originate' ? [effect.leg.legId] : [])));
+      for (const [legId, status] of this.trackedLegs()) {
+        if (notSent.has(legId)) continue;
+        const presence = await control.probe(legId);
+        if (presence === 'gone') this.dispatch({ type: 'legEnded', legId, cause: 16 });
+        else if (presence === 'answered' && status === 'ringing') this.dispatch({ type: 'legAnswered', legId });
+      }
+      await control.resync(callId);
+    }
+    const owed = this.owed.splice(0);
+    if (owed.length > 0) this.deps.logger.info('running what could not be sent while ARI was away', { effects: owed.map((effect) => effect.type) });
+    for (const effect of owed) if (this.stillWanted(effect)) this.run(effect);
+  }
+
+  /** Legs the call still counts on, with their status (the winner of a bridged call counts as ringing done). */
+  private trackedLegs(): Array<[string, LegStatus | 'winner']> {
+    const state = this.state;
+    if (state.kind === 'hunting') return Object.entries(state.legs).filter(([, status]) => status === 'ringing' || status === 'screening');
+    if (state.kind === 'bridged') return [[state.winner.legId, 'winner']];
+    return [];
+  }
+
+  /** An owed effect whose moment passed (a leg no longer rung, a prompt for a state left) is dropped. */
+  private stillWanted(effect: PbxEffect): boolean {
+    const state = this.state;
     switch (effect.type) {
       case 'indicateRinging':
-        this.attempt(effect, control.indicateRinging(callId));
-        return;
+        return state.kind === 'hunting';
       case 'originate':
-        this.deps.logger.debug(`ringing ${effect.leg.person}.${effect.leg.phone}`, { leg: effect.leg.legId, dial: effect.leg.dial });
-        control.originate(this.facts, effect.leg).catch((err: unknown) => {
-          // A leg that can't even be created (unregistered phone, bad dial string) failed like a busy one.
-          this.deps.logger.warn('could not ring phone', { leg: effect.leg.legId, dial: effect.leg.dial, error: message(err) });
-          this.dispatch({ type: 'legEnded', legId: effect.leg.legId, cause: 3 });
-        });
-        return;
+        return state.kind === 'hunting' && state.legs[effect.leg.legId] === 'ringing';
+      case 'screen':
+        return state.kind === 'hunting' && state.legs[effect.leg.legId] === 'screening';
+      case 'connect':
+        return state.kind === 'bridged' && state.winner.legId === effect.leg.legId;
+      case 'play':
+      case 'takeMessage':
+        return state.kind !== 'ended';
       case 'hangupLeg':
-        this.attempt(effect, control.hangup(effect.legId, effect.reason));
-        return;
+      case 'releaseTaken':
+      case 'hangupCaller':
+        return true;
+    }
+  }
+
+  private run(effect: Effect): void {
+    switch (effect.type) {
       case 'startTimer':
         this.timers.start(effect.key, effect.ms, () => this.dispatch(effect.event));
         return;
       case 'cancelTimer':
         this.timers.cancel(effect.key);
         return;
-      case 'screen':
-        this.attempt(effect, control.screen(this.facts, effect.leg, this.plan.language));
-        return;
-      case 'releaseTaken':
-        this.attempt(effect, control.releaseTaken(effect.legId, this.plan.language));
-        return;
-      case 'connect':
-        control.connect(callId, effect.leg.legId).catch((err: unknown) => this.dispatch({ type: 'connectFailed', error: message(err) }));
-        return;
-      case 'recordCallback': {
-        const caller = this.facts.caller;
-        if (caller === null) return;
-        records
-          .recordMissedCall({ ...this.facts, caller }, this.plan, effect.reason, effect.dueAt, this.deps.clock.now())
-          .then(
-            (cb) => this.dispatch({ type: 'callbackRecorded', callbackId: cb.id, dueAt: cb.dueAt, attempts: cb.attempts }),
-            (err: unknown) => {
-              this.deps.logger.error('could not record the callback', { error: message(err) });
-              this.dispatch({ type: 'callbackFailed', error: message(err) });
-            },
-          );
-        return;
-      }
-      case 'play':
-        control.play(callId, effect.prompt).then(
-          () => this.dispatch({ type: 'promptFinished' }),
-          (err: unknown) => {
-            this.deps.logger.warn('could not play prompt', { prompt: effect.prompt.kind, error: message(err) });
-            this.dispatch({ type: 'promptFinished' });
-          },
-        );
-        return;
-      case 'takeMessage':
-        control
-          .recordMessage(callId)
-          .then(async (recording) => {
-            if (recording !== null) await records.storeMessage(this.facts, this.plan, recording, this.deps.clock.now());
-            return recording;
-          })
-          .then(
-            (recording) => this.dispatch({ type: 'messageTaken', recording }),
-            (err: unknown) => {
-              this.deps.logger.error('could not record or keep the caller\'s message', { error: message(err) });
-              this.dispatch({ type: 'messageTaken', recording: null });
-            },
-          );
-        return;
-      case 'hangupCaller':
-        this.attempt(effect, control.hangup(callId, 'normal'));
-        return;
       case 'finish':
         this.finish(effect.outcome);
         return;
+      case 'recordCallback':
+        this.perform(effect, this.recordCallback(effect.reason, effect.dueAt));
+        return;
+      default:
+        this.perform(effect, this.pbxAction(effect));
     }
+  }
+
+  private recordCallback(reason: Extract<Effect, { type: 'recordCallback' }>['reason'], dueAt: number): Action {
+    const caller = this.facts.caller;
+    return {
+      run: async () => {
+        if (caller === null) return null;
+        const cb = await this.deps.records.recordMissedCall({ ...this.facts, caller }, this.plan, reason, dueAt, this.deps.clock.now());
+        return { type: 'callbackRecorded', callbackId: cb.id, dueAt: cb.dueAt, attempts: cb.attempts };
+      },
+      failed: (err) => ({ type: 'callbackFailed', error: message(err) }),
+      level: 'error',
+    };
+  }
+
+  private pbxAction(effect: PbxEffect): Action {
+    const { control, records } = this.deps;
+    const callId = this.facts.callId;
+    const language = this.plan.language;
+    const quiet = (run: () => Promise<void>): Action => ({ run: () => run().then(() => null), failed: () => null, level: 'debug' });
+    switch (effect.type) {
+      case 'indicateRinging':
+        return quiet(() => control.indicateRinging(callId));
+      case 'originate':
+        this.deps.logger.debug(`ringing ${effect.leg.person}.${effect.leg.phone}`, { leg: effect.leg.legId, dial: effect.leg.dial });
+        // A leg that can't even be created (unregistered phone, bad dial string, busy) failed like a busy one.
+        return { run: () => control.originate(this.facts, effect.leg).then(() => null), failed: () => ({ type: 'legEnded', legId: effect.leg.legId, cause: 3 }), level: 'warn' };
+      case 'hangupLeg':
+        return quiet(() => control.hangup(effect.legId, effect.reason));
+      case 'screen':
+        return quiet(() => control.screen(this.facts, effect.leg, language));
+      case 'releaseTaken':
+        return quiet(() => control.releaseTaken(effect.legId, language));
+      case 'connect':
+        return { run: () => control.connect(callId, effect.leg.legId).then(() => null), failed: (err) => ({ type: 'connectFailed', error: message(err) }), level: 'error' };
+      case 'play':
+        // A prompt that can't play is over: the call goes on rather than waiting for it.
+        return { run: () => control.play(callId, effect.prompt).then(() => ({ type: 'promptFinished' })), failed: () => ({ type: 'promptFinished' }), level: 'warn' };
+      case 'takeMessage':
+        return {
+          run: async () => {
+            const recording = await control.recordMessage(callId);
+            if (recording !== null) await records.storeMessage(this.facts, this.plan, recording, this.deps.clock.now());
+            return { type: 'messageTaken', recording };
+          },
+          failed: () => ({ type: 'messageTaken', recording: null }),
+          level: 'error',
+        };
+      case 'hangupCaller':
+        return quiet(() => control.hangup(callId, 'normal'));
+    }
+  }
+
+  /** The one place an effect's failure is handled: owed while the PBX is out of reach, else its failure event. */
+  private perform(effect: Effect, action: Action): void {
+    attempt(action.run).then(
+      (event) => {
+        if (event) this.dispatch(event);
+      },
+      (err: unknown) => {
+        if (isPbxEffect(effect) && pbxOutOfReach(err)) {
+          this.owed.push(effect);
+          this.deps.logger.debug('owed until ARI is back', { effect: effect.type, error: message(err) });
+          return;
+        }
+        this.deps.logger.log(action.level, `${effect.type} failed`, { effect: describeEffect(effect), error: message(err) });
+        const event = action.failed(err);
+        if (event) this.dispatch(event);
+      },
+    );
   }
 
   private finish(outcome: Outcome): void {
     this.timers.cancelAll();
     const endedAt = this.deps.clock.now();
     this.deps.logger.info(`call ended: ${outcome.kind}`, { outcome, durationMs: endedAt - this.facts.startedAt });
-    const release = this.deps.control.release(this.facts.callId).catch((err: unknown) => {
-      this.deps.logger.warn('could not release call resources', { error: message(err) });
-    });
-    const log = this.deps.records.logOutcome(this.facts, this.plan, outcome, endedAt).catch((err: unknown) => {
+    const release = this.release();
+    const log = attempt(() => this.deps.records.logOutcome(this.facts, this.plan, outcome, endedAt)).catch((err: unknown) => {
       this.deps.logger.error('could not record the call outcome', { outcome, error: message(err) });
     });
     void Promise.all([release, log]).finally(() => this.deps.onEnded(this));
   }
 
-  /** Effects whose failure changes nothing in the flow: logged, then forgotten. */
-  private attempt(effect: Effect, promise: Promise<void>): void {
-    promise.catch((err: unknown) => this.deps.logger.debug('effect failed', { effect: effect.type, error: message(err) }));
+  private async release(): Promise<void> {
+    await attempt(() => this.deps.control.release(this.facts.callId, this.connected)).catch((err: unknown) => {
+      this.deps.logger.warn('could not release call resources', { error: message(err) });
+    });
+  }
+}
+
+const PBX_EFFECTS = new Set<Effect['type']>(['indicateRinging', 'originate', 'hangupLeg', 'screen', 'releaseTaken', 'connect', 'play', 'takeMessage', 'hangupCaller']);
+
+function isPbxEffect(effect: Effect): effect is PbxEffect {
+  return PBX_EFFECTS.has(effect.type);
+}
+
+/** ARI disconnected, or it did not answer in time: the request may be sent again once it is back. */
+function pbxOutOfReach(err: unknown): boolean {
+  return isNevermissError(err, ErrorCodes.ARI_UNREACHABLE) || isNevermissError(err, ErrorCodes.ARI_TIMEOUT);
+}
+
+/** Runs a port call so that a synchronous throw becomes a rejection like any other failure. */
+function attempt<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+function describeEffect(effect: Effect): Record<string, unknown> {
+  switch (effect.type) {
+    case 'originate':
+    case 'screen':
+    case 'connect':
+      return { type: effect.type, leg: effect.leg.legId, dial: effect.leg.dial };
+    case 'hangupLeg':
+    case 'releaseTaken':
+      return { type: effect.type, leg: effect.legId };
+    case 'play':
+      return { type: effect.type, prompt: effect.prompt.kind };
+    default:
+      return { type: effect.type };
   }
 }

@@ -66,7 +66,8 @@ export interface HuntPlan {
 
 export type LegStatus = 'ringing' | 'screening' | 'failed' | 'cancelled';
 
-export type CallbackReason = 'no-answer' | 'caller-hung-up';
+/** Why a caller gets a callback: nobody answered, they hung up first, or the service lost the call (restart) and found them again. */
+export type CallbackReason = 'no-answer' | 'caller-hung-up' | 'interrupted';
 
 export type PromiseKind = 'within' | 'when-open';
 
@@ -114,6 +115,11 @@ export type CallEvent =
   | { readonly type: 'screenTimedOut'; readonly legId: string }
   | { readonly type: 'legEnded'; readonly legId: string; readonly cause: number }
   | { readonly type: 'callerHungUp' }
+  /**
+   * The call was found again after the service lost it (a crash or restart): the caller is still
+   * there, nobody answered, and the hunt it was in is gone. It ends as a missed call.
+   */
+  | { readonly type: 'interrupted' }
   | { readonly type: 'connectFailed'; readonly error: string }
   | { readonly type: 'callbackRecorded'; readonly callbackId: string; readonly dueAt: number; readonly attempts: number }
   | { readonly type: 'callbackFailed'; readonly error: string }

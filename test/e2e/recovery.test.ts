@@ -1,10 +1,10 @@
-// What survives a crash, and prompts fetched over HTTP by Asterisk from the service.
+// Prompts fetched over HTTP by Asterisk from the service (what survives a crash: call-faults.test.ts).
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { PHONES, TEST_DID, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
 import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
-import { placeCall, startCall, startPhone, type PhoneHandle } from '../support/sipp.js';
+import { placeCall, startPhone, type PhoneHandle } from '../support/sipp.js';
 import { Service } from '../support/service.js';
 
 const RULES = `
@@ -53,30 +53,6 @@ describe('recovery and remote prompts', { timeout: 300_000 }, () => {
     services.push(created);
     return created;
   }
-
-  it('a caller left in the app by a crashed service is sent to the dialplan fallback when a service connects again', async () => {
-    const first = await service({ rules: RULES.replace('timeout: 2s', 'timeout: 30s') });
-    await first.start();
-    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'ring' });
-    const fallback = await startPhone({ port: PHONES.fallback, behavior: 'answer', ringMs: 300 });
-    phones = [desk, fallback];
-
-    const call = await startCall({ to: TEST_DID, from: '4520999999', talkMs: 500, maxWaitMs: 40_000 });
-    await desk.waitForInvites(1, 10_000);
-    await first.kill();
-
-    const second = await service({ rules: RULES });
-    await second.start();
-    const report = await call.done;
-    await fallback.waitForInvites(1, 10_000);
-
-    assert.equal(report.status, 200, 'the caller was answered by the fallback phone');
-    assert.equal(fallback.calls()[0]?.answered, true);
-    assert.ok(
-      second.logs.some((line) => line.message === 'sending a caller that no live call owns to the dialplan fallback'),
-      second.tail(),
-    );
-  });
 
   it('with prompts.source http, Asterisk fetches the prompts from the service and plays them', async () => {
     const remote = await service({ rules: RULES, promptsSource: 'http' });

@@ -24,6 +24,10 @@ export interface ServiceOptions {
   readonly keyPrefix?: string;
   /** The Stasis app name; a second instance on one Asterisk needs its own. */
   readonly app?: string;
+  /** ARI's base URL (default the sandbox's); a fault proxy's address in fault tests. */
+  readonly ariUrl?: string;
+  /** Redis URL (default the bench's); a fault proxy's address in fault tests. */
+  readonly redisUrl?: string;
 }
 
 export interface LogLine {
@@ -61,12 +65,12 @@ export class Service {
       service.configFile,
       [
         'ari:',
-        '  url: http://127.0.0.1:8088',
+        `  url: ${options.ariUrl ?? 'http://127.0.0.1:8088'}`,
         '  username: nevermiss',
         `  password: ${options.ariPassword ?? 'nevermiss-sandbox'}`,
         `  app: ${options.app ?? 'nevermiss'}`,
         'redis:',
-        '  url: redis://127.0.0.1:6379/0',
+        `  url: ${options.redisUrl ?? 'redis://127.0.0.1:6379/0'}`,
         `  keyPrefix: ${service.keyPrefix}`,
         'http:',
         `  listen: 127.0.0.1:${service.port}`,
@@ -117,6 +121,11 @@ export class Service {
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     await this.waitForHealth(true, timeoutMs);
+  }
+
+  /** The process runs (it was started and has not exited). */
+  alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async health(): Promise<{ status: number; body: Record<string, unknown> }> {

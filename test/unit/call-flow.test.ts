@@ -276,3 +276,37 @@ test('every call finishes exactly once, whatever arrives after the end', () => {
   ]);
   assert.equal(effects.filter((e) => e.type === 'finish').length, 1);
 });
+
+test('a caller found again after a restart (interrupted): live legs released, the callback recorded before the caller hears the promise', () => {
+  const { state, effects } = run(withNumber, [started, [{ type: 'interrupted' }, 5_000]]);
+  assert.equal(state.kind, 'recording');
+  assert.ok(state.kind === 'recording' && state.callerPresent && state.reason === 'interrupted');
+  const after = effects.slice(4).filter((e) => e.type !== 'cancelTimer');
+  assert.deepEqual(after, [
+    { type: 'hangupLeg', legId: 'c1-s0-0', reason: 'normal' },
+    { type: 'hangupLeg', legId: 'c1-s0-1', reason: 'normal' },
+    { type: 'recordCallback', reason: 'interrupted', dueAt: 5_000 + 10 * 60_000 },
+  ]);
+  const recorded = transition(withNumber, state, { type: 'callbackRecorded', callbackId: 'cb-1', dueAt: 605_000, attempts: 1 }, 5_100);
+  assert.equal(recorded.state.kind, 'promising');
+  assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise', minutes: 10, language: 'en' } }]);
+});
+
+test('an interrupted withheld caller is told why there is no callback and may leave a message', () => {
+  const { state, effects } = run(withheld, [started, [{ type: 'interrupted' }, 5_000]]);
+  assert.equal(state.kind, 'message');
+  assert.deepEqual(effects.at(-1), { type: 'play', prompt: { kind: 'withheld', language: 'en' } });
+});
+
+test('interrupted means nothing once the hunt is decided', () => {
+  const bridged = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-0' }, 2_000]]).state;
+  assert.deepEqual(transition(withNumber, bridged, { type: 'interrupted' }, 3_000), { state: bridged, effects: [] });
+});
+
+test('a screened leg reported answered twice (its event, and a reconciliation) keeps screening', () => {
+  const screened: HuntPlan = { ...plan, steps: [{ ...plan.steps[0]!, legs: [leg('c1-s0-0', 'owner', 'mobile', { screen: true })] }] };
+  const ctx: CallContext = { plan: screened, facts };
+  const { state } = run(ctx, [started, [{ type: 'legAnswered', legId: 'c1-s0-0' }, 2_000]]);
+  assert.ok(state.kind === 'hunting' && state.legs['c1-s0-0'] === 'screening');
+  assert.deepEqual(transition(ctx, state, { type: 'legAnswered', legId: 'c1-s0-0' }, 2_100), { state, effects: [] });
+});
