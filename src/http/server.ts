@@ -63,7 +63,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.get('/healthz', async (_req, reply) => {
     const health = deps.health();
     const ok = health.ari && health.redis;
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...health });
+    const { rss, heapUsed } = process.memoryUsage();
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...health, memory: { rss, heapUsed } });
   });
 
   app.get('/api/status', async (_req, reply) => {

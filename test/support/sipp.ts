@@ -816,3 +816,92 @@ export function summarizeCall(r: CallReport): Record<string, unknown> {
     exitCode: r.exitCode,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Load: many calls from one SIPp process (soak, benchmarks)
+
+export interface LoadOptions {
+  /** Calls in all, and calls started per second. */
+  calls: number;
+  rate: number;
+  /** Callers' numbers, one per call in turn ('anonymous' for a withheld caller). */
+  numbers: readonly string[];
+  to: string;
+  callerPort: CallerPort;
+  /** Hang up (CANCEL) this long after the INVITE if not answered by then; default: wait up to waitMs. */
+  cancelAfterMs?: number;
+  /** Longest wait for a final response (default 120 s). */
+  waitMs?: number;
+  /** After the answer, send our own BYE after this long unless Asterisk ends the call first (default 60 s). */
+  talkMs?: number;
+}
+
+export interface LoadReport {
+  created: number;
+  successful: number;
+  failed: number;
+  exitCode: number | null;
+  stderr: string;
+}
+
+export interface LoadHandle {
+  done: Promise<LoadReport>;
+  stop(): Promise<LoadReport>;
+}
+
+/** Starts a SIPp caller that places `calls` calls at `rate` per second, each from the next of `numbers`. */
+export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
+  const port = options.callerPort;
+  await waitPortFree(port, 5000);
+  const dir = makeTempDir();
+  const cancelling = options.cancelAfterMs !== undefined;
+  // SIPp substitutes [field0] per call from the injection file.
+  const scenario = render(
+    cancelling ? 'caller-cancel.xml' : 'caller.xml',
+    {
+      FROM: '<sip:[field0]@127.0.0.1>',
+      FROM_USER: '[field0]',
+      WAIT_MS: options.waitMs ?? 120_000,
+      TALK_MS: options.talkMs ?? 60_000,
+      CANCEL_MS: options.cancelAfterMs ?? 0,
+      ...(cancelling ? {} : { CODEC: 0, CODEC_NAME: 'PCMU', SPEAK: '' }),
+    },
+    dir,
+  );
+  const inject = path.join(dir, 'numbers.csv');
+  writeFileSync(inject, ['SEQUENTIAL', ...options.numbers.map((n) => `${n.replace(/[^0-9a-z+]/gi, '')};`)].join('\n') + '\n');
+  const statFile = path.join(dir, 'stats.csv');
+  // prettier-ignore
+  const spawned = spawnSipp([
+    `${ASTERISK_SIP_HOST}:${ASTERISK_SIP_PORT}`,
+    '-sf', scenario, '-inf', inject, '-i', LOCAL_IP, '-p', String(port), '-mp', String(mediaPortFor(port)),
+    '-s', options.to, '-m', String(options.calls), '-r', String(options.rate), '-l', '100000', '-nostdin', '-aa',
+    '-trace_stat', '-stf', statFile, '-fd', '1',
+  ]);
+  const report = async (): Promise<LoadReport> => {
+    const exitCode = await spawned.exited;
+    const stats = parseSippStats(readTrace(statFile));
+    removeTempDir(dir);
+    return { ...stats, exitCode, stderr: spawned.stderr() };
+  };
+  const done = report();
+  return {
+    done,
+    async stop() {
+      await terminate(spawned);
+      return done;
+    },
+  };
+}
+
+/** The last row of SIPp's -trace_stat file: calls created, successful and failed in all. */
+export function parseSippStats(text: string): { created: number; successful: number; failed: number } {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const header = lines[0]?.split(';') ?? [];
+  const last = lines.at(-1)?.split(';') ?? [];
+  const column = (name: string): number => {
+    const index = header.indexOf(name);
+    return index >= 0 && lines.length > 1 ? Number(last[index] ?? 0) : 0;
+  };
+  return { created: column('TotalCallCreated'), successful: column('SuccessfulCall(C)'), failed: column('FailedCall(C)') };
+}
