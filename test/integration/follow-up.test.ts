@@ -88,7 +88,6 @@ function instance(t: TestContext, prefix: string, name: string, settings: Config
   t.after(() => notifier.close());
   const registry = new DialBackRegistry();
   const ari = createAriConnection({ url: 'http://127.0.0.1:8088', username: 'nevermiss', password: 'x', app: 'nevermiss-test', requestTimeoutMs: 1_000 }, { onEvent: () => undefined, onConnected: () => undefined, onDisconnected: () => undefined }, logger);
-  let dialBacks: DialBacks | undefined;
   const followUp = createFollowUp({
     config: () => settings,
     store,
@@ -99,10 +98,10 @@ function instance(t: TestContext, prefix: string, name: string, settings: Config
     instanceId: name,
     publicUrl: 'http://127.0.0.1:8080',
     dialBack: async (id, person, by) => {
-      await dialBacks?.start(id, person, by);
+      await dialBacks.start(id, person, by);
     },
   });
-  dialBacks = createDialBacks({
+  const dialBacks: DialBacks = createDialBacks({
     config: () => settings,
     store,
     registry,

@@ -24,6 +24,8 @@ export interface ServiceOptions {
   readonly keyPrefix?: string;
   /** The Stasis app name; a second instance on one Asterisk needs its own. */
   readonly app?: string;
+  /** ARI's base URL, e.g. a fault proxy's in front of 127.0.0.1:8088 (default: Asterisk itself). */
+  readonly ariUrl?: string;
 }
 
 export interface LogLine {
@@ -61,7 +63,7 @@ export class Service {
       service.configFile,
       [
         'ari:',
-        '  url: http://127.0.0.1:8088',
+        `  url: ${options.ariUrl ?? 'http://127.0.0.1:8088'}`,
         '  username: nevermiss',
         `  password: ${options.ariPassword ?? 'nevermiss-sandbox'}`,
         `  app: ${options.app ?? 'nevermiss'}`,
