@@ -55,7 +55,16 @@ export interface App {
   /** Loads the config file again; a bad file is refused and the running rules stay. */
   reload(trigger: string): ConfigState;
   config(): Config;
+  /**
+   * Repairs what a crash or a failed write left behind: callbacks left dialing by a stopped
+   * service go back to pending, new callbacks without follow-up jobs get them. Runs at start and
+   * every minute; call it after replaying recorded calls into Redis.
+   */
+  sweep(): Promise<void>;
 }
+
+/** How often the sweeps run; a dial abandoned by a stopped service is pending again at most this long after its lease. */
+const SWEEP_EVERY_MS = 60_000;
 
 export function createApp(deps: AppDeps): App {
   const { logger, clock, timers } = deps;
@@ -101,6 +110,7 @@ export function createApp(deps: AppDeps): App {
     clock,
     timers,
     logger,
+    instanceId: deps.instanceId,
   });
   const records = createCallRecords(deps.store, {
     recorded: (callback) => followUp.callbackRecorded(callback),
@@ -194,6 +204,16 @@ export function createApp(deps: AppDeps): App {
       ),
     ).finally(() => (resuming = false));
   };
+  let sweeper: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> | undefined;
+  const sweep = (): Promise<void> =>
+    (sweeping ??= Promise.all([
+      dialBacks.sweep().catch((err: unknown) => logger.warn('could not sweep for abandoned dial-backs; trying again in a minute', { error: describeError(err) })),
+      followUp.sweep().catch((err: unknown) => logger.warn('could not sweep for missing follow-up jobs; trying again in a minute', { error: describeError(err) })),
+    ]).then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => (sweeping = undefined)));
 
   return {
     http,
@@ -211,15 +231,19 @@ export function createApp(deps: AppDeps): App {
           .finally(() => (ticking = false));
       }, 1_000);
       resumer = setInterval(resumeOwing, 2_000);
+      void sweep();
+      sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
     },
     async stop() {
       clearInterval(ticker);
       clearInterval(resumer);
+      clearInterval(sweeper);
       notifier.close();
       await ari?.stop();
       await http.close();
     },
     reload: (trigger) => rules.reload(trigger),
     config,
+    sweep,
   };
 }

@@ -32,9 +32,11 @@ export function createDialBackControl(rest: () => AriRest, app: string, prompts:
     await rest().stopPlayback(playbackId).catch(() => undefined);
   }
 
+  // Every method is async: rest() throws NM_ARI_UNREACHABLE while disconnected, and that must
+  // reach the session as a rejection, never as a throw out of its dispatch.
   return {
-    originateOwner: (plan, legId, dial) =>
-      rest().originate({
+    async originateOwner(plan, legId, dial) {
+      await rest().originate({
         endpoint: dial,
         channelId: legId,
         app,
@@ -42,16 +44,20 @@ export function createDialBackControl(rest: () => AriRest, app: string, prompts:
         callerId: `"Callback" <${plan.customer.number}>`,
         timeoutSec: Math.max(1, Math.ceil(plan.ownerRingMs / 1000)),
         originator: '',
-      }),
+      });
+    },
 
-    whisper: (plan, legId) =>
-      play(legId, legPromptMedia({ kind: 'callback', number: plan.customer.number, minutesAgo: (now() - plan.calledAt) / 60_000 }, plan.language, prompts), plan.language),
+    async whisper(plan, legId) {
+      await play(legId, legPromptMedia({ kind: 'callback', number: plan.customer.number, minutesAgo: (now() - plan.calledAt) / 60_000 }, plan.language, prompts), plan.language);
+    },
 
     // The person hears ringing while the customer's phone rings.
-    ringback: (legId) => play(legId, ['tone:ring'], 'en'),
+    async ringback(legId) {
+      await play(legId, ['tone:ring'], 'en');
+    },
 
-    originateCustomer: (plan, owner) =>
-      rest().originate({
+    async originateCustomer(plan, owner) {
+      await rest().originate({
         endpoint: plan.customer.dial,
         channelId: plan.customer.legId,
         app,
@@ -59,7 +65,8 @@ export function createDialBackControl(rest: () => AriRest, app: string, prompts:
         callerId: plan.customer.callerId,
         timeoutSec: Math.max(1, Math.ceil(plan.customerRingMs / 1000)),
         originator: owner,
-      }),
+      });
+    },
 
     async bridge(plan, owner) {
       const bridgeId = `${plan.sessionId}-br`;
@@ -67,7 +74,9 @@ export function createDialBackControl(rest: () => AriRest, app: string, prompts:
       await rest().addToBridge(bridgeId, [owner, plan.customer.legId]);
     },
 
-    hangup: (channelId, reason) => ignoreGone(rest().hangup(channelId, reason)),
+    async hangup(channelId, reason) {
+      await ignoreGone(rest().hangup(channelId, reason));
+    },
 
     async release(plan) {
       for (const legId of [...plan.ownerLegs.map((leg) => leg.legId)]) playing.delete(legId);

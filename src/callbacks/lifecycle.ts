@@ -3,8 +3,9 @@
  *
  *   pending ──dial-started──▶ dialing ──done──▶ done
  *      │  ▲                     │  │
- *      │  └───attempt-failed────┘  ├──failed──▶ failed      (the last dial attempt failed)
- *      │                           └──cancelled─▶ cancelled
+ *      │  ├───attempt-failed────┤  ├──failed──▶ failed      (the last dial attempt failed)
+ *      │  └───dial-abandoned────┘  └──cancelled─▶ cancelled (the dial could not start, or its
+ *      │                                                     service stopped: its lease ran out)
  *      ├──done──▶ done             (the customer was reached another way)
  *      └──cancelled──▶ cancelled
  *
@@ -27,6 +28,7 @@ export const HISTORY_EVENTS = [
   'escalated',
   'dial-started',
   'attempt-failed',
+  'dial-abandoned',
   'done',
   'failed',
   'cancelled',
@@ -92,6 +94,11 @@ export type LifecycleAction =
       readonly dialAttempts: number;
       readonly maxAttempts: number;
     }
+  /**
+   * The dial ended without a result: it could not start (ARI unreachable), or the service that
+   * dialled stopped and its dialing lease ran out. Not counted as an attempt.
+   */
+  | { readonly type: 'abandonDial' }
   | { readonly type: 'close'; readonly status: ClosingStatus };
 
 /** Why a change was refused: each maps to one error code in the store. */
@@ -120,6 +127,8 @@ export function decide(from: CallbackStatus, action: LifecycleAction): Decision 
         ? { ok: true, to: 'failed', event: 'failed' }
         : { ok: true, to: 'pending', event: 'attempt-failed' };
     }
+    case 'abandonDial':
+      return from === 'dialing' ? { ok: true, to: 'pending', event: 'dial-abandoned' } : { ok: false, refusal: 'not-dialing' };
     case 'close':
       return { ok: true, to: action.status, event: action.status };
   }

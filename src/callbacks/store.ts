@@ -20,7 +20,7 @@ import {
   type NoteEvent,
 } from './lifecycle.js';
 import { defineScript, fieldsFromPairs, guardRedis as wrap } from './scripts.js';
-import type { Callback, CallLogEntry, CallerMessage, MissedCall, RecordedCallback } from './types.js';
+import { isFollowUpState, type Callback, type CallLogEntry, type CallerMessage, type MissedCall, type RecordedCallback } from './types.js';
 
 /** How long a recorded call id is remembered, so replaying it (spool, AstDB drain) is a no-op. */
 const RECORDED_CALL_TTL_MS = 30 * 24 * 3600_000;
@@ -34,6 +34,27 @@ export function newCallbackId(): string {
   return id;
 }
 
+/**
+ * How long a dial holds its callback when nobody renews it. The live dial renews it (a third of
+ * it at a time), so it only has to outlast a renewal or two missed through a Redis hiccup.
+ */
+export const DEFAULT_DIAL_LEASE_MS = 90_000;
+
+/** Which dial holds a callback, and for how long unless renewed. */
+export interface DialLease {
+  /** The dial's id (the dial-back session id); finishDial, renew and abandon name it. */
+  readonly dialId: string;
+  readonly leaseMs: number;
+}
+
+/** Why and by whom a dial is abandoned. */
+export interface AbandonedDial {
+  readonly by: string;
+  readonly now: number;
+  /** Why, for the history. */
+  readonly detail: string;
+}
+
 /** The result of one dial attempt, reported by whoever dialled. */
 export interface DialResult {
   /** aborted: the customer was never dialled (the person didn't confirm); not counted as an attempt. */
@@ -45,6 +66,8 @@ export interface DialResult {
   readonly now: number;
   /** Dial attempts allowed in all; the last one that fails makes the callback `failed`. */
   readonly maxAttempts: number;
+  /** The dial whose result this is; refused if another dial holds the callback now. */
+  readonly dialId?: string;
 }
 
 /** A history entry that changes no status. */
@@ -65,15 +88,39 @@ export interface CallbackStore {
    */
   close(id: string, status: ClosingStatus, by: string, now: number, detail?: string): Promise<Callback>;
   /**
-   * pending -> dialing, so no other instance dials it too.
+   * pending -> dialing, so no other instance dials it too; the dial holds it for `lease.leaseMs`
+   * unless renewed (default: an anonymous dial for DEFAULT_DIAL_LEASE_MS).
    * Errors: NM_CALLBACK_NOT_FOUND, NM_CALLBACK_BUSY (dialing already), NM_CALLBACK_CLOSED.
    */
-  startDial(id: string, by: string, now: number): Promise<Callback>;
+  startDial(id: string, by: string, now: number, lease?: DialLease): Promise<Callback>;
   /**
    * dialing -> done (reached), pending (not reached, attempts left) or failed (the last attempt).
-   * Errors: NM_CALLBACK_NOT_FOUND, NM_CALLBACK_NOT_DIALING (pending), NM_CALLBACK_CLOSED, NM_USAGE.
+   * Errors: NM_CALLBACK_NOT_FOUND, NM_CALLBACK_NOT_DIALING (pending, or held by another dial),
+   * NM_CALLBACK_CLOSED, NM_USAGE.
    */
   finishDial(id: string, result: DialResult): Promise<Callback>;
+  /**
+   * dialing -> pending at once, not counted as an attempt: the dial `dialId` could not start.
+   * Errors: NM_CALLBACK_NOT_FOUND, NM_CALLBACK_NOT_DIALING (pending, or held by another dial),
+   * NM_CALLBACK_CLOSED.
+   */
+  abandonDial(id: string, dialId: string, abandoned: AbandonedDial): Promise<Callback>;
+  /**
+   * dialing -> pending if its dialing lease ended at or before `now` (the service that dialled
+   * stopped); null when there is nothing to abandon (not dialing, closed, or the lease holds).
+   * Checked atomically: of several instances sweeping at once, one abandons it.
+   */
+  abandonExpiredDial(id: string, abandoned: AbandonedDial & { readonly fallbackLeaseMs: number }): Promise<Callback | null>;
+  /** Extends the lease of the dial `dialId` to `until`; false when that dial no longer holds the callback. */
+  renewDialLease(id: string, dialId: string, until: number): Promise<boolean>;
+  /**
+   * Claims the scheduling of a new callback's follow-up jobs for `owner` until now + leaseMs;
+   * the callback when claimed, null when there is nothing to schedule (done already, claimed by
+   * another, closed, or recorded before follow-up states existed).
+   */
+  claimFollowUp(id: string, owner: string, now: number, leaseMs: number): Promise<Callback | null>;
+  /** The follow-up jobs `owner` claimed are in: no sweep schedules them again. False if not its claim. */
+  finishFollowUp(id: string, owner: string): Promise<boolean>;
   /** The callback's history, oldest first. Errors: NM_CALLBACK_NOT_FOUND. */
   history(id: string): Promise<HistoryEntry[]>;
   /** Records notified / reminded / escalated. Errors: NM_CALLBACK_NOT_FOUND, NM_USAGE. */
@@ -103,6 +150,10 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     closeByCaller: defineScript(redis, 'closeByCaller-3'),
     startDial: defineScript(redis, 'startDial-2'),
     finishDial: defineScript(redis, 'finishDial-4'),
+    abandonDial: defineScript(redis, 'abandonDial-2'),
+    renewDialLease: defineScript(redis, 'renewDialLease-1'),
+    claimFollowUp: defineScript(redis, 'claimFollowUp-1'),
+    finishFollowUp: defineScript(redis, 'finishFollowUp-1'),
     appendHistory: defineScript(redis, 'appendHistory-2'),
     logCall: defineScript(redis, 'logCall-2'),
     saveMessage: defineScript(redis, 'saveMessage-2'),
@@ -134,12 +185,44 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       return applied(reply, id, { type: 'close', status });
     },
 
-    async startDial(id, by, now) {
-      const reply = await scripts.startDial(keys.callback(id), keys.history(id), String(now), by);
+    async startDial(id, by, now, { dialId, leaseMs } = { dialId: '', leaseMs: DEFAULT_DIAL_LEASE_MS }) {
+      if (!Number.isSafeInteger(leaseMs) || leaseMs < 1) {
+        throw new NevermissError(ErrorCodes.USAGE, `startDial "${id}": the lease must be a whole number of ms >= 1, got ${leaseMs}`, { id });
+      }
+      const reply = await scripts.startDial(keys.callback(id), keys.history(id), String(now), by, dialId, String(now + leaseMs));
       return applied(reply, id, { type: 'startDial' });
     },
 
-    async finishDial(id, { reached, talkMs, by, now, maxAttempts, detail = '' }) {
+    async abandonDial(id, dialId, { by, now, detail }) {
+      const reply = await scripts.abandonDial(keys.callback(id), keys.history(id), String(now), by, detail, dialId, '0', '0');
+      if (heldByAnotherDial(reply)) throw anotherDial(id, dialId);
+      return applied(reply, id, { type: 'abandonDial' });
+    },
+
+    async abandonExpiredDial(id, { by, now, detail, fallbackLeaseMs }) {
+      const reply = await scripts.abandonDial(keys.callback(id), keys.history(id), String(now), by, detail, '', '1', String(fallbackLeaseMs));
+      const [code] = Array.isArray(reply) ? (reply as unknown[]) : [];
+      if (code === 1) return applied(reply, id, { type: 'abandonDial' });
+      if (code === -1) throw notFound(id);
+      if (code === -2 || code === -3) return null;
+      throw new NevermissError(ErrorCodes.REDIS, `unexpected reply from Redis for abandonExpiredDial of callback "${id}": ${JSON.stringify(reply)}`, { id });
+    },
+
+    async renewDialLease(id, dialId, until) {
+      return (await scripts.renewDialLease(keys.callback(id), dialId, String(until))) === 1;
+    },
+
+    async claimFollowUp(id, owner, now, leaseMs) {
+      const [code, fields] = (await scripts.claimFollowUp(keys.callback(id), String(now), owner, String(leaseMs))) as [number, unknown];
+      if (code === -1) throw notFound(id);
+      return code === 1 ? toCallback(fieldsFromPairs(fields)) : null;
+    },
+
+    async finishFollowUp(id, owner) {
+      return (await scripts.finishFollowUp(keys.callback(id), owner)) === 1;
+    },
+
+    async finishDial(id, { reached, talkMs, by, now, maxAttempts, detail = '', dialId = '' }) {
       if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
         throw new NevermissError(ErrorCodes.USAGE, `finishDial "${id}": maxAttempts must be a whole number >= 1, got ${maxAttempts}`, { id });
       }
@@ -148,8 +231,9 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       }
       const reply = await scripts.finishDial(
         keys.callback(id), keys.history(id), keys.pending, keys.pendingByCallerPrefix,
-        id, String(now), by, reached === 'aborted' ? 'aborted' : reached ? '1' : '0', String(Math.round(talkMs)), String(maxAttempts), detail,
+        id, String(now), by, reached === 'aborted' ? 'aborted' : reached ? '1' : '0', String(Math.round(talkMs)), String(maxAttempts), detail, dialId,
       );
+      if (heldByAnotherDial(reply)) throw anotherDial(id, dialId);
       return applied(reply, id, { type: 'finishDial', reached: reached === true, dialAttempts: 0, maxAttempts });
     },
 
@@ -266,6 +350,19 @@ function applied(reply: unknown, id: string, action: LifecycleAction): Callback 
   throw new NevermissError(ErrorCodes.REDIS, `unexpected reply from Redis for ${action.type} of callback "${id}": ${JSON.stringify(reply)}`, { id });
 }
 
+/** { -4, current dial id }: the callback is dialled by another dial than the one named. */
+function heldByAnotherDial(reply: unknown): boolean {
+  return Array.isArray(reply) && reply[0] === -4;
+}
+
+function anotherDial(id: string, dialId: string): NevermissError {
+  return new NevermissError(
+    ErrorCodes.CALLBACK_NOT_DIALING,
+    `callback "${id}" is no longer dialled by dial "${dialId}" (its lease ran out and it was dialled again); nothing changed`,
+    { id, dialId },
+  );
+}
+
 function refuse(code: ErrorCode, message: string, id: string, status: CallbackStatus): never {
   throw new NevermissError(code, message, { id, status });
 }
@@ -298,6 +395,10 @@ function toCallback(f: Record<string, string>): Callback {
     dialAttempts: Number(f['dialAttempts'] ?? 0),
     language: f['language'] ?? 'en',
     ...(f['dialingBy'] === undefined ? {} : { dialingBy: f['dialingBy'] }),
+    ...(f['dialId'] === undefined ? {} : { dialId: f['dialId'] }),
+    ...(f['dialStartedAt'] === undefined ? {} : { dialStartedAt: Number(f['dialStartedAt']) }),
+    ...(f['dialLeaseUntil'] === undefined ? {} : { dialLeaseUntil: Number(f['dialLeaseUntil']) }),
+    ...(isFollowUpState(f['followUp']) ? { followUp: f['followUp'] } : {}),
     ...(f['talkMs'] === undefined ? {} : { talkMs: Number(f['talkMs']) }),
   };
   if (f['closedAt'] !== undefined) return { ...callback, closedAt: Number(f['closedAt']), closedBy: f['closedBy'] ?? '' };

@@ -19,10 +19,27 @@ export interface Callback {
   readonly language: string;
   /** While dialing: who dials. */
   readonly dialingBy?: string;
+  /** While dialing: the dial's id (the dial-back session), its start, and the end of its lease. */
+  readonly dialId?: string;
+  readonly dialStartedAt?: number;
+  readonly dialLeaseUntil?: number;
+  /** Whether the follow-up jobs of a new callback are in; absent for callbacks older than the field. */
+  readonly followUp?: FollowUpState;
   /** When a dial reached the customer: how long they talked (ms). */
   readonly talkMs?: number;
   readonly closedAt?: number;
   readonly closedBy?: string;
+}
+
+/**
+ * The follow-up jobs (notify, remind, overdue) of a new callback: still to be scheduled, being
+ * scheduled by an instance (with a lease), or in.
+ */
+export const FOLLOW_UP_STATES = ['pending', 'scheduling', 'scheduled'] as const;
+export type FollowUpState = (typeof FOLLOW_UP_STATES)[number];
+
+export function isFollowUpState(value: string | undefined): value is FollowUpState {
+  return (FOLLOW_UP_STATES as readonly (string | undefined)[]).includes(value);
 }
 
 export interface MissedCall {

@@ -69,7 +69,7 @@ function buildNotifyTargets(notify: ConfigFile['people'][string]['notify'], firm
 }
 
 function buildCallbacks(file: ConfigFile): CallbackSettings {
-  const { notify, remindAt, escalateTo, ringOnEscalation, attempts, retryPause, minTalk, dial } = file.callbacks;
+  const { notify, remindAt, escalateTo, ringOnEscalation, attempts, retryPause, minTalk, dial, dialLease, jobConcurrency } = file.callbacks;
   return {
     // Without a list, everyone who said how to reach them wants to hear about new callbacks.
     notify: notify ?? Object.entries(file.people).flatMap(([id, person]) => (person.notify === undefined ? [] : [id])),
@@ -80,6 +80,8 @@ function buildCallbacks(file: ConfigFile): CallbackSettings {
     retryPauseMs: retryPause,
     minTalkMs: minTalk,
     dial: dial ?? null,
+    dialLeaseMs: dialLease,
+    jobConcurrency,
   };
 }
 

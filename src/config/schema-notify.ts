@@ -16,6 +16,7 @@ import {
   name,
   nonEmpty,
   phoneNumberText,
+  SECOND,
   secret,
   settings,
   url,
@@ -24,10 +25,12 @@ import {
 export const NOTIFY_DURATION_LIMITS = {
   retryPause: { min: MINUTE, max: 24 * HOUR },
   minTalk: { min: 0, max: 10 * MINUTE },
+  dialLease: { min: 5 * SECOND, max: HOUR },
 } as const;
 
 export const WEBHOOK_SECRET_MIN_LENGTH = 16;
 export const ATTEMPT_LIMITS = { min: 1, max: 10 } as const;
+export const JOB_CONCURRENCY_LIMITS = { min: 1, max: 64 } as const;
 
 /** What a template puts where the customer's number and the message go. */
 export const SMS_PLACEHOLDERS = { to: '{to}', text: '{text}' } as const;
@@ -221,18 +224,21 @@ function percentOf(text: string): number {
   return Number(PERCENT_PATTERN.exec(text)?.[1]);
 }
 
-const ATTEMPTS_PHRASE = `a whole number between ${ATTEMPT_LIMITS.min} and ${ATTEMPT_LIMITS.max}, like 3`;
+function wholeNumber(limits: { readonly min: number; readonly max: number }, example: number): z.ZodNumber {
+  const phrase = `a whole number between ${limits.min} and ${limits.max}, like ${example}`;
+  return z
+    .number({
+      error: (issue) =>
+        typeof issue.input === 'string' && /^[0-9]+$/.test(issue.input)
+          ? `${expectation(phrase, issue.input)}; write it without quotes`
+          : expectation(phrase, issue.input),
+    })
+    .int({ error: expecting(phrase) })
+    .min(limits.min, { error: expecting(phrase) })
+    .max(limits.max, { error: expecting(phrase) });
+}
 
-const attempts = z
-  .number({
-    error: (issue) =>
-      typeof issue.input === 'string' && /^[0-9]+$/.test(issue.input)
-        ? `${expectation(ATTEMPTS_PHRASE, issue.input)}; write it without quotes`
-        : expectation(ATTEMPTS_PHRASE, issue.input),
-  })
-  .int({ error: expecting(ATTEMPTS_PHRASE) })
-  .min(ATTEMPT_LIMITS.min, { error: expecting(ATTEMPTS_PHRASE) })
-  .max(ATTEMPT_LIMITS.max, { error: expecting(ATTEMPTS_PHRASE) });
+const attempts = wholeNumber(ATTEMPT_LIMITS, 3);
 
 const DIAL_PHRASE = 'an Asterisk dial string with {number} where the customer\'s number goes, like "PJSIP/trunk/sip:{number}@provider"';
 
@@ -253,6 +259,8 @@ export const CALLBACK_DEFAULTS = {
   attempts: 3,
   retryPause: '10m',
   minTalk: '20s',
+  dialLease: '90s',
+  jobConcurrency: 8,
 } as const;
 
 export const CallbacksSchema = settings(
@@ -284,8 +292,17 @@ export const CallbacksSchema = settings(
     dial: dialTemplate
       .optional()
       .describe('How nevermiss dials a customer, with {number} in E.164, like "PJSIP/trunk/sip:{number}@provider".'),
+    dialLease: duration(NOTIFY_DURATION_LIMITS.dialLease)
+      .prefault(CALLBACK_DEFAULTS.dialLease)
+      .describe(
+        'How long a dial-back holds its callback without a sign of life from its service (5s to 1h); the live dial renews it every third of it. ' +
+          'A callback whose service stopped mid dial-back is pending again this long after, at most a minute later. Default 90s.',
+      ),
+    jobConcurrency: wholeNumber(JOB_CONCURRENCY_LIMITS, CALLBACK_DEFAULTS.jobConcurrency)
+      .default(CALLBACK_DEFAULTS.jobConcurrency)
+      .describe('How many follow-up jobs (notifications, reminders, escalations) one instance runs at once (1 to 64). Default 8.'),
   },
-  'callback settings (notify:, remindAt:, escalateTo:, ringOnEscalation:, attempts:, retryPause:, minTalk:, dial:)',
+  'callback settings (notify:, remindAt:, escalateTo:, ringOnEscalation:, attempts:, retryPause:, minTalk:, dial:, dialLease:, jobConcurrency:)',
 )
   .superRefine((callbacks, context) => {
     if (!callbacks.ringOnEscalation || callbacks.escalateTo.length > 0) return;

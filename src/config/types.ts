@@ -84,6 +84,10 @@ export interface CallbackSettings {
   readonly minTalkMs: number;
   /** Dial string template with `{number}` (the customer's number in E.164); null when not set. */
   readonly dial: string | null;
+  /** How long a dial-back holds its callback unless its live session renews the lease. */
+  readonly dialLeaseMs: number;
+  /** Follow-up jobs one instance runs at once. */
+  readonly jobConcurrency: number;
 }
 
 export interface Firm {

@@ -28,11 +28,20 @@ export interface DialBackPlan {
   readonly calledAt: number;
 }
 
-/** reached: the customer talked long enough; not-reached: an attempt that failed; aborted: the person never confirmed. */
-export type DialBackResult = 'reached' | 'not-reached' | 'aborted';
+/**
+ * reached: the customer talked long enough; not-reached: an attempt that failed; aborted: the
+ * person never confirmed; not-started: no phone of the person could even be rung (ARI unreachable
+ * or refusing), so nothing happened at all.
+ */
+export type DialBackResult = 'reached' | 'not-reached' | 'aborted' | 'not-started';
 
 export type DialBackState =
-  | { readonly kind: 'ringing-owner'; readonly live: readonly string[] }
+  | {
+      readonly kind: 'ringing-owner';
+      readonly live: readonly string[];
+      /** Why legs could not be rung, one per leg whose originate failed. */
+      readonly failures: readonly string[];
+    }
   | { readonly kind: 'confirming'; readonly owner: string }
   | { readonly kind: 'dialing-customer'; readonly owner: string }
   | { readonly kind: 'talking'; readonly owner: string; readonly answeredAt: number }
@@ -42,6 +51,8 @@ export type DialBackEvent =
   | { readonly type: 'started' }
   | { readonly type: 'ownerAnswered'; readonly legId: string }
   | { readonly type: 'ownerEnded'; readonly legId: string }
+  /** A person's phone could not be rung at all (the originate request failed). */
+  | { readonly type: 'ownerFailed'; readonly legId: string; readonly error: string }
   | { readonly type: 'ownerTimedOut' }
   | { readonly type: 'dtmf'; readonly legId: string; readonly digit: string }
   | { readonly type: 'confirmTimedOut' }
@@ -66,7 +77,7 @@ export interface DialBackTransition {
 }
 
 export function initialDialBackState(plan: DialBackPlan): DialBackState {
-  return { kind: 'ringing-owner', live: plan.ownerLegs.map((leg) => leg.legId) };
+  return { kind: 'ringing-owner', live: plan.ownerLegs.map((leg) => leg.legId), failures: [] };
 }
 
 export function dialBackTransition(plan: DialBackPlan, state: DialBackState, event: DialBackEvent, now: number): DialBackTransition {
@@ -111,9 +122,16 @@ function whileRingingOwner(plan: DialBackPlan, state: RingingOwner, event: DialB
         ],
       };
     }
-    case 'ownerEnded': {
+    case 'ownerEnded':
+    case 'ownerFailed': {
+      if (!state.live.includes(event.legId)) return { state, effects: [] };
       const live = state.live.filter((legId) => legId !== event.legId);
-      if (live.length > 0) return { state: { kind: 'ringing-owner', live }, effects: [] };
+      const failures = event.type === 'ownerFailed' ? [...state.failures, event.error] : state.failures;
+      if (live.length > 0) return { state: { kind: 'ringing-owner', live, failures }, effects: [] };
+      // Not one phone rang: the dial never started, which is not an attempt of anyone's.
+      if (failures.length === plan.ownerLegs.length) {
+        return end('not-started', 0, `could not ring ${plan.person}'s phones: ${failures[0] ?? 'no reason given'}`, [{ type: 'cancelTimer', key: 'owner' }]);
+      }
       return end('aborted', 0, `${plan.person} did not answer`, [{ type: 'cancelTimer', key: 'owner' }]);
     }
     case 'ownerTimedOut':
@@ -153,6 +171,7 @@ function whileConfirming(plan: DialBackPlan, state: Confirming, event: DialBackE
     case 'ownerAnswered':
       return { state, effects: [{ type: 'hangup', channelId: event.legId, reason: 'normal' }] };
     case 'started':
+    case 'ownerFailed':
     case 'ownerTimedOut':
     case 'customerAnswered':
     case 'customerEnded':
@@ -177,6 +196,7 @@ function whileDialingCustomer(plan: DialBackPlan, state: DialingCustomer, event:
     case 'ownerAnswered':
       return { state, effects: [{ type: 'hangup', channelId: event.legId, reason: 'normal' }] };
     case 'started':
+    case 'ownerFailed':
     case 'ownerTimedOut':
     case 'dtmf':
     case 'confirmTimedOut':
@@ -199,6 +219,7 @@ function whileTalking(plan: DialBackPlan, state: Talking, event: DialBackEvent, 
     case 'ownerAnswered':
       return { state, effects: [{ type: 'hangup', channelId: event.legId, reason: 'normal' }] };
     case 'started':
+    case 'ownerFailed':
     case 'ownerTimedOut':
     case 'dtmf':
     case 'confirmTimedOut':

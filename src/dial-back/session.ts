@@ -15,6 +15,7 @@ import {
   type DialBackState,
 } from './machine.js';
 
+/** Every method rejects on failure, never throws: the session runs them without waiting. */
 export interface DialBackControl {
   originateOwner(plan: DialBackPlan, legId: string, dial: string): Promise<void>;
   whisper(plan: DialBackPlan, legId: string): Promise<void>;
@@ -31,12 +32,16 @@ export interface DialBackDeps {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly logger: Logger;
+  /** A phone of the person rings: ARI took the dial-back. */
+  readonly onRinging?: (session: DialBackSession) => void;
   readonly onFinished: (session: DialBackSession, result: DialBackResult, talkMs: number, detail: string) => void;
 }
 
 export class DialBackSession {
   private state: DialBackState;
   private readonly timers: KeyedTimers;
+  private ringing = false;
+  private firstFailure: unknown;
 
   constructor(
     readonly plan: DialBackPlan,
@@ -48,6 +53,11 @@ export class DialBackSession {
 
   get current(): DialBackState {
     return this.state;
+  }
+
+  /** Why the first of the person's phones could not be rung (the coded ARI error), if one could not. */
+  get startError(): unknown {
+    return this.firstFailure;
   }
 
   channelIds(): string[] {
@@ -68,10 +78,18 @@ export class DialBackSession {
     const { control } = this.deps;
     switch (effect.type) {
       case 'originateOwner':
-        control.originateOwner(this.plan, effect.leg.legId, effect.leg.dial).catch((err: unknown) => {
-          this.deps.logger.warn('could not ring phone', { leg: effect.leg.legId, error: describeError(err) });
-          this.dispatch({ type: 'ownerEnded', legId: effect.leg.legId });
-        });
+        control.originateOwner(this.plan, effect.leg.legId, effect.leg.dial).then(
+          () => {
+            if (this.ringing) return;
+            this.ringing = true;
+            this.deps.onRinging?.(this);
+          },
+          (err: unknown) => {
+            this.deps.logger.warn('could not ring phone', { leg: effect.leg.legId, error: describeError(err) });
+            this.firstFailure ??= err;
+            this.dispatch({ type: 'ownerFailed', legId: effect.leg.legId, error: describeError(err) });
+          },
+        );
         return;
       case 'whisper':
         this.attempt(effect, control.whisper(this.plan, effect.legId));

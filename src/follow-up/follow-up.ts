@@ -10,6 +10,16 @@
  *   textback:<number>                  an SMS to a caller on a mobile, at most once per window
  *
  * Job ids are deterministic, so scheduling twice is harmless, and a delivery succeeds once per event.
+ *
+ * Every open callback has its jobs: a new callback is recorded with followUp = "pending"; the
+ * instance that recorded it claims it, schedules notify:created, remind and overdue, and marks it
+ * "scheduled". If that fails or the instance dies midway, sweep() (at start, every minute, after
+ * a spool replay) does the same for every open callback still marked pending (or whose claim ran
+ * out). The mark, not the jobs, says whether it was done: notify:created is deleted once it ran,
+ * and scheduling it again would notify twice.
+ *
+ * Jobs run concurrently, up to callbacks.jobConcurrency per instance, each on its own: a receiver
+ * that stalls holds one slot for at most DELIVERY_DEADLINE_MS, never the others.
  */
 import type { Logger } from 'winston';
 import type { Config } from '../config/types.js';
@@ -19,7 +29,7 @@ import type { Callback } from '../callbacks/types.js';
 import { isOpen } from '../callbacks/lifecycle.js';
 import type { Clock } from '../call-flow/ports.js';
 import type { Notifier } from '../notify/notifier.js';
-import { isRetryable } from '../notify/failure.js';
+import { isRetryable, notifyFailed } from '../notify/failure.js';
 import { sendSms } from '../notify/channels/sms.js';
 import { HTTP_TIMEOUT_MS } from '../notify/http.js';
 import { looksLikeMobile, normalizeNumber } from '../routing/numbers.js';
@@ -27,6 +37,7 @@ import { textBackMessage } from './text-back.js';
 import { nextRetryDelay } from '../notify/retry.js';
 import type { ChannelName, NotificationKind } from '../notify/types.js';
 import { describeError } from '../errors.js';
+import { lacksFollowUp } from './sweeps.js';
 
 export interface FollowUpDeps {
   readonly config: () => Config;
@@ -52,11 +63,31 @@ export interface FollowUp {
   closed(callback: Callback): Promise<void>;
   /** An outbound call through the PBX to `number` was answered this long: its callback may be kept. */
   outboundCallAnswered(report: { readonly number: string; readonly answeredSec: number; readonly from: string }): Promise<Callback | null>;
-  /** Runs the jobs that are due; called every second. */
+  /**
+   * Claims the due jobs that fit in the free slots and starts them without waiting for them;
+   * returns how many it started. Called every second.
+   */
   tick(): Promise<number>;
+  /** Resolves when the jobs started so far have ended (for a clean stop, and for tests). */
+  idle(): Promise<void>;
+  /**
+   * Schedules the follow-up jobs of every open callback that lacks them (its record was written
+   * but the scheduling failed or never ran); returns how many callbacks got their jobs.
+   * Run at start, every minute, and after replaying a spool of recorded calls.
+   */
+  sweep(): Promise<number>;
 }
 
+/** How long a claimed job is ours; longer than any job takes (see DELIVERY_DEADLINE_MS). */
 const LEASE_MS = 60_000;
+/**
+ * The longest one delivery (an SMTP exchange, an HTTP request) is waited for: well inside the
+ * job's lease, so no other instance takes the job over while we still wait. The channels' own
+ * timeouts are shorter (HTTP 5 s); SMTP's are per phase, so this bounds the whole exchange.
+ */
+export const DELIVERY_DEADLINE_MS = 45_000;
+/** How long an instance may take to schedule a new callback's jobs before a sweep may take over. */
+const FOLLOW_UP_CLAIM_MS = 60_000;
 
 /** The job that tells people about one event of a callback. */
 function notifyJob(kind: NotificationKind, callbackId: string): TimerJob {
@@ -71,11 +102,10 @@ export async function followUpClosed(timers: Timers, callback: Pick<Callback, 'i
   await timers.cancelForCallback(callback.id);
   if (callback.status === 'done' || callback.status === 'failed') await timers.schedule(notifyJob(callback.status, callback.id), now);
 }
-const BATCH = 20;
-
 export function createFollowUp(deps: FollowUpDeps): FollowUp {
   const { store, timers, clock, logger } = deps;
   const log = logger.child({ component: 'follow-up' });
+  const running = new Set<Promise<void>>();
 
   const schedule = (id: string, kind: string, callbackId: string, dueAt: number): Promise<unknown> =>
     timers.schedule({ id, kind, callbackId }, dueAt);
@@ -132,7 +162,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       },
     };
     try {
-      await notifier.send(channel, event, job.id);
+      await withDeadline(notifier.send(channel, event, job.id), `${channel.name} to ${person}`, channel.name);
       await timers.complete(job.id, deps.instanceId);
       await store.appendHistory(callback.id, { event: 'notified', at: clock.now(), by: deps.instanceId, detail: `${kind} to ${person} by ${channel.name}` }).catch(() => undefined);
       log.info('notification sent', { callbackId: callback.id, kind, person, channel: channel.name });
@@ -158,7 +188,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     }
     const text = textBackMessage(config.firm.name, route.language, callback.dueAt, route.timezone, clock.now());
     try {
-      await sendSms(fetch, config.sms, callback.caller, text, HTTP_TIMEOUT_MS);
+      await withDeadline(sendSms(fetch, config.sms, callback.caller, text, HTTP_TIMEOUT_MS), 'text to the caller', 'sms');
       await store.markTextedBack(callback.caller, route.textBack.windowMs);
       await timers.complete(job.id, deps.instanceId);
       await store.appendHistory(callback.id, { event: 'notified', at: clock.now(), by: deps.instanceId, detail: 'texted the caller' }).catch(() => undefined);
@@ -218,6 +248,34 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     await timers.complete(job.id, deps.instanceId);
   }
 
+  /**
+   * Schedules a new callback's notify, remind and overdue jobs, once: only the instance that
+   * claims it does, and the mark written after tells every sweep it is done. False when there
+   * was nothing to do (done already, claimed by another instance, closed).
+   */
+  async function scheduleFollowUp(id: string): Promise<boolean> {
+    const callback = await store.claimFollowUp(id, deps.instanceId, clock.now(), FOLLOW_UP_CLAIM_MS);
+    if (!callback) return false;
+    const share = deps.config().callbacks.remindAtShare;
+    await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));
+    await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
+    await timers.schedule(notifyJob('created', id), clock.now());
+    if (!(await store.finishFollowUp(id, deps.instanceId))) {
+      log.warn('scheduling the follow-up took longer than its claim; another instance may have scheduled it too', { callbackId: id });
+    }
+    return true;
+  }
+
+  /** Runs one claimed job in its own slot; its failure is its own. */
+  function start(job: ClaimedJob): void {
+    const running$ = run(job)
+      .catch((err: unknown) => {
+        log.error('follow-up job failed; it runs again when its lease ends', { job: job.id, error: describeError(err) });
+      })
+      .finally(() => running.delete(running$));
+    running.add(running$);
+  }
+
   const api: FollowUp = {
     async callbackRecorded({ id, created }) {
       try {
@@ -227,14 +285,30 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
         if (deps.config().routes[callback.route]?.textBack && looksLikeMobile(callback.caller)) {
           await timers.schedule({ id: `textback:${callback.caller}`, kind: 'textback', callbackId: id }, clock.now());
         }
-        if (!created) return;
-        const share = deps.config().callbacks.remindAtShare;
-        await timers.schedule(notifyJob('created', id), clock.now());
-        await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));
-        await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
       } catch (err) {
-        log.error('could not schedule the follow-up of a new callback', { callbackId: id, error: describeError(err) });
+        log.warn('could not schedule the text back to the caller', { callbackId: id, error: describeError(err) });
       }
+      if (!created) return;
+      try {
+        await scheduleFollowUp(id);
+      } catch (err) {
+        log.error('could not schedule the follow-up of a new callback; the next sweep does (within a minute)', { callbackId: id, error: describeError(err) });
+      }
+    },
+
+    async sweep() {
+      let scheduled = 0;
+      for (const callback of (await store.listPending()).filter(lacksFollowUp)) {
+        try {
+          if (await scheduleFollowUp(callback.id)) {
+            scheduled += 1;
+            log.warn('scheduled the missing follow-up of a callback', { callbackId: callback.id });
+          }
+        } catch (err) {
+          log.warn('could not schedule the missing follow-up of a callback; the next sweep tries again', { callbackId: callback.id, error: describeError(err) });
+        }
+      }
+      return scheduled;
     },
 
     async attemptFailed(callbackId) {
@@ -256,12 +330,36 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     },
 
     async tick() {
-      const jobs = await timers.claimDue(clock.now(), { owner: deps.instanceId, leaseMs: LEASE_MS, limit: BATCH });
-      for (const job of jobs) {
-        await run(job).catch((err: unknown) => log.error('follow-up job failed; it runs again when its lease ends', { job: job.id, error: describeError(err) }));
-      }
+      const free = deps.config().callbacks.jobConcurrency - running.size;
+      if (free <= 0) return 0;
+      const jobs = await timers.claimDue(clock.now(), { owner: deps.instanceId, leaseMs: LEASE_MS, limit: free });
+      for (const job of jobs) start(job);
       return jobs.length;
+    },
+
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
   return api;
+}
+
+/**
+ * Waits for a delivery at most DELIVERY_DEADLINE_MS; past that it counts as a failure a retry may
+ * get through (the lease must not run out while we wait). The late send itself is not cancelled:
+ * at worst the retry delivers a second time, with the same delivery id.
+ */
+async function withDeadline(send: Promise<void>, what: string, channel: ChannelName): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(notifyFailed(what, `no result within ${DELIVERY_DEADLINE_MS / 1000} s`, { channel, retryable: true, address: what }, 'check the receiver')),
+      DELIVERY_DEADLINE_MS,
+    );
+  });
+  try {
+    await Promise.race([send, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

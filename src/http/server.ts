@@ -175,6 +175,10 @@ function sendCoded(reply: FastifyReply, err: unknown): FastifyReply {
     if (isNevermissError(err, code)) return reply.code(409).send({ code: err.code, message: err.message });
   }
   if (isNevermissError(err, ErrorCodes.USAGE)) return reply.code(400).send({ code: err.code, message: err.message });
-  if (isNevermissError(err, ErrorCodes.ARI_UNREACHABLE)) return reply.code(503).send({ code: err.code, message: err.message });
+  // Asterisk or Redis away or too slow: a later try may work (a dial-back that could not start is pending again).
+  for (const code of [ErrorCodes.ARI_UNREACHABLE, ErrorCodes.ARI_NOT_READY, ErrorCodes.ARI_TIMEOUT, ErrorCodes.REDIS] as const) {
+    if (isNevermissError(err, code)) return reply.code(503).send({ code: err.code, message: err.message });
+  }
+  if (isNevermissError(err, ErrorCodes.ARI_REQUEST)) return reply.code(502).send({ code: err.code, message: err.message });
   throw err;
 }

@@ -97,6 +97,11 @@ const CASES: Case[] = [
     action: { type: 'finishDial', reached: false, dialAttempts: 0, maxAttempts: 1 },
     run: (s, id) => s.finishDial(id, { reached: false, talkMs: 0, by: 'dialer', now: T0 + 10, maxAttempts: 1 }),
   },
+  {
+    name: 'abandonDial',
+    action: { type: 'abandonDial' },
+    run: (s, id) => s.abandonDial(id, '', { by: 'dialer', now: T0 + 10, detail: 'the dial-back did not start: ARI unreachable' }),
+  },
   { name: 'close done', action: { type: 'close', status: 'done' }, run: (s, id) => s.close(id, 'done', 'api', T0 + 10) },
   { name: 'close cancelled', action: { type: 'close', status: 'cancelled' }, run: (s, id) => s.close(id, 'cancelled', 'api', T0 + 10) },
 ];
@@ -304,4 +309,109 @@ test('the history list and the callback share the hash tag', (t) => {
   const store = freshStore(t);
   assert.equal(store.keys.history('cb-x'), `${store.keys.callback('cb-x')}:history`);
   assert.equal(/^\{[^}]+\}/.exec(store.keys.history('cb-x'))?.[0], /^\{[^}]+\}/.exec(store.keys.pending)?.[0]);
+});
+
+test('a dial holds its callback with a lease that only its own dial renews', async (t) => {
+  const store = freshStore(t);
+  const { id } = await store.recordMissedCall(missed());
+  const dialing = await store.startDial(id, 'api: owner', T0 + 10, { dialId: 'dial-a', leaseMs: 90_000 });
+  assert.deepEqual([dialing.dialId, dialing.dialStartedAt, dialing.dialLeaseUntil], ['dial-a', T0 + 10, T0 + 90_010]);
+  assert.equal(await store.renewDialLease(id, 'dial-b', T0 + 500_000), false, 'another dial cannot renew it');
+  assert.equal(await store.renewDialLease(id, 'dial-a', T0 + 120_000), true);
+  assert.equal((await store.get(id))?.dialLeaseUntil, T0 + 120_000);
+  const after = await store.finishDial(id, { reached: false, talkMs: 0, by: 'owner', now: T0 + 60_000, maxAttempts: 3, dialId: 'dial-a' });
+  assert.deepEqual([after.status, after.dialId, after.dialLeaseUntil, after.dialStartedAt], ['pending', undefined, undefined, undefined], 'the lease goes with the dial');
+  assert.equal(await store.renewDialLease(id, 'dial-a', T0 + 200_000), false, 'a finished dial renews nothing');
+  assert.equal((await store.get(id))?.dialLeaseUntil, undefined);
+  await assert.rejects(store.startDial(id, 'x', T0, { dialId: 'd', leaseMs: 0 }), coded(ErrorCodes.USAGE));
+});
+
+test('an expired dialing lease: nothing before it ends; then back to pending once, with two sweepers racing', async (t) => {
+  const prefix = freshPrefix(t);
+  const other = new Redis(REDIS_URL);
+  t.after(() => other.disconnect());
+  const store = createCallbackStore(redis, prefix);
+  const otherStore = createCallbackStore(other, prefix);
+  const { id } = await store.recordMissedCall(missed());
+  await store.startDial(id, 'api: owner', T0 + 10, { dialId: 'dial-a', leaseMs: 90_000 });
+  const sweep = (s: CallbackStore, now: number) => s.abandonExpiredDial(id, { by: 'sweep:test', now, detail: 'dial-back abandoned: the service that dialled stopped', fallbackLeaseMs: 90_000 });
+
+  assert.equal(await sweep(store, T0 + 90_009), null, 'the lease still holds');
+  assert.equal((await store.get(id))?.status, 'dialing');
+
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => sweep(i % 2 === 0 ? store : otherStore, T0 + 90_010 + i)));
+  assert.equal(results.filter((r) => r !== null).length, 1, 'exactly one sweeper abandons it');
+  const callback = await store.get(id);
+  assert.deepEqual([callback?.status, callback?.dialingBy, callback?.dialId, callback?.dialAttempts], ['pending', undefined, undefined, 0], 'not counted as an attempt');
+  const abandoned = (await store.history(id)).filter((e) => e.event === 'dial-abandoned');
+  assert.equal(abandoned.length, 1);
+  assert.deepEqual(
+    { from: abandoned[0]?.from, to: abandoned[0]?.to, by: abandoned[0]?.by, detail: abandoned[0]?.detail },
+    { from: 'dialing', to: 'pending', by: 'sweep:test', detail: 'dial-back abandoned: the service that dialled stopped' },
+  );
+  assert.deepEqual((await store.listPending()).map((cb) => cb.id), [id], 'still open, still found by caller');
+  assert.equal((await store.findPendingByCaller('+4520111111'))?.id, id);
+  assert.equal((await store.startDial(id, 'api: owner', T0 + 200_000, { dialId: 'dial-b', leaseMs: 90_000 })).status, 'dialing', 'a later dial works');
+});
+
+test('a dial started before leases existed is abandoned its fallback lease after its start', async (t) => {
+  const store = freshStore(t);
+  const { id } = await store.recordMissedCall(missed());
+  await store.startDial(id, 'dialer', T0 + 10);
+  await redis.hdel(store.keys.callback(id), 'dialLeaseUntil', 'dialId');
+  const sweep = (now: number) => store.abandonExpiredDial(id, { by: 'sweep', now, detail: 'stale', fallbackLeaseMs: 60_000 });
+  assert.equal(await sweep(T0 + 60_009), null);
+  assert.equal((await sweep(T0 + 60_010))?.status, 'pending');
+  assert.equal(await sweep(T0 + 60_011), null, 'pending: nothing to abandon');
+  await store.close(id, 'done', 'api', T0 + 70_000);
+  assert.equal(await sweep(T0 + 80_000), null, 'closed: nothing to abandon');
+  await assert.rejects(store.abandonExpiredDial('cb-nope', { by: 's', now: T0, detail: '', fallbackLeaseMs: 1 }), coded(ErrorCodes.CALLBACK_NOT_FOUND));
+});
+
+test('a dial that no longer holds its callback cannot finish or abandon it', async (t) => {
+  const store = freshStore(t);
+  const { id } = await store.recordMissedCall(missed());
+  await store.startDial(id, 'instance-a', T0, { dialId: 'dial-a', leaseMs: 1_000 });
+  await store.abandonExpiredDial(id, { by: 'sweep', now: T0 + 1_000, detail: 'stopped', fallbackLeaseMs: 1_000 });
+  await store.startDial(id, 'instance-b', T0 + 2_000, { dialId: 'dial-b', leaseMs: 90_000 });
+  const before = await store.history(id);
+  await assert.rejects(store.finishDial(id, { reached: true, talkMs: 30_000, by: 'a', now: T0 + 3_000, maxAttempts: 3, dialId: 'dial-a' }), coded(ErrorCodes.CALLBACK_NOT_DIALING));
+  await assert.rejects(store.abandonDial(id, 'dial-a', { by: 'a', now: T0 + 3_000, detail: 'late' }), coded(ErrorCodes.CALLBACK_NOT_DIALING));
+  assert.deepEqual(await store.history(id), before, 'nothing written');
+  const callback = await store.get(id);
+  assert.deepEqual([callback?.status, callback?.dialId], ['dialing', 'dial-b']);
+  assert.equal((await store.abandonDial(id, 'dial-b', { by: 'b', now: T0 + 4_000, detail: 'could not ring' })).status, 'pending');
+});
+
+test('follow-up mark: a new callback needs its jobs; one claim wins; a lapsed claim is taken over; marked or older callbacks never', async (t) => {
+  const prefix = freshPrefix(t);
+  const other = new Redis(REDIS_URL);
+  t.after(() => other.disconnect());
+  const store = createCallbackStore(redis, prefix);
+  const otherStore = createCallbackStore(other, prefix);
+  const { id } = await store.recordMissedCall(missed());
+  assert.equal((await store.get(id))?.followUp, 'pending');
+  const folded = await store.recordMissedCall(missed({ callId: 'call-2', at: T0 + 5 }));
+  assert.equal(folded.created, false);
+  assert.equal((await store.get(id))?.followUp, 'pending', 'a repeat call leaves the mark alone');
+
+  const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : otherStore).claimFollowUp(id, `instance-${i}`, T0 + 10, 60_000)));
+  const winners = claims.flatMap((c, i) => (c ? [i] : []));
+  assert.equal(winners.length, 1, 'one instance schedules');
+  const winner = `instance-${winners[0]}`;
+  assert.equal((await store.get(id))?.followUp, 'scheduling');
+  assert.equal(await store.claimFollowUp(id, 'late', T0 + 60_009, 60_000), null, 'the claim still holds');
+  assert.ok(await store.claimFollowUp(id, 'taker', T0 + 60_010, 60_000), 'a claim whose holder stopped is taken over');
+  assert.equal(await store.finishFollowUp(id, winner), false, 'the first holder lost it');
+  assert.equal(await store.finishFollowUp(id, 'taker'), true);
+  assert.equal((await store.get(id))?.followUp, 'scheduled');
+  assert.equal(await store.claimFollowUp(id, 'again', T0 + 999_999, 60_000), null, 'scheduled: never again');
+
+  const second = await store.recordMissedCall(missed({ caller: '+4520222222', callId: 'call-3' }));
+  await redis.hdel(store.keys.callback(second.id), 'followUp');
+  assert.equal(await store.claimFollowUp(second.id, 'x', T0, 60_000), null, 'recorded before the mark existed: left alone');
+  const third = await store.recordMissedCall(missed({ caller: '+4520333333', callId: 'call-4' }));
+  await store.close(third.id, 'cancelled', 'api', T0 + 1);
+  assert.equal(await store.claimFollowUp(third.id, 'x', T0 + 2, 60_000), null, 'closed: nothing to schedule');
+  await assert.rejects(store.claimFollowUp('cb-nope', 'x', T0, 60_000), coded(ErrorCodes.CALLBACK_NOT_FOUND));
 });

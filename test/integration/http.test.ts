@@ -43,7 +43,10 @@ test('/healthz is 200 only when ARI and Redis are both connected', async () => {
     health = { ari, redis: redisUp, activeCalls: 2 };
     const response = await app.inject({ method: 'GET', url: '/healthz' });
     assert.equal(response.statusCode, status, `ari=${ari} redis=${redisUp}`);
-    assert.deepEqual(response.json(), { status: status === 200 ? 'ok' : 'degraded', ari, redis: redisUp, activeCalls: 2 });
+    const { memory, ...rest } = response.json<Record<string, unknown>>();
+    assert.deepEqual(rest, { status: status === 200 ? 'ok' : 'degraded', ari, redis: redisUp, activeCalls: 2 });
+    const { rss, heapUsed } = memory as { rss: number; heapUsed: number };
+    assert.ok(rss > heapUsed && heapUsed > 0, `the service's memory: ${JSON.stringify(memory)}`);
   }
 });
 

@@ -30,6 +30,8 @@ export interface Receivers {
   /** Bodies posted to the SMS gateway path (/sms), which takes them unsigned, as gateways do. */
   readonly texts: Array<Record<string, unknown>>;
   waitFor<T>(find: () => T | undefined, what: string, timeoutMs?: number): Promise<T>;
+  /** Requests to `path` are kept waiting `ms` before the answer (recorded on arrival); 0 ends it. */
+  stall(path: string, ms: number): void;
   close(): Promise<void>;
 }
 
@@ -37,14 +39,20 @@ export async function startReceivers(secret: string): Promise<Receivers> {
   const deliveries: Delivery[] = [];
   const mails: Mail[] = [];
   const texts: Array<Record<string, unknown>> = [];
+  const stalls = new Map<string, number>();
   const http: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
+      const answer = (status: number): void => {
+        const ms = stalls.get(req.url ?? '') ?? 0;
+        if (ms > 0) setTimeout(() => res.writeHead(status).end(), ms);
+        else res.writeHead(status).end();
+      };
       if (req.url === '/sms') {
         texts.push(JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>);
-        res.writeHead(200).end();
+        answer(200);
         return;
       }
       const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
@@ -58,7 +66,7 @@ export async function startReceivers(secret: string): Promise<Receivers> {
         body: JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>,
         at: Date.now(),
       });
-      res.writeHead(signatureValid ? 204 : 401).end();
+      answer(signatureValid ? 204 : 401);
     });
   });
   const smtp = new SMTPServer({
@@ -91,6 +99,10 @@ export async function startReceivers(secret: string): Promise<Receivers> {
         if (Date.now() > until) throw new Error(`timed out waiting for ${what}; deliveries: ${JSON.stringify(deliveries.map((d) => [d.path, d.kind]))}`);
         await sleep(100);
       }
+    },
+    stall(path, ms) {
+      if (ms > 0) stalls.set(path, ms);
+      else stalls.delete(path);
     },
     async close() {
       http.closeAllConnections();

@@ -117,6 +117,8 @@ test('the example file yields its notification settings', () => {
     retryPauseMs: 600_000,
     minTalkMs: 20_000,
     dial: 'PJSIP/trunk/sip:{number}@provider',
+    dialLeaseMs: 90_000,
+    jobConcurrency: 8,
   });
 });
 
@@ -134,6 +136,8 @@ test('without notification settings: no targets, no carriers, and the documented
     retryPauseMs: 600_000,
     minTalkMs: 20_000,
     dial: null,
+    dialLeaseMs: 90_000,
+    jobConcurrency: 8,
   });
 });
 
@@ -167,6 +171,8 @@ test('callback settings: percentages, durations, limits and a dial template', ()
       '  escalateTo: [colleague]',
       '  ringOnEscalation: true',
       '  dial: Local/{number}@from-internal',
+      '  dialLease: 5s',
+      '  jobConcurrency: 64',
     ),
   );
   assert.deepEqual(config.callbacks, {
@@ -178,6 +184,8 @@ test('callback settings: percentages, durations, limits and a dial template', ()
     retryPauseMs: 60_000,
     minTalkMs: 0,
     dial: 'Local/{number}@from-internal',
+    dialLeaseMs: 5_000,
+    jobConcurrency: 64,
   });
   assert.equal(validConfig(withSection('callbacks:', '  remindAt: 99%')).callbacks.remindAtShare, 0.99);
 });
@@ -473,7 +481,7 @@ testProblems('callbacks', [
     name: 'an unknown key names the allowed ones',
     text: withSection('callbacks:', '  remind: 70%'),
     expected: [
-      'test.yaml:22:3 callbacks.remind: unknown key "remind"; allowed keys: notify, remindAt, escalateTo, ringOnEscalation, attempts, retryPause, minTalk, dial',
+      'test.yaml:22:3 callbacks.remind: unknown key "remind"; allowed keys: notify, remindAt, escalateTo, ringOnEscalation, attempts, retryPause, minTalk, dial, dialLease, jobConcurrency',
     ],
   },
 ]);

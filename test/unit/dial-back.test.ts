@@ -78,3 +78,35 @@ test('finish comes exactly once', () => {
   const { effects } = run([...toCustomer, [{ type: 'customerAnswered' }, 12_000], [{ type: 'customerEnded', cause: 16 }, 37_000], [{ type: 'ownerEnded', legId: 'db1-o1' }, 37_001]]);
   assert.equal(effects.filter((e) => e.type === 'finish').length, 1);
 });
+
+test('no phone could be rung (ARI unreachable): not-started, with the first reason; a dial-back that rang one phone is an abort', () => {
+  const failed = run([
+    [{ type: 'started' }, 0],
+    [{ type: 'ownerFailed', legId: 'db1-o0', error: 'NM_ARI_UNREACHABLE: not connected' }, 1],
+    [{ type: 'ownerFailed', legId: 'db1-o1', error: 'NM_ARI_UNREACHABLE: not connected' }, 2],
+  ]);
+  assert.deepEqual(failed.state, { kind: 'ended', result: 'not-started', talkMs: 0, detail: "could not ring owner's phones: NM_ARI_UNREACHABLE: not connected" });
+  assert.deepEqual(failed.effects.slice(-2).map((e) => e.type), ['cancelTimer', 'finish']);
+
+  const oneRang = run([
+    [{ type: 'started' }, 0],
+    [{ type: 'ownerFailed', legId: 'db1-o0', error: 'NM_ARI_REQUEST: no such endpoint' }, 1],
+    [{ type: 'ownerEnded', legId: 'db1-o1' }, 20_000],
+  ]);
+  assert.ok(oneRang.state.kind === 'ended' && oneRang.state.result === 'aborted');
+
+  const oneLeft = run([[{ type: 'started' }, 0], [{ type: 'ownerFailed', legId: 'db1-o0', error: 'x' }, 1]]);
+  assert.deepEqual(oneLeft.state, { kind: 'ringing-owner', live: ['db1-o1'], failures: ['x'] });
+  const repeated = run([
+    [{ type: 'started' }, 0],
+    [{ type: 'ownerFailed', legId: 'db1-o0', error: 'x' }, 1],
+    [{ type: 'ownerFailed', legId: 'db1-o0', error: 'x' }, 2],
+  ]);
+  assert.equal(repeated.state.kind, 'ringing-owner', 'a leg counts once');
+});
+
+test('a failed originate after the person answered elsewhere changes nothing', () => {
+  const { state, effects } = run([...toCustomer.slice(0, 2), [{ type: 'ownerFailed', legId: 'db1-o0', error: 'late' }, 3_100]]);
+  assert.deepEqual(state, { kind: 'confirming', owner: 'db1-o1' });
+  assert.equal(effects.filter((e) => e.type === 'finish').length, 0);
+});

@@ -41,10 +41,10 @@ test('no status moves to itself and nothing returns to pending except a failed a
   assert.deepEqual(CALLBACK_STATUSES.filter((from) => canTransition(from, 'pending')), ['dialing']);
 });
 
-test('the history events are the ten of the lifecycle; notes are the ones that change no status', () => {
+test('the history events are the eleven of the lifecycle; notes are the ones that change no status', () => {
   assert.deepEqual([...HISTORY_EVENTS], [
     'created', 'called-again', 'notified', 'reminded', 'escalated',
-    'dial-started', 'attempt-failed', 'done', 'failed', 'cancelled',
+    'dial-started', 'attempt-failed', 'dial-abandoned', 'done', 'failed', 'cancelled',
   ]);
   assert.deepEqual([...NOTE_EVENTS], ['notified', 'reminded', 'escalated']);
   assert.ok(NOTE_EVENTS.every((event) => (HISTORY_EVENTS as readonly string[]).includes(event)));
@@ -70,6 +70,17 @@ test('finishDial: reached -> done; not reached -> pending while attempts are lef
   assert.deepEqual(decide('failed', finish(false, 0)), { ok: false, refusal: 'closed' });
 });
 
+test('abandonDial: a dial that could not start or whose service stopped is pending again; anything else is refused', () => {
+  const table: ReadonlyArray<readonly [CallbackStatus, ReturnType<typeof decide>]> = [
+    ['pending', { ok: false, refusal: 'not-dialing' }],
+    ['dialing', { ok: true, to: 'pending', event: 'dial-abandoned' }],
+    ['done', { ok: false, refusal: 'closed' }],
+    ['failed', { ok: false, refusal: 'closed' }],
+    ['cancelled', { ok: false, refusal: 'closed' }],
+  ];
+  for (const [from, expected] of table) assert.deepEqual(decide(from, { type: 'abandonDial' }), expected, from);
+});
+
 test('close: an open callback becomes done or cancelled; a closed one is refused', () => {
   for (const from of ['pending', 'dialing'] as const) {
     assert.deepEqual(decide(from, { type: 'close', status: 'done' }), { ok: true, to: 'done', event: 'done' });
@@ -86,6 +97,7 @@ test('every change decide allows is in the transition table', () => {
     { type: 'finishDial', reached: true, dialAttempts: 0, maxAttempts: 2 },
     { type: 'finishDial', reached: false, dialAttempts: 0, maxAttempts: 2 },
     { type: 'finishDial', reached: false, dialAttempts: 1, maxAttempts: 2 },
+    { type: 'abandonDial' },
     { type: 'close', status: 'done' },
     { type: 'close', status: 'cancelled' },
   ];

@@ -25,7 +25,7 @@ end
 
 local now = tonumber(ARGV[2])
 redis.call('HSET', key, 'status', ARGV[1], 'closedAt', now, 'closedBy', ARGV[3])
-redis.call('HDEL', key, 'dialingBy', 'dialStartedAt')
+redis.call('HDEL', key, 'dialingBy', 'dialStartedAt', 'dialId', 'dialLeaseUntil')
 redis.call('ZREM', KEYS[2], id)
 redis.call('DEL', KEYS[1])
 

@@ -21,7 +21,7 @@ if status ~= 'pending' and status ~= 'dialing' then return { -2, status } end
 
 local now = tonumber(ARGV[3])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'closedAt', now, 'closedBy', ARGV[4])
-redis.call('HDEL', KEYS[1], 'dialingBy', 'dialStartedAt')
+redis.call('HDEL', KEYS[1], 'dialingBy', 'dialStartedAt', 'dialId', 'dialLeaseUntil')
 redis.call('ZREM', KEYS[3], ARGV[1])
 local byCaller = KEYS[4] .. redis.call('HGET', KEYS[1], 'caller')
 if redis.call('GET', byCaller) == ARGV[1] then redis.call('DEL', byCaller) end

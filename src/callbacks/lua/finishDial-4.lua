@@ -16,19 +16,24 @@
   ARGV[1] callback id   ARGV[2] now (ms)   ARGV[3] who reports it
   ARGV[4] reached ("1" | "0" | "aborted")   ARGV[5] talk time (ms)   ARGV[6] maximum dial attempts (>= 1)
   ARGV[7] what happened, for the history ("" for the default text)
+  ARGV[8] the dial's id, as startDial got it ("" to accept any dial)
 
   Returns { 1, "dialing", HGETALL of the callback after the change } when recorded,
           { -1 } when no such callback,
-          { -2, current status } when it was not dialing (nothing changed).
+          { -2, current status } when it was not dialing (nothing changed),
+          { -4, the current dial's id } when another dial holds it now (this one's lease ran out,
+            it was abandoned and dialled again; nothing changed).
 ]]
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return { -1 } end
 if status ~= 'dialing' then return { -2, status } end
+local dialId = redis.call('HGET', KEYS[1], 'dialId') or ''
+if ARGV[8] ~= nil and ARGV[8] ~= '' and dialId ~= ARGV[8] then return { -4, dialId } end
 
 local now = tonumber(ARGV[2])
 local maxAttempts = tonumber(ARGV[6])
 local entry = { at = now, from = 'dialing', by = ARGV[3] }
-redis.call('HDEL', KEYS[1], 'dialingBy', 'dialStartedAt')
+redis.call('HDEL', KEYS[1], 'dialingBy', 'dialStartedAt', 'dialId', 'dialLeaseUntil')
 redis.call('HSET', KEYS[1], 'lastDialAt', now)
 
 local closed = false

@@ -20,6 +20,9 @@
   ARGV[10] how long the recorded-call key is kept (ms)
   ARGV[11] a note for the history ("" for none), e.g. "recorded by the fallback while down"
 
+  A new callback is written with followUp = "pending": its follow-up jobs are still to be
+  scheduled (claimFollowUp-1.lua), by the instance that recorded it or by a later sweep.
+
   Returns { id, created (1|0), attempts, dueAt, duplicate (1|0) }.
   The deadline of an updated callback stays the earliest one promised.
 ]]
@@ -62,7 +65,7 @@ local id = ARGV[1]
 redis.call('HSET', KEYS[3] .. id,
   'id', id, 'caller', ARGV[2], 'called', ARGV[3], 'route', ARGV[4], 'status', 'pending',
   'createdAt', now, 'lastAttemptAt', now, 'dueAt', dueAt, 'attempts', 1, 'dialAttempts', 0,
-  'firstCallId', ARGV[7], 'lastCallId', ARGV[7], 'language', ARGV[8])
+  'firstCallId', ARGV[7], 'lastCallId', ARGV[7], 'language', ARGV[8], 'followUp', 'pending')
 redis.call('SET', KEYS[1], id)
 redis.call('ZADD', KEYS[2], dueAt, id)
 local entry = { at = now, event = 'created', from = cjson.null, to = 'pending', by = by }
