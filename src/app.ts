@@ -15,6 +15,7 @@ import type { Clock, Timers } from './call-flow/ports.js';
 import type { CallbackStore } from './callbacks/store.js';
 import type { StatusStore } from './callbacks/status.js';
 import { createCallRecords } from './callbacks/records.js';
+import type { Spool } from './callbacks/spool.js';
 import type { Timers as DurableTimers } from './callbacks/timers.js';
 import { DialBackRegistry } from './dial-back/registry.js';
 import { createFollowUp } from './follow-up/follow-up.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   readonly loadConfig: () => LoadResult;
   readonly logger: Logger;
   readonly store: CallbackStore;
+  /** Where records go when Redis can't take them in time; replayed into Redis when it is back. */
+  readonly spool: Spool;
   readonly status: StatusStore;
   /** Durable jobs (notifications, reminders, escalations) in Redis. */
   readonly jobs: DurableTimers;
@@ -55,7 +58,12 @@ export interface App {
   /** Loads the config file again; a bad file is refused and the running rules stay. */
   reload(trigger: string): ConfigState;
   config(): Config;
+  /** Replays the spool into Redis now (e.g. Redis just connected); it also runs every few seconds while not empty. */
+  replaySpool(trigger: string): void;
 }
+
+/** How often a non-empty spool is offered to Redis again (a black hole that heals sends no 'ready'). */
+const SPOOL_REPLAY_INTERVAL_MS = 5_000;
 
 export function createApp(deps: AppDeps): App {
   const { logger, clock, timers } = deps;
@@ -102,10 +110,34 @@ export function createApp(deps: AppDeps): App {
     timers,
     logger,
   });
-  const records = createCallRecords(deps.store, {
-    recorded: (callback) => followUp.callbackRecorded(callback),
-    closed: (callback) => followUp.closed(callback),
+  const records = createCallRecords({
+    store: deps.store,
+    spool: deps.spool,
+    listeners: {
+      recorded: (callback) => followUp.callbackRecorded(callback),
+      closed: (callback) => followUp.closed(callback),
+    },
+    logger,
+    boundMs: startup.redis.commandTimeoutMs,
   });
+  const replaySpool = (trigger: string): void => {
+    if (deps.spool.stats().depth === 0) return;
+    records.replay().then(
+      (result) => {
+        if (result.kind === 'done') logger.info('spool replayed into Redis', { trigger, replayed: result.replayed });
+        else if (result.kind === 'stopped') {
+          logger.warn('spool replay stopped; it is tried again in a few seconds', {
+            trigger,
+            replayed: result.replayed,
+            left: result.left,
+            kind: result.at.kind,
+            error: describeError(result.error),
+          });
+        }
+      },
+      (err: unknown) => logger.error('spool replay failed', { trigger, error: describeError(err) }),
+    );
+  };
   const inbound = createInbound({ config, status: deps.status, registry, control, records, clock, timers, logger });
 
   /** One router for every ARI event (per-channel listeners leak in ari-client). */
@@ -175,10 +207,17 @@ export function createApp(deps: AppDeps): App {
     history: (callbackId) => deps.store.history(callbackId),
     jobs: () => deps.jobs.pending(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
-    health: () => ({ ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size, config: rules.state() }),
+    health: () => ({
+      ari: ari?.isConnected() ?? false,
+      redis: deps.redisReady(),
+      activeCalls: registry.size,
+      config: rules.state(),
+      spool: deps.spool.stats(),
+    }),
   });
 
   let ticker: NodeJS.Timeout | undefined;
+  let spoolTicker: NodeJS.Timeout | undefined;
   let ticking = false;
 
   return {
@@ -196,14 +235,18 @@ export function createApp(deps: AppDeps): App {
           .catch((err: unknown) => logger.warn('could not run follow-up jobs', { error: describeError(err) }))
           .finally(() => (ticking = false));
       }, 1_000);
+      replaySpool('start');
+      spoolTicker = setInterval(() => replaySpool('interval'), SPOOL_REPLAY_INTERVAL_MS);
     },
     async stop() {
       clearInterval(ticker);
+      clearInterval(spoolTicker);
       notifier.close();
       await ari?.stop();
       await http.close();
     },
     reload: (trigger) => rules.reload(trigger),
     config,
+    replaySpool,
   };
 }

@@ -12,6 +12,8 @@ export const ErrorCodes = {
   ARI_REQUEST: 'NM_ARI_REQUEST',
   ARI_NOT_FOUND: 'NM_ARI_NOT_FOUND',
   REDIS: 'NM_REDIS',
+  /** The local spool (data.directory) could not be opened or written. */
+  SPOOL: 'NM_SPOOL',
   CALLBACK_NOT_FOUND: 'NM_CALLBACK_NOT_FOUND',
   CALLBACK_CLOSED: 'NM_CALLBACK_CLOSED',
   CALLBACK_BUSY: 'NM_CALLBACK_BUSY',

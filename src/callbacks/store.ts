@@ -78,6 +78,10 @@ export interface CallbackStore {
   history(id: string): Promise<HistoryEntry[]>;
   /** Records notified / reminded / escalated. Errors: NM_CALLBACK_NOT_FOUND, NM_USAGE. */
   appendHistory(id: string, note: HistoryNote): Promise<void>;
+  /** The callback a call id was recorded into (kept 30 days), or null. */
+  callbackOfCall(callId: string): Promise<string | null>;
+  /** Notes that a new callback's follow-up was scheduled; false if it was noted before (or no such callback). */
+  markFollowUp(id: string, now: number): Promise<boolean>;
   /** The open (pending or dialing) callback for a number, or null. */
   findPendingByCaller(number: string): Promise<Callback | null>;
   /** Closes the number's open callback if it has one (the customer was reached another way); null if none. */
@@ -106,6 +110,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     appendHistory: defineScript(redis, 'appendHistory-2'),
     logCall: defineScript(redis, 'logCall-2'),
     saveMessage: defineScript(redis, 'saveMessage-2'),
+    markFollowUp: defineScript(redis, 'markFollowUp-1'),
   };
 
   async function get(id: string): Promise<Callback | null> {
@@ -169,6 +174,14 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       }
       const [code] = (await scripts.appendHistory(keys.callback(id), keys.history(id), String(at), event, by, detail)) as [number];
       if (code === -1) throw notFound(id);
+    },
+
+    async callbackOfCall(callId) {
+      return wrap('look up the callback of a call', redis.get(keys.recordedCall(callId)));
+    },
+
+    async markFollowUp(id, now) {
+      return (await scripts.markFollowUp(keys.callback(id), String(now))) === 1;
     },
 
     async findPendingByCaller(number) {
@@ -299,6 +312,7 @@ function toCallback(f: Record<string, string>): Callback {
     language: f['language'] ?? 'en',
     ...(f['dialingBy'] === undefined ? {} : { dialingBy: f['dialingBy'] }),
     ...(f['talkMs'] === undefined ? {} : { talkMs: Number(f['talkMs']) }),
+    ...(f['followUpAt'] === undefined ? {} : { followUpAt: Number(f['followUpAt']) }),
   };
   if (f['closedAt'] !== undefined) return { ...callback, closedAt: Number(f['closedAt']), closedBy: f['closedBy'] ?? '' };
   return callback;

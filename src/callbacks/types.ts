@@ -21,6 +21,8 @@ export interface Callback {
   readonly dialingBy?: string;
   /** When a dial reached the customer: how long they talked (ms). */
   readonly talkMs?: number;
+  /** When its follow-up (notification, reminder, escalation) was scheduled. */
+  readonly followUpAt?: number;
   readonly closedAt?: number;
   readonly closedBy?: string;
 }
@@ -40,7 +42,7 @@ export interface MissedCall {
 
 export interface RecordedCallback {
   readonly id: string;
-  /** False when the missed call was folded into the caller's pending callback. */
+  /** Whether this call created the callback (false when folded into the caller's open one); also told on a duplicate. */
   readonly created: boolean;
   readonly attempts: number;
   readonly dueAt: number;

@@ -44,7 +44,11 @@ export interface FollowUpDeps {
 }
 
 export interface FollowUp {
-  /** A missed call was recorded: a new callback gets its notifications and timers. */
+  /**
+   * A missed call was recorded: a new callback gets its notifications and timers, once however
+   * often it is told (created: this call created it). Rejects when Redis failed, so the caller
+   * can keep the record to try again.
+   */
   callbackRecorded(callback: { readonly id: string; readonly created: boolean }): Promise<void>;
   /** A dial attempt ended with the callback back to pending: remind again after the pause. */
   attemptFailed(callbackId: string): Promise<void>;
@@ -227,13 +231,17 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
         if (deps.config().routes[callback.route]?.textBack && looksLikeMobile(callback.caller)) {
           await timers.schedule({ id: `textback:${callback.caller}`, kind: 'textback', callbackId: id }, clock.now());
         }
-        if (!created) return;
+        // Scheduled before: the same call recorded again (a replayed spool entry). A notification
+        // job that already ran is gone, so scheduling it again would tell everyone twice.
+        if (!created || callback.followUpAt !== undefined) return;
         const share = deps.config().callbacks.remindAtShare;
         await timers.schedule(notifyJob('created', id), clock.now());
         await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));
         await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
+        await store.markFollowUp(id, clock.now());
       } catch (err) {
         log.error('could not schedule the follow-up of a new callback', { callbackId: id, error: describeError(err) });
+        throw err;
       }
     },
 
