@@ -102,7 +102,7 @@ async function bench(): Promise<Bench> {
     logger,
     instanceId: 'spool-test',
     publicUrl: 'http://127.0.0.1:8080',
-    dialBack: async () => undefined,
+    dialBack: () => Promise.resolve(),
   });
   const recordsOn = (spool: Spool): SpooledCallRecords =>
     createCallRecords({
