@@ -24,6 +24,8 @@ export interface ServiceOptions {
   readonly keyPrefix?: string;
   /** The Stasis app name; a second instance on one Asterisk needs its own. */
   readonly app?: string;
+  /** Another Redis (a fault proxy in front of the shared one, or a test's own redis-server). */
+  readonly redisUrl?: string;
 }
 
 export interface LogLine {
@@ -48,6 +50,8 @@ export class Service {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'nevermiss-e2e-'));
   readonly configFile = join(this.dir, 'nevermiss.yaml');
+  /** The default data.directory ("data" beside the config file): the spool is here. */
+  readonly dataDirectory = join(this.dir, 'data');
 
   private fakeTime: string | undefined;
 
@@ -66,7 +70,7 @@ export class Service {
         `  password: ${options.ariPassword ?? 'nevermiss-sandbox'}`,
         `  app: ${options.app ?? 'nevermiss'}`,
         'redis:',
-        '  url: redis://127.0.0.1:6379/0',
+        `  url: ${options.redisUrl ?? 'redis://127.0.0.1:6379/0'}`,
         `  keyPrefix: ${service.keyPrefix}`,
         'http:',
         `  listen: 127.0.0.1:${service.port}`,
@@ -117,6 +121,11 @@ export class Service {
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     await this.waitForHealth(true, timeoutMs);
+  }
+
+  /** Whether the process still runs. */
+  alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async health(): Promise<{ status: number; body: Record<string, unknown> }> {
