@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, before, beforeEach, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { PHONES, TEST_DID, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
@@ -15,6 +17,8 @@ import { startCall, startPhone, summarizeCall, type CallReport, type PhoneHandle
 import { Service, freePort } from '../support/service.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
 import { createTimers } from '../../src/callbacks/timers.js';
+import { SPOOL_FILE } from '../../src/callbacks/spool.js';
+import { parseSpool } from '../../src/callbacks/spool-format.js';
 import type { Callback, CallLogEntry } from '../../src/callbacks/types.js';
 
 const HUNT_MS = 2_000;
@@ -148,6 +152,11 @@ describe('Redis slow or gone never costs a caller', { timeout: 300_000 }, () => 
     const held = await spoolOf(svc);
     assert.ok(held.depth >= 2, `the record and the call's outcome wait in the spool: ${show(held)}`);
     assert.notEqual(held.oldestAt, null);
+    const onDisk = parseSpool(readFileSync(join(svc.dataDirectory, SPOOL_FILE), 'utf8')).entries.map((item) => item.entry);
+    assert.ok(
+      onDisk.some((entry) => entry.kind === 'missed-call' && entry.call.caller === '+4520717171'),
+      `the callback is on disk in the spool: ${show(onDisk)}`,
+    );
 
     proxy.heal();
     await assertKeptOnce(svc, redis, '+4520717171');
