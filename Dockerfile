@@ -30,6 +30,9 @@ COPY --from=build /app/bin/ bin/
 COPY --from=build /app/dialplan/ dialplan/
 # Served at /prompts/<lang>/nevermiss/<name>.wav when prompts.source is http.
 COPY --from=prompts /out/ prompts/build/
+# data.directory (../data from /app/config/): the spool of records Redis could not take in time.
+# Owned by "node" here, so the named volume mounted on it in docker-compose.yml is writable.
+RUN mkdir -p /app/data && chown node:node /app/data
 # The image's unprivileged "node" user: the service needs no root.
 USER node
 EXPOSE 8080

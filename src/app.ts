@@ -15,6 +15,7 @@ import type { Clock, Timers } from './call-flow/ports.js';
 import type { CallbackStore } from './callbacks/store.js';
 import type { StatusStore } from './callbacks/status.js';
 import { createCallRecords } from './callbacks/records.js';
+import type { Spool } from './callbacks/spool.js';
 import type { Timers as DurableTimers } from './callbacks/timers.js';
 import { DialBackRegistry } from './dial-back/registry.js';
 import { createFollowUp } from './follow-up/follow-up.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   readonly loadConfig: () => LoadResult;
   readonly logger: Logger;
   readonly store: CallbackStore;
+  /** Where records go when Redis can't take them in time; replayed into Redis when it is back. */
+  readonly spool: Spool;
   readonly status: StatusStore;
   /** Durable jobs (notifications, reminders, escalations) in Redis. */
   readonly jobs: DurableTimers;
@@ -58,13 +61,17 @@ export interface App {
   /**
    * Repairs what a crash or a failed write left behind: callbacks left dialing by a stopped
    * service go back to pending, new callbacks without follow-up jobs get them. Runs at start and
-   * every minute; call it after replaying recorded calls into Redis.
+   * every minute, and after the spool was replayed into Redis.
    */
   sweep(): Promise<void>;
+  /** Replays the spool into Redis now (e.g. Redis just connected); it also runs every few seconds while not empty. */
+  replaySpool(trigger: string): void;
 }
 
 /** How often the sweeps run; a dial abandoned by a stopped service is pending again at most this long after its lease. */
 const SWEEP_EVERY_MS = 60_000;
+/** How often a non-empty spool is offered to Redis again (a black hole that heals sends no 'ready'). */
+const SPOOL_REPLAY_INTERVAL_MS = 5_000;
 
 export function createApp(deps: AppDeps): App {
   const { logger, clock, timers } = deps;
@@ -112,10 +119,37 @@ export function createApp(deps: AppDeps): App {
     logger,
     instanceId: deps.instanceId,
   });
-  const records = createCallRecords(deps.store, {
-    recorded: (callback) => followUp.callbackRecorded(callback),
-    closed: (callback) => followUp.closed(callback),
+  const records = createCallRecords({
+    store: deps.store,
+    spool: deps.spool,
+    listeners: {
+      recorded: (callback) => followUp.callbackRecorded(callback),
+      closed: (callback) => followUp.closed(callback),
+    },
+    logger,
+    boundMs: startup.redis.commandTimeoutMs,
   });
+  const replaySpool = (trigger: string): void => {
+    if (deps.spool.stats().depth === 0) return;
+    records.replay().then(
+      (result) => {
+        if (result.kind === 'done') {
+          logger.info('spool replayed into Redis', { trigger, replayed: result.replayed });
+          void sweep();
+        }
+        else if (result.kind === 'stopped') {
+          logger.warn('spool replay stopped; it is tried again in a few seconds', {
+            trigger,
+            replayed: result.replayed,
+            left: result.left,
+            kind: result.at.kind,
+            error: describeError(result.error),
+          });
+        }
+      },
+      (err: unknown) => logger.error('spool replay failed', { trigger, error: describeError(err) }),
+    );
+  };
   const inbound = createInbound({ config, status: deps.status, registry, control, records, clock, timers, logger });
 
   /** One router for every ARI event (per-channel listeners leak in ari-client). */
@@ -185,10 +219,17 @@ export function createApp(deps: AppDeps): App {
     history: (callbackId) => deps.store.history(callbackId),
     jobs: () => deps.jobs.pending(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
-    health: () => ({ ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size, config: rules.state() }),
+    health: () => ({
+      ari: ari?.isConnected() ?? false,
+      redis: deps.redisReady(),
+      activeCalls: registry.size,
+      config: rules.state(),
+      spool: deps.spool.stats(),
+    }),
   });
 
   let ticker: NodeJS.Timeout | undefined;
+  let spoolTicker: NodeJS.Timeout | undefined;
   let ticking = false;
   let resumer: NodeJS.Timeout | undefined;
   let resuming = false;
@@ -233,11 +274,14 @@ export function createApp(deps: AppDeps): App {
       resumer = setInterval(resumeOwing, 2_000);
       void sweep();
       sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
+      replaySpool('start');
+      spoolTicker = setInterval(() => replaySpool('interval'), SPOOL_REPLAY_INTERVAL_MS);
     },
     async stop() {
       clearInterval(ticker);
       clearInterval(resumer);
       clearInterval(sweeper);
+      clearInterval(spoolTicker);
       notifier.close();
       await ari?.stop();
       await http.close();
@@ -245,5 +289,6 @@ export function createApp(deps: AppDeps): App {
     reload: (trigger) => rules.reload(trigger),
     config,
     sweep,
+    replaySpool,
   };
 }

@@ -14,6 +14,8 @@ export const ErrorCodes = {
   /** The thing to create exists already (a bridge id made again after a reconnect). */
   ARI_CONFLICT: 'NM_ARI_CONFLICT',
   REDIS: 'NM_REDIS',
+  /** The local spool (data.directory) could not be opened or written. */
+  SPOOL: 'NM_SPOOL',
   CALLBACK_NOT_FOUND: 'NM_CALLBACK_NOT_FOUND',
   CALLBACK_CLOSED: 'NM_CALLBACK_CLOSED',
   CALLBACK_BUSY: 'NM_CALLBACK_BUSY',

@@ -8,6 +8,7 @@ import { createApp } from './app.js';
 import { createAriConnection } from './ari/connection.js';
 import { systemClock, systemTimers } from './call-flow/ports.js';
 import { createCallbackStore } from './callbacks/store.js';
+import { openSpool } from './callbacks/spool.js';
 import { createStatusStore } from './callbacks/status.js';
 import { createTimers } from './callbacks/timers.js';
 import { createNotifier } from './notify/notifier.js';
@@ -20,9 +21,10 @@ import { createLogger } from './log/logger.js';
 export const ExitCode = { OK: 0, INVALID: 1, FAILED: 2 } as const;
 
 export function connectRedis(config: Config): Redis {
-  // Fail a command after a couple of retries instead of queueing it forever: a call must not wait
-  // on a dead Redis, it takes the "please try again" path instead of a promise we can't record.
-  return new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectTimeout: 5_000 });
+  // Every command fails after commandTimeout, also one queued while reconnecting or sent into a
+  // connection that stopped answering: a call never waits longer on Redis; its record goes to
+  // the spool instead (docs/decisions/0013).
+  return new Redis(config.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, commandTimeout: config.redis.commandTimeoutMs });
 }
 
 export async function serve(config: Config): Promise<void> {
@@ -32,9 +34,16 @@ export async function serve(config: Config): Promise<void> {
   process.on('unhandledRejection', (reason: unknown) => {
     logger.error('a failure nobody handled (a bug); the service runs on', { error: describeError(reason), stack: reason instanceof Error ? reason.stack : undefined });
   });
+  // Before anything else: a data directory that can't be written is a clear error at start (NM_SPOOL).
+  const spool = await openSpool(config.data.directory);
+  const { tornBytes, unreadable } = spool.recovery;
+  logger.log(tornBytes > 0 || unreadable > 0 ? 'warn' : 'info', 'spool opened', { file: spool.file, ...spool.recovery });
   const redis = connectRedis(config);
   redis.on('error', (err: Error) => logger.warn('Redis error', { error: err.message }));
-  redis.on('ready', () => logger.info('Redis connected', { url: redactUrl(config.redis.url) }));
+  redis.on('ready', () => {
+    logger.info('Redis connected', { url: redactUrl(config.redis.url) });
+    app.replaySpool('Redis connected');
+  });
 
   const app = createApp({
     config,
@@ -47,6 +56,7 @@ export async function serve(config: Config): Promise<void> {
     },
     logger,
     store: createCallbackStore(redis, config.redis.keyPrefix),
+    spool,
     status: createStatusStore(redis, config.redis.keyPrefix),
     jobs: createTimers(redis, config.redis.keyPrefix),
     createNotifier: (current) => createNotifier(current),
@@ -71,7 +81,8 @@ export async function serve(config: Config): Promise<void> {
     logger.info('stopping', { signal, activeCalls: app.registry.size });
     app
       .stop()
-      .then(() => redis.quit())
+      .then(() => spool.close())
+      .then(() => redis.quit().catch(() => redis.disconnect())) // Redis gone: nothing to say goodbye to
       .then(
         () => process.exit(ExitCode.OK),
         (err: unknown) => {

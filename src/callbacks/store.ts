@@ -125,6 +125,8 @@ export interface CallbackStore {
   history(id: string): Promise<HistoryEntry[]>;
   /** Records notified / reminded / escalated. Errors: NM_CALLBACK_NOT_FOUND, NM_USAGE. */
   appendHistory(id: string, note: HistoryNote): Promise<void>;
+  /** The callback a call id was recorded into (kept 30 days), or null. */
+  callbackOfCall(callId: string): Promise<string | null>;
   /** The open (pending or dialing) callback for a number, or null. */
   findPendingByCaller(number: string): Promise<Callback | null>;
   /** Closes the number's open callback if it has one (the customer was reached another way); null if none. */
@@ -253,6 +255,10 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       }
       const [code] = (await scripts.appendHistory(keys.callback(id), keys.history(id), String(at), event, by, detail)) as [number];
       if (code === -1) throw notFound(id);
+    },
+
+    async callbackOfCall(callId) {
+      return wrap('look up the callback of a call', redis.get(keys.recordedCall(callId)));
     },
 
     async findPendingByCaller(number) {

@@ -57,7 +57,7 @@ export interface MissedCall {
 
 export interface RecordedCallback {
   readonly id: string;
-  /** False when the missed call was folded into the caller's pending callback. */
+  /** Whether this call created the callback (false when folded into the caller's open one); also told on a duplicate. */
   readonly created: boolean;
   readonly attempts: number;
   readonly dueAt: number;

@@ -39,10 +39,11 @@ export function buildConfig(file: ConfigFile, absolutePath: string): Config {
       app: file.ari.app,
       requestTimeoutMs: file.ari.requestTimeout,
     },
-    redis: file.redis,
+    redis: { url: file.redis.url, keyPrefix: file.redis.keyPrefix, commandTimeoutMs: file.redis.commandTimeout },
     http: { host: listen.host, port: listen.port, ...(publicUrl === undefined ? {} : { publicUrl }) },
     // Relative to the config file, so the service finds its prompts whatever folder it starts in.
     prompts: { source: file.prompts.source, directory: resolve(dirname(absolutePath), file.prompts.directory) },
+    data: { directory: resolve(dirname(absolutePath), file.data.directory) },
     log: file.log,
     firm,
     status: file.status,

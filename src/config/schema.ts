@@ -39,6 +39,7 @@ import type { Phone } from './types.js';
 /** Limits that catch typos ("20m" for "20s") while allowing any sensible setup. */
 export const DURATION_LIMITS = {
   requestTimeout: { min: 100, max: 60 * SECOND },
+  redisCommandTimeout: { min: 100, max: 30 * SECOND },
   ringTimeout: { min: SECOND, max: 10 * MINUTE },
   stepDelay: { min: 0, max: 10 * MINUTE },
   promiseDeadline: { min: MINUTE, max: 24 * HOUR },
@@ -373,8 +374,11 @@ export const ConfigFileSchema = settings(
       {
         url: redisUrl.default('redis://127.0.0.1:6379/0'),
         keyPrefix: redisKeyPrefix.default('nevermiss'),
+        commandTimeout: duration(DURATION_LIMITS.redisCommandTimeout)
+          .prefault('2s')
+          .describe('How long a call waits for Redis before its callback goes to the local spool (100ms to 30s). Default 2s.'),
       },
-      'Redis settings (url:, keyPrefix:)',
+      'Redis settings (url:, keyPrefix:, commandTimeout:)',
     )
       .prefault({})
       .describe('Where callback promises are stored.'),
@@ -394,6 +398,16 @@ export const ConfigFileSchema = settings(
       },
       'prompt settings (source:, directory:)',
     ).describe('The recorded messages callers hear.'),
+    data: settings(
+      {
+        directory: nonEmpty('a folder path')
+          .default('data')
+          .describe('Relative to this file. Must be writable: it holds the spool of callbacks Redis could not take. Default data.'),
+      },
+      'data settings (directory:)',
+    )
+      .prefault({})
+      .describe('Local files of the service.'),
     log: settings(
       {
         level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),

@@ -21,6 +21,8 @@ export interface Config {
     readonly url: string;
     /** Keys are `{<keyPrefix>}:...`; the braces make it a Redis Cluster hash tag. */
     readonly keyPrefix: string;
+    /** How long one Redis command may take before it fails (the call path then spools). */
+    readonly commandTimeoutMs: number;
   };
   readonly http: {
     readonly host: string;
@@ -31,6 +33,10 @@ export interface Config {
   readonly prompts: {
     readonly source: 'sound' | 'http';
     /** Absolute. */
+    readonly directory: string;
+  };
+  readonly data: {
+    /** Absolute; holds the spool (callbacks, call outcomes and messages Redis could not take). */
     readonly directory: string;
   };
   readonly log: {

@@ -55,7 +55,11 @@ export interface FollowUpDeps {
 }
 
 export interface FollowUp {
-  /** A missed call was recorded: a new callback gets its notifications and timers. */
+  /**
+   * A missed call was recorded: a new callback gets its notifications and timers, once however
+   * often it is told (created: this call created it). Rejects when Redis failed, so the caller
+   * can keep the record to try again.
+   */
   callbackRecorded(callback: { readonly id: string; readonly created: boolean }): Promise<void>;
   /** A dial attempt ended with the callback back to pending: remind again after the pause. */
   attemptFailed(callbackId: string): Promise<void>;

@@ -1,6 +1,7 @@
 /**
  * The HTTP API, built without listening so tests can inject requests.
- *   GET  /healthz                      200 when ARI and Redis are connected, 503 otherwise
+ *   GET  /healthz                      200 when ARI and Redis are connected, 503 otherwise; the spool's depth
+ * A request that fails because Redis is slow or gone gets 503 with { code: "NM_REDIS", message }.
  *   GET  /api/callbacks                pending callbacks, ordered by dueAt
  *   POST /api/callbacks/:id/done       closes one
  *   GET  /api/status                   the owner's status switch
@@ -33,6 +34,8 @@ export interface Health {
   readonly activeCalls: number;
   /** Which config runs, and the problems of a refused reload (the running rules stay). */
   readonly config?: { readonly file: string; readonly loadedAt: number; readonly rejected: { readonly at: number; readonly problems: readonly string[] } | null };
+  /** Records waiting in the local spool for Redis: how many, and since when (ms). */
+  readonly spool?: { readonly depth: number; readonly oldestAt: number | null };
 }
 
 export interface HttpDeps {
@@ -60,11 +63,22 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
 
+  // Redis slow or gone is a clear, coded 503 on every route, never a hang (commands have a timeout) or a bare 500.
+  app.setErrorHandler((err, _req, reply) => {
+    if (isNevermissError(err, ErrorCodes.REDIS)) {
+      deps.logger.warn('API request failed: Redis unavailable', { error: err.message });
+      return reply.code(503).send({ code: err.code, message: `${err.message}; try again when Redis is back` });
+    }
+    deps.logger.error('API request failed', { error: err instanceof Error ? err.message : String(err) });
+    return reply.send(err);
+  });
+
   app.get('/healthz', async (_req, reply) => {
     const health = deps.health();
     const ok = health.ari && health.redis;
     const { rss, heapUsed } = process.memoryUsage();
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...health, memory: { rss, heapUsed } });
+    const spool = health.spool && { depth: health.spool.depth, oldestAt: health.spool.oldestAt === null ? null : new Date(health.spool.oldestAt).toISOString() };
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...health, ...(spool ? { spool } : {}), memory: { rss, heapUsed } });
   });
 
   app.get('/api/status', async (_req, reply) => {

@@ -79,7 +79,7 @@ test('recording the same call id twice changes nothing: a replay (spool, AstDB d
   const store = freshStore();
   const first = await store.recordMissedCall(missed());
   const replay = await store.recordMissedCall(missed({ at: 1_050_000, dueAt: 1_100_000 }));
-  assert.deepEqual(replay, { id: first.id, created: false, attempts: 1, dueAt: 1_600_000, duplicate: true });
+  assert.deepEqual(replay, { id: first.id, created: true, attempts: 1, dueAt: 1_600_000, duplicate: true }, 'created: this call made the callback');
   assert.equal((await store.history(first.id)).length, 1);
 
   const second = await store.recordMissedCall(missed({ callId: 'call-2', at: 1_120_000, dueAt: 1_720_000, note: 'recorded by the fallback' }));

@@ -52,6 +52,8 @@ export class Service {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'nevermiss-e2e-'));
   readonly configFile = join(this.dir, 'nevermiss.yaml');
+  /** The default data.directory ("data" beside the config file): the spool is here. */
+  readonly dataDirectory = join(this.dir, 'data');
 
   private fakeTime: string | undefined;
 

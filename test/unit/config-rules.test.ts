@@ -730,6 +730,7 @@ test('the JSON Schema: draft 2020-12, strict objects, and the routing rules', ()
     'redis',
     'http',
     'prompts',
+    'data',
     'log',
     'firm',
     'status',

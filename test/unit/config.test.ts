@@ -140,7 +140,8 @@ test('omitted optional keys take their documented defaults', () => {
   const config = validConfig(configWith());
   assert.equal(config.ari.app, 'nevermiss');
   assert.equal(config.ari.requestTimeoutMs, 5_000);
-  assert.deepEqual(config.redis, { url: 'redis://127.0.0.1:6379/0', keyPrefix: 'nevermiss' });
+  assert.deepEqual(config.redis, { url: 'redis://127.0.0.1:6379/0', keyPrefix: 'nevermiss', commandTimeoutMs: 2_000 });
+  assert.equal(config.data.directory, join(process.cwd(), 'data'));
   assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080 });
   assert.equal('publicUrl' in config.http, false);
   assert.equal(config.prompts.directory, join(process.cwd(), 'prompts/build'));
@@ -164,6 +165,13 @@ test('prompts.directory is resolved against the folder of the config file', () =
   assert.equal(relative.file, '/etc/nevermiss/nevermiss.yaml');
   const absolute = validConfig(configWith({ 6: ['  source: sound', '  directory: /srv/prompts'] }), {}, '/etc/nevermiss/nevermiss.yaml');
   assert.equal(absolute.prompts.directory, '/srv/prompts');
+});
+
+test('data.directory is resolved against the folder of the config file, like prompts.directory', () => {
+  const relative = validConfig(configWith({ 21: ['defaultRoute: main', 'data:', '  directory: ../var/nevermiss'] }), {}, '/etc/nevermiss/nevermiss.yaml');
+  assert.equal(relative.data.directory, '/etc/var/nevermiss');
+  const absolute = validConfig(configWith({ 21: ['defaultRoute: main', 'data:', '  directory: /var/lib/nevermiss'] }), {}, '/etc/nevermiss/nevermiss.yaml');
+  assert.equal(absolute.data.directory, '/var/lib/nevermiss');
 });
 
 test('http.listen accepts a host name and a bracketed IPv6 address; ari.url loses a trailing slash', () => {
@@ -228,7 +236,7 @@ testProblems('keys', [
     name: 'an unknown key at the top level',
     text: configWith({ 21: ['defaultRoute: main', 'defaultroute: main'] }),
     expected: [
-      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, http, prompts, log, firm, status, people, routes, defaultRoute, smtp, sms, callbacks',
+      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, http, prompts, data, log, firm, status, people, routes, defaultRoute, smtp, sms, callbacks',
     ],
   },
   {
@@ -339,6 +347,11 @@ testProblems('durations', [
     name: 'a request timeout under 100ms',
     text: configWith({ 4: ['  password: secret', '  requestTimeout: 50ms'] }),
     expected: ['test.yaml:5:19 ari.requestTimeout: expected a duration between 100ms and 1m, got "50ms"'],
+  },
+  {
+    name: 'a Redis command timeout under 100ms',
+    text: configWith({ 21: ['defaultRoute: main', 'redis:', '  commandTimeout: 10ms'] }),
+    expected: ['test.yaml:23:19 redis.commandTimeout: expected a duration between 100ms and 30s, got "10ms"'],
   },
   {
     name: 'a request timeout over 60s',

@@ -5,7 +5,8 @@
 
   Idempotent by call id: a call that was already recorded (a replayed spool entry, a drained
   AstDB entry, an orphan recorded again after a second restart) changes nothing and returns the
-  callback it went to, with duplicate = 1.
+  callback it went to, with duplicate = 1, and created = 1 when that callback was created by this
+  call (so a replay whose first attempt did reach Redis can still see its follow-up scheduled).
 
   KEYS[1] pending-by-caller key of this caller's number
   KEYS[2] open callbacks sorted set (score = due time in ms)
@@ -23,7 +24,7 @@
   A new callback is written with followUp = "pending": its follow-up jobs are still to be
   scheduled (claimFollowUp-1.lua), by the instance that recorded it or by a later sweep.
 
-  Returns { id, created (1|0), attempts, dueAt, duplicate (1|0) }.
+  Returns { id, created (1|0: this call created the callback), attempts, dueAt, duplicate (1|0) }.
   The deadline of an updated callback stays the earliest one promised.
 ]]
 local now = tonumber(ARGV[5])
@@ -34,8 +35,10 @@ local note = ARGV[11]
 local seen = redis.call('GET', KEYS[4])
 if seen then
   local key = KEYS[3] .. seen
-  local fields = redis.call('HMGET', key, 'attempts', 'dueAt')
-  return { seen, 0, tonumber(fields[1]) or 0, tonumber(fields[2]) or dueAt, 1 }
+  local fields = redis.call('HMGET', key, 'attempts', 'dueAt', 'firstCallId')
+  local created = 0
+  if fields[3] == ARGV[7] then created = 1 end
+  return { seen, created, tonumber(fields[1]) or 0, tonumber(fields[2]) or dueAt, 1 }
 end
 
 local function remember(id)
