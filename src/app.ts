@@ -25,6 +25,10 @@ import { describeError } from './errors.js';
 import { createConfigHolder, type ConfigState, type LoadResult } from './app/config-holder.js';
 import { createInbound } from './app/inbound.js';
 import { FALLBACK, reconcile } from './app/reconcile.js';
+import type { AriCheck } from './ari/connection.js';
+import type { LeaseStore } from './callbacks/lease.js';
+import { createElector } from './election/elector.js';
+import { COOL_DOWN_MS } from './election/machine.js';
 
 export type { ConfigState } from './app/config-holder.js';
 
@@ -43,6 +47,10 @@ export interface AppDeps {
   readonly instanceId: string;
   readonly redisReady: () => boolean;
   readonly connectAri: (handlers: AriConnectionHandlers) => AriConnection;
+  /** The active instance's lease (docs/decisions/0014): only its holder opens the Stasis app. */
+  readonly lease: LeaseStore;
+  /** A plain HTTP check of ARI, for a standby (which must not open the app's WebSocket). */
+  readonly checkAri: () => Promise<AriCheck>;
   readonly clock: Clock;
   readonly timers: Timers;
 }
@@ -149,7 +157,8 @@ export function createApp(deps: AppDeps): App {
           control.recordingFinished(signal.name, signal.durationSec, signal.failed);
           return;
         case 'replaced':
-          logger.error(`another connection took over the Stasis app "${app}"; run one nevermiss per app name`);
+          logger.warn(`another connection took over the Stasis app "${app}"; this instance stands by (instances of one installation share redis.keyPrefix and ari.app)`);
+          elector.appReplaced();
           return;
       }
     },
@@ -175,31 +184,61 @@ export function createApp(deps: AppDeps): App {
     history: (callbackId) => deps.store.history(callbackId),
     jobs: () => deps.jobs.pending(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
-    health: () => ({ ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size, config: rules.state() }),
+    health: () => ({ ...elector.view(), ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size, config: rules.state() }),
   });
 
   let ticker: NodeJS.Timeout | undefined;
   let ticking = false;
 
+  // Active and standby (docs/decisions/0014): the lease holder alone opens the app's WebSocket,
+  // runs the calls and the follow-up jobs; the others keep the HTTP API and wait.
+  const elector = createElector({
+    instanceId: deps.instanceId,
+    settings: { ...startup.failover, coolDownMs: COOL_DOWN_MS },
+    lease: deps.lease,
+    checkAri: deps.checkAri,
+    ariConnected: () => ari?.isConnected() ?? false,
+    activate: () => {
+      ari = deps.connectAri(handlers);
+      ari.start();
+      startJobs();
+    },
+    standDown: async () => {
+      clearInterval(ticker);
+      const current = ari;
+      ari = undefined;
+      await current?.stop();
+      const calls = registry.handOverAll();
+      if (calls > 0) logger.warn('calls left to the active instance', { calls });
+    },
+    clock,
+    timers,
+    logger,
+  });
+
+  function startJobs(): void {
+    clearInterval(ticker);
+    // Jobs live in Redis; this interval only looks for due ones, it holds no promise itself.
+    ticker = setInterval(() => {
+      if (ticking) return;
+      ticking = true;
+      followUp
+        .tick()
+        .catch((err: unknown) => logger.warn('could not run follow-up jobs', { error: describeError(err) }))
+        .finally(() => (ticking = false));
+    }, 1_000);
+  }
+
   return {
     http,
     registry,
     start() {
-      ari = deps.connectAri(handlers);
-      ari.start();
-      // Jobs live in Redis; this interval only looks for due ones, it holds no promise itself.
-      ticker = setInterval(() => {
-        if (ticking) return;
-        ticking = true;
-        followUp
-          .tick()
-          .catch((err: unknown) => logger.warn('could not run follow-up jobs', { error: describeError(err) }))
-          .finally(() => (ticking = false));
-      }, 1_000);
+      elector.start();
     },
     async stop() {
       clearInterval(ticker);
       notifier.close();
+      await elector.stop();
       await ari?.stop();
       await http.close();
     },

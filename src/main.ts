@@ -5,11 +5,12 @@
 import { watch } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createApp } from './app.js';
-import { createAriConnection } from './ari/connection.js';
+import { checkAri, createAriConnection } from './ari/connection.js';
 import { systemClock, systemTimers } from './call-flow/ports.js';
 import { createCallbackStore } from './callbacks/store.js';
 import { createStatusStore } from './callbacks/status.js';
 import { createTimers } from './callbacks/timers.js';
+import { createLeaseStore } from './callbacks/lease.js';
 import { createNotifier } from './notify/notifier.js';
 import { hostname } from 'node:os';
 import { parseConfig, readConfigFile } from './config/load.js';
@@ -18,6 +19,9 @@ import { describeError } from './errors.js';
 import { createLogger } from './log/logger.js';
 
 export const ExitCode = { OK: 0, INVALID: 1, FAILED: 2 } as const;
+
+/** A standby's plain-HTTP check of ARI, once a second: short, so its heartbeat stays fresh. */
+const ARI_CHECK_TIMEOUT_MS = 2_000;
 
 export function connectRedis(config: Config): Redis {
   // Fail a command after a couple of retries instead of queueing it forever: a call must not wait
@@ -48,6 +52,8 @@ export async function serve(config: Config): Promise<void> {
     instanceId: `${hostname()}:${process.pid}`,
     redisReady: () => redis.status === 'ready',
     connectAri: (handlers) => createAriConnection(config.ari, handlers, logger),
+    lease: createLeaseStore(redis, config.redis.keyPrefix),
+    checkAri: () => checkAri(config.ari, ARI_CHECK_TIMEOUT_MS),
     clock: systemClock,
     timers: systemTimers,
   });

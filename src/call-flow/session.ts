@@ -25,6 +25,8 @@ export class CallSession {
   private state: CallState;
   private readonly timers: KeyedTimers;
   private readonly ctx: CallContext;
+  /** Another instance runs the call now (this one stood by): nothing here acts on it again. */
+  private handedOver = false;
 
   constructor(facts: CallFacts, plan: HuntPlan, private readonly deps: SessionDeps) {
     this.facts = facts;
@@ -44,6 +46,7 @@ export class CallSession {
   }
 
   dispatch(event: CallEvent): void {
+    if (this.handedOver) return;
     const from = this.state;
     const { state, effects } = transition(this.ctx, from, event, this.deps.clock.now());
     this.state = state;
@@ -136,6 +139,17 @@ export class CallSession {
         this.finish(effect.outcome);
         return;
     }
+  }
+
+  /**
+   * This instance stood by: the active instance finds the call in the app and settles it, so
+   * this one forgets it without an effect, an outcome or a log entry (its timers stop; replies
+   * to requests already sent are ignored).
+   */
+  handOver(): void {
+    this.handedOver = true;
+    this.timers.cancelAll();
+    this.deps.logger.info(`call handed over in state ${this.state.kind}; the active instance settles it`, { state: this.state.kind });
   }
 
   private finish(outcome: Outcome): void {

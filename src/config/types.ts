@@ -22,6 +22,11 @@ export interface Config {
     /** Keys are `{<keyPrefix>}:...`; the braces make it a Redis Cluster hash tag. */
     readonly keyPrefix: string;
   };
+  /** Active and standby instances of one installation (docs/decisions/0014). */
+  readonly failover: {
+    readonly leaseMs: number;
+    readonly ariLossGraceMs: number;
+  };
   readonly http: {
     readonly host: string;
     readonly port: number;

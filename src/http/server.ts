@@ -1,6 +1,7 @@
 /**
  * The HTTP API, built without listening so tests can inject requests.
- *   GET  /healthz                      200 when ARI and Redis are connected, 503 otherwise
+ *   GET  /healthz                      role (active/standby) and lease holder; 200 when Redis is connected and
+ *                                      ARI too (active: the app's WebSocket; standby: a plain HTTP check), else 503
  *   GET  /api/callbacks                pending callbacks, ordered by dueAt
  *   POST /api/callbacks/:id/done       closes one
  *   GET  /api/status                   the owner's status switch
@@ -28,7 +29,15 @@ import { isStatusMode, type OwnerStatus, type StatusStore } from '../callbacks/s
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 
 export interface Health {
+  /** Only the active instance opens the Stasis app and runs calls (docs/decisions/0014). */
+  readonly role: 'active' | 'standby';
+  /** This instance's id, and the one holding the lease as last seen (null: free or unknown). */
+  readonly instance: string;
+  readonly leaseHolder: string | null;
+  /** The active's app WebSocket is up. */
   readonly ari: boolean;
+  /** A standby's last plain-HTTP check of ARI (null for the active, and before the first check). */
+  readonly ariReachable: boolean | null;
   readonly redis: boolean;
   readonly activeCalls: number;
   /** Which config runs, and the problems of a refused reload (the running rules stay). */
@@ -62,7 +71,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
 
   app.get('/healthz', async (_req, reply) => {
     const health = deps.health();
-    const ok = health.ari && health.redis;
+    // A standby that could take over is healthy: an orchestrator must not kill it for lacking the app.
+    const ok = health.redis && (health.role === 'active' ? health.ari : health.ariReachable === true);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...health });
   });
 
