@@ -209,7 +209,13 @@ export function createElector(deps: ElectorDeps): Elector {
       await bounded('remove the heartbeat', lease.forget(instanceId));
     },
     appReplaced() {
-      void serially(() => apply({ type: 'appReplaced' }));
+      // At once, not behind a tick that may be waiting on Redis: the socket must close before
+      // ari-client's reconnect could take the app back. A tick still running finds the new state
+      // and its news is ignored as late.
+      const now = apply({ type: 'appReplaced' }).catch((err: unknown) => {
+        log.error('election step failed', { error: describeError(err) });
+      });
+      running = Promise.all([running, now]).then(() => undefined);
     },
     view: () => ({ role: roleOf(state), instance: instanceId, leaseHolder: holder, ariReachable: state.kind === 'active' ? null : ariReachable }),
   };

@@ -8,6 +8,7 @@ import { PHONES, TEST_DID, ensureSandbox, stasisAppConnected, waitForNoChannels 
 import { deleteNevermissKeys, ensureRedis } from '../support/redis.js';
 import { placeCall, startCall, startPhone, summarizeCall, type PhoneHandle } from '../support/sipp.js';
 import { Service, type LogLine } from '../support/service.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 
 const rules = (timeout: string): string => `
 people:
@@ -56,11 +57,15 @@ describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }
     services = [];
   });
 
-  after(() => redis.disconnect());
+  after(async () => {
+    redis.disconnect();
+    await proxy?.close();
+  });
+  let proxy: FaultProxy | undefined;
 
   /** Two instances of one installation; the first started is active, the second stands by. */
-  async function pair(timeout: string): Promise<{ first: Service; second: Service }> {
-    const first = await Service.create({ rules: rules(timeout) });
+  async function pair(timeout: string, firstRedisUrl?: string): Promise<{ first: Service; second: Service }> {
+    const first = await Service.create({ rules: rules(timeout), ...(firstRedisUrl === undefined ? {} : { redisUrl: firstRedisUrl }) });
     const second = await Service.create({ rules: rules(timeout), keyPrefix: first.keyPrefix });
     services.push(first, second);
     await first.start();
@@ -98,13 +103,14 @@ describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }
     assert.equal(second.logs.filter((line) => line.message.startsWith('this instance is now active')).length, 0);
   });
 
-  it('the active one killed (kill -9): the standby takes over within a few seconds and handles the next call; nobody fights', async () => {
+  it('the active one killed (kill -9): the standby takes over within a few seconds and handles the next call; nobody fights', async (t) => {
     const { first, second } = await pair('20s');
     const secondId = await instanceOf(second);
     await first.kill();
     const killedAt = Date.now();
     await second.waitForRole('active', 20_000);
     const tookMs = Date.now() - killedAt;
+    t.diagnostic(`takeover ${tookMs} ms after kill -9`);
     assert.ok(tookMs <= LEASE_MS + 4_000, `the standby took over ${tookMs} ms after the active one died`);
     assert.equal(second.alive, true, 'the instance that was not killed still runs');
     assert.equal(await stasisAppConnected(), true);
@@ -141,5 +147,39 @@ describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }
     const callbacks = (await second.callbacks()).filter((cb) => String(cb['caller']).endsWith(caller));
     assert.equal(Number(fallbackAnswered) + callbacks.length, 1, show({ fallbackAnswered, callbacks, tail: second.tail() }));
     assert.deepEqual(fights(first, second), []);
+  });
+
+  it('the active one cut off Redis: the standby takes over the app, the first is told (ApplicationReplaced) and stands by for good instead of fighting', async (t) => {
+    proxy = await startFaultProxy({ host: '127.0.0.1', port: 6379 });
+    const { first, second } = await pair('20s', `redis://${proxy.address}/0`);
+    const firstId = await instanceOf(first);
+    const secondId = await instanceOf(second);
+
+    proxy.blackhole();
+    const cutAt = Date.now();
+    await second.waitForRole('active', 20_000);
+    t.diagnostic(`takeover ${Date.now() - cutAt} ms after the active one lost Redis`);
+    await first.waitForLog((line) => line.message.startsWith('no longer active'), 10_000);
+    assert.equal(first.alive, true, 'the first instance still runs');
+    assert.equal(fights(first).length, 1, `told once, by Asterisk: ${show(fights(first))}`);
+
+    proxy.heal();
+    await first.waitForRole('standby', 20_000);
+    const firstHealth = await first.health();
+    assert.equal(firstHealth.body['leaseHolder'], secondId, show(firstHealth.body));
+    assert.equal(firstHealth.body['instance'], firstId);
+    assert.equal(await stasisAppConnected(), true, "the replaced connection's close left the app with the new active one");
+
+    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'answer', ringMs: 300 });
+    phones = [desk];
+    const call = await placeCall({ to: TEST_DID, from: '4520444444', talkMs: 500, maxWaitMs: 20_000 });
+    assert.equal(call.status, 200, show(summarizeCall(call)));
+    await second.waitForLog((line) => line.message === 'call ended: answered');
+    // Well past the 30 s cool-down: the first one stays a standby, nobody takes the app again.
+    await new Promise((resolve) => setTimeout(resolve, 35_000));
+    assert.equal((await first.health()).body['role'], 'standby');
+    assert.equal((await second.health()).body['role'], 'active');
+    assert.equal(fights(first, second).length, 1, show(fights(first, second)));
+    assert.equal(second.logs.filter((line) => line.message.startsWith('no longer active')).length, 0);
   });
 });

@@ -20,6 +20,8 @@ export interface ServiceOptions {
   readonly promptsSource?: 'sound' | 'http';
   /** Run the service's clock from this UTC instant (libfaketime), e.g. "2026-12-25 09:00:00". */
   readonly fakeTime?: string;
+  /** Redis through another address (a fault proxy); default the bench's Redis. */
+  readonly redisUrl?: string;
   /** Share another service's Redis keys (a second instance of the same installation). */
   readonly keyPrefix?: string;
   /**
@@ -71,7 +73,7 @@ export class Service {
         `  password: ${options.ariPassword ?? 'nevermiss-sandbox'}`,
         `  app: ${options.app ?? 'nevermiss'}`,
         'redis:',
-        '  url: redis://127.0.0.1:6379/0',
+        `  url: ${options.redisUrl ?? 'redis://127.0.0.1:6379/0'}`,
         `  keyPrefix: ${service.keyPrefix}`,
         'http:',
         `  listen: 127.0.0.1:${service.port}`,
