@@ -32,7 +32,7 @@ const show = (value: unknown): string => JSON.stringify(value, null, 1);
 
 /** Signs of two instances fighting over the app: Asterisk's ApplicationReplaced, as logged. */
 const fights = (...services: Service[]): LogLine[] =>
-  services.flatMap((service) => service.logs.filter((line) => /took over the Stasis app|ApplicationReplaced/.test(line.message)));
+  services.flatMap((service) => service.logs.filter((line) => /^another connection took over the Stasis app/.test(line.message)));
 
 describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }, () => {
   const redis = new Redis('redis://127.0.0.1:6379/0');
