@@ -21,7 +21,7 @@ import { createFollowUp } from './follow-up/follow-up.js';
 import { createDialBacks } from './follow-up/dial-back.js';
 import type { Notifier } from './notify/notifier.js';
 import { buildHttp } from './http/server.js';
-import { describeError } from './errors.js';
+import { ErrorCodes, NevermissError, describeError } from './errors.js';
 import { createConfigHolder, type ConfigState, type LoadResult } from './app/config-holder.js';
 import { createInbound } from './app/inbound.js';
 import { FALLBACK, reconcile } from './app/reconcile.js';
@@ -180,7 +180,16 @@ export function createApp(deps: AppDeps): App {
     logger,
     reload: () => rules.reload('api'),
     onClosed: (callback) => followUp.closed(callback),
-    dialBack: (callbackId, person) => dialBacks.start(callbackId, person, 'api'),
+    dialBack: async (callbackId, person) => {
+      const { role, leaseHolder } = elector.view();
+      if (role !== 'active') {
+        throw new NevermissError(
+          ErrorCodes.ARI_UNREACHABLE,
+          `this instance (${deps.instanceId}) is a standby and places no calls; ask the active instance (${leaseHolder ?? 'none right now'})`,
+        );
+      }
+      return dialBacks.start(callbackId, person, 'api');
+    },
     history: (callbackId) => deps.store.history(callbackId),
     jobs: () => deps.jobs.pending(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
