@@ -22,10 +22,14 @@ import { createFollowUp } from './follow-up/follow-up.js';
 import { createDialBacks } from './follow-up/dial-back.js';
 import type { Notifier } from './notify/notifier.js';
 import { buildHttp } from './http/server.js';
-import { describeError } from './errors.js';
+import { ErrorCodes, NevermissError, describeError } from './errors.js';
 import { createConfigHolder, type ConfigState, type LoadResult } from './app/config-holder.js';
 import { createInbound } from './app/inbound.js';
 import { FALLBACK, reconcile } from './app/reconcile.js';
+import type { AriCheck } from './ari/connection.js';
+import type { LeaseStore } from './callbacks/lease.js';
+import { createElector } from './election/elector.js';
+import { COOL_DOWN_MS } from './election/machine.js';
 
 export type { ConfigState } from './app/config-holder.js';
 
@@ -46,6 +50,10 @@ export interface AppDeps {
   readonly instanceId: string;
   readonly redisReady: () => boolean;
   readonly connectAri: (handlers: AriConnectionHandlers) => AriConnection;
+  /** The active instance's lease (docs/decisions/0014): only its holder opens the Stasis app. */
+  readonly lease: LeaseStore;
+  /** A plain HTTP check of ARI, for a standby (which must not open the app's WebSocket). */
+  readonly checkAri: () => Promise<AriCheck>;
   readonly clock: Clock;
   readonly timers: Timers;
 }
@@ -193,7 +201,8 @@ export function createApp(deps: AppDeps): App {
           control.recordingFinished(signal.name, signal.durationSec, signal.failed);
           return;
         case 'replaced':
-          logger.error(`another connection took over the Stasis app "${app}"; run one nevermiss per app name`);
+          logger.warn(`another connection took over the Stasis app "${app}"; this instance stands by (instances of one installation share redis.keyPrefix and ari.app)`);
+          elector.appReplaced();
           return;
       }
     },
@@ -215,11 +224,21 @@ export function createApp(deps: AppDeps): App {
     logger,
     reload: () => rules.reload('api'),
     onClosed: (callback) => followUp.closed(callback),
-    dialBack: (callbackId, person) => dialBacks.start(callbackId, person, 'api'),
+    dialBack: async (callbackId, person) => {
+      const { role, leaseHolder } = elector.view();
+      if (role !== 'active') {
+        throw new NevermissError(
+          ErrorCodes.ARI_UNREACHABLE,
+          `this instance (${deps.instanceId}) is a standby and places no calls; ask the active instance (${leaseHolder ?? 'none right now'})`,
+        );
+      }
+      return dialBacks.start(callbackId, person, 'api');
+    },
     history: (callbackId) => deps.store.history(callbackId),
     jobs: () => deps.jobs.pending(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
     health: () => ({
+      ...elector.view(),
       ari: ari?.isConnected() ?? false,
       redis: deps.redisReady(),
       activeCalls: registry.size,
@@ -256,21 +275,51 @@ export function createApp(deps: AppDeps): App {
       () => undefined,
     ).finally(() => (sweeping = undefined)));
 
+  // Active and standby (docs/decisions/0014): the lease holder alone opens the app's WebSocket,
+  // runs the calls and the follow-up jobs; the others keep the HTTP API and wait.
+  const elector = createElector({
+    instanceId: deps.instanceId,
+    settings: { ...startup.failover, coolDownMs: COOL_DOWN_MS },
+    lease: deps.lease,
+    checkAri: deps.checkAri,
+    ariConnected: () => ari?.isConnected() ?? false,
+    activate: () => {
+      ari = deps.connectAri(handlers);
+      ari.start();
+      startJobs();
+    },
+    standDown: async () => {
+      clearInterval(ticker);
+      const current = ari;
+      ari = undefined;
+      await current?.stop();
+      const calls = registry.handOverAll();
+      if (calls > 0) logger.warn('calls left to the active instance', { calls });
+    },
+    clock,
+    timers,
+    logger,
+  });
+
+  function startJobs(): void {
+    clearInterval(ticker);
+    // Jobs live in Redis; this interval only looks for due ones, it holds no promise itself.
+    ticker = setInterval(() => {
+      if (ticking) return;
+      ticking = true;
+      followUp
+        .tick()
+        .catch((err: unknown) => logger.warn('could not run follow-up jobs', { error: describeError(err) }))
+        .finally(() => (ticking = false));
+    }, 1_000);
+  }
+
   return {
     http,
     registry,
     start() {
-      ari = deps.connectAri(handlers);
-      ari.start();
-      // Jobs live in Redis; this interval only looks for due ones, it holds no promise itself.
-      ticker = setInterval(() => {
-        if (ticking) return;
-        ticking = true;
-        followUp
-          .tick()
-          .catch((err: unknown) => logger.warn('could not run follow-up jobs', { error: describeError(err) }))
-          .finally(() => (ticking = false));
-      }, 1_000);
+      // Only the active instance opens the Stasis app and runs jobs (the elector's activate).
+      elector.start();
       resumer = setInterval(resumeOwing, 2_000);
       void sweep();
       sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
@@ -283,6 +332,7 @@ export function createApp(deps: AppDeps): App {
       clearInterval(sweeper);
       clearInterval(spoolTicker);
       notifier.close();
+      await elector.stop();
       await ari?.stop();
       await http.close();
     },

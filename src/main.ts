@@ -5,12 +5,13 @@
 import { watch } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createApp } from './app.js';
-import { createAriConnection } from './ari/connection.js';
+import { checkAri, createAriConnection } from './ari/connection.js';
 import { systemClock, systemTimers } from './call-flow/ports.js';
 import { createCallbackStore } from './callbacks/store.js';
 import { openSpool } from './callbacks/spool.js';
 import { createStatusStore } from './callbacks/status.js';
 import { createTimers } from './callbacks/timers.js';
+import { createLeaseStore } from './callbacks/lease.js';
 import { createNotifier } from './notify/notifier.js';
 import { hostname } from 'node:os';
 import { parseConfig, readConfigFile } from './config/load.js';
@@ -19,6 +20,9 @@ import { describeError } from './errors.js';
 import { createLogger } from './log/logger.js';
 
 export const ExitCode = { OK: 0, INVALID: 1, FAILED: 2 } as const;
+
+/** A standby's plain-HTTP check of ARI, once a second: short, so its heartbeat stays fresh. */
+const ARI_CHECK_TIMEOUT_MS = 2_000;
 
 export function connectRedis(config: Config): Redis {
   // Every command fails after commandTimeout, also one queued while reconnecting or sent into a
@@ -63,6 +67,8 @@ export async function serve(config: Config): Promise<void> {
     instanceId: `${hostname()}:${process.pid}`,
     redisReady: () => redis.status === 'ready',
     connectAri: (handlers) => createAriConnection(config.ari, handlers, logger),
+    lease: createLeaseStore(redis, config.redis.keyPrefix),
+    checkAri: () => checkAri(config.ari, ARI_CHECK_TIMEOUT_MS),
     clock: systemClock,
     timers: systemTimers,
   });

@@ -213,13 +213,28 @@ export function createAriConnection(settings: AriSettings, handlers: AriConnecti
   };
 }
 
+/**
+ * Whether ARI answers a plain HTTP request with these credentials. A standby asks this instead of
+ * opening the app's WebSocket, which would take the app over from the active instance.
+ */
+export async function checkAri(settings: AriSettings, timeoutMs: number): Promise<AriCheck> {
+  try {
+    await preflight(settings, timeoutMs);
+    return { reachable: true };
+  } catch (err) {
+    return { reachable: false, problem: describeError(err) };
+  }
+}
+
+export type AriCheck = { readonly reachable: true } | { readonly reachable: false; readonly problem: string };
+
 /** A plain HTTP request tells a wrong password or a booting Asterisk apart before ari-client can crash on it. */
-async function preflight(settings: AriSettings): Promise<void> {
+async function preflight(settings: AriSettings, timeoutMs = 5_000): Promise<void> {
   const url = new URL('/ari/asterisk/info?only=status', settings.url);
   const auth = Buffer.from(`${settings.username}:${settings.password}`).toString('base64');
   let status: number;
   try {
-    const response = await fetch(url, { headers: { authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(5_000) });
+    const response = await fetch(url, { headers: { authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(timeoutMs) });
     status = response.status;
     await response.body?.cancel();
   } catch (err) {

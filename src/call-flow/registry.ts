@@ -83,8 +83,17 @@ export class CallRegistry {
     return this.byCallId.size;
   }
 
+  /** This instance stood by: every call is left to the active instance, untouched. Returns how many. */
+  handOverAll(): number {
+    const sessions = this.sessions();
+    for (const session of sessions) session.handOver();
+    this.byCallId.clear();
+    this.byChannel.clear();
+    return sessions.length;
+  }
+
   private forget(session: CallSession): void {
-    this.byCallId.delete(session.facts.callId);
+    if (this.byCallId.get(session.facts.callId) === session) this.byCallId.delete(session.facts.callId);
     for (const id of session.channelIds()) {
       if (this.byChannel.get(id) === session) this.byChannel.delete(id);
     }

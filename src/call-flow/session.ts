@@ -49,6 +49,8 @@ export class CallSession {
   private readonly owed: PbxEffect[] = [];
   /** The caller was put in a bridge at some point: its bridge goes when the call ends. */
   private connected = false;
+  /** Another instance runs the call now (this one stood by): nothing here acts on it again. */
+  private handedOver = false;
 
   constructor(facts: CallFacts, plan: HuntPlan, private readonly deps: SessionDeps, state: CallState = initialState(plan)) {
     this.facts = facts;
@@ -75,6 +77,7 @@ export class CallSession {
   }
 
   dispatch(event: CallEvent): void {
+    if (this.handedOver) return;
     const from = this.state;
     const { state, effects } = transition(this.ctx, from, event, this.deps.clock.now());
     this.state = state;
@@ -232,6 +235,18 @@ export class CallSession {
         if (event) this.dispatch(event);
       },
     );
+  }
+
+  /**
+   * This instance stood by: the active instance finds the call in the app and settles it, so
+   * this one forgets it without an effect, an outcome or a log entry (its timers stop; replies
+   * to requests already sent are ignored).
+   */
+  handOver(): void {
+    this.handedOver = true;
+    this.timers.cancelAll();
+    this.owed.length = 0;
+    this.deps.logger.info(`call handed over in state ${this.state.kind}; the active instance settles it`, { state: this.state.kind });
   }
 
   private finish(outcome: Outcome): void {

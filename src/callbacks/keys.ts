@@ -42,6 +42,10 @@ export interface Keys {
   /** Set of the timer job ids that belong to one callback. */
   timersOfCallback(callbackId: string): string;
   readonly timersOfCallbackPrefix: string;
+  /** String with an expiry: the id of the active instance of this installation (its lease). */
+  readonly lease: string;
+  /** Hash: instance id -> its latest heartbeat (JSON: role, ready, at), pruned when stale. */
+  readonly instances: string;
 }
 
 /** Appended to a callback's key for its history; the Lua scripts that reach a callback by index use the same. */
@@ -72,5 +76,7 @@ export function createKeys(prefix: string): Keys {
     timerPrefix,
     timersOfCallback: (callbackId) => timersOfCallbackPrefix + callbackId,
     timersOfCallbackPrefix,
+    lease: `${tag}:lease`,
+    instances: `${tag}:instances`,
   };
 }

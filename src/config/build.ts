@@ -40,6 +40,7 @@ export function buildConfig(file: ConfigFile, absolutePath: string): Config {
       requestTimeoutMs: file.ari.requestTimeout,
     },
     redis: { url: file.redis.url, keyPrefix: file.redis.keyPrefix, commandTimeoutMs: file.redis.commandTimeout },
+    failover: { leaseMs: file.failover.lease, ariLossGraceMs: file.failover.ariLossGrace },
     http: { host: listen.host, port: listen.port, ...(publicUrl === undefined ? {} : { publicUrl }) },
     // Relative to the config file, so the service finds its prompts whatever folder it starts in.
     prompts: { source: file.prompts.source, directory: resolve(dirname(absolutePath), file.prompts.directory) },

@@ -44,6 +44,8 @@ export const DURATION_LIMITS = {
   stepDelay: { min: 0, max: 10 * MINUTE },
   promiseDeadline: { min: MINUTE, max: 24 * HOUR },
   textBackWindow: { min: HOUR, max: 30 * 24 * HOUR },
+  lease: { min: 2 * SECOND, max: MINUTE },
+  ariLossGrace: { min: SECOND, max: 10 * MINUTE },
 } as const;
 
 export const DEFAULT_COUNTRY = 'DK';
@@ -382,6 +384,19 @@ export const ConfigFileSchema = settings(
     )
       .prefault({})
       .describe('Where callback promises are stored.'),
+    failover: settings(
+      {
+        lease: duration(DURATION_LIMITS.lease)
+          .prefault('5s')
+          .describe('How long the active instance\'s lease lives without renewal: a standby takes over about this long after the active one dies (2s to 1m). Default 5s.'),
+        ariLossGrace: duration(DURATION_LIMITS.ariLossGrace)
+          .prefault('10s')
+          .describe('How long the active instance may be without ARI before it hands over to a standby that reaches it (1s to 10m). Default 10s.'),
+      },
+      'failover settings (lease:, ariLossGrace:)',
+    )
+      .prefault({})
+      .describe('Several instances with the same Redis keyPrefix and Stasis app: one is active, the others stand by.'),
     http: settings(
       {
         listen: listen.prefault('127.0.0.1:8080').describe('host:port to listen on. Default 127.0.0.1:8080.'),

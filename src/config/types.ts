@@ -24,6 +24,11 @@ export interface Config {
     /** How long one Redis command may take before it fails (the call path then spools). */
     readonly commandTimeoutMs: number;
   };
+  /** Active and standby instances of one installation (docs/decisions/0014). */
+  readonly failover: {
+    readonly leaseMs: number;
+    readonly ariLossGraceMs: number;
+  };
   readonly http: {
     readonly host: string;
     readonly port: number;

@@ -1,6 +1,7 @@
 /**
  * The HTTP API, built without listening so tests can inject requests.
- *   GET  /healthz                      200 when ARI and Redis are connected, 503 otherwise; the spool's depth
+ *   GET  /healthz                      role (active/standby) and lease holder; 200 when Redis is connected and
+ *                                      ARI too (active: the app's WebSocket; standby: a plain HTTP check), else 503; the spool's depth
  * A request that fails because Redis is slow or gone gets 503 with { code: "NM_REDIS", message }.
  *   GET  /api/callbacks                pending callbacks, ordered by dueAt
  *   POST /api/callbacks/:id/done       closes one
@@ -29,7 +30,15 @@ import { isStatusMode, type OwnerStatus, type StatusStore } from '../callbacks/s
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 
 export interface Health {
+  /** Only the active instance opens the Stasis app and runs calls (docs/decisions/0014). */
+  readonly role: 'active' | 'standby';
+  /** This instance's id, and the one holding the lease as last seen (null: free or unknown). */
+  readonly instance: string;
+  readonly leaseHolder: string | null;
+  /** The active's app WebSocket is up. */
   readonly ari: boolean;
+  /** A standby's last plain-HTTP check of ARI (null for the active, and before the first check). */
+  readonly ariReachable: boolean | null;
   readonly redis: boolean;
   readonly activeCalls: number;
   /** Which config runs, and the problems of a refused reload (the running rules stay). */
@@ -75,7 +84,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
 
   app.get('/healthz', async (_req, reply) => {
     const health = deps.health();
-    const ok = health.ari && health.redis;
+    // A standby that could take over is healthy: an orchestrator must not kill it for lacking the app.
+    const ok = health.redis && (health.role === 'active' ? health.ari : health.ariReachable === true);
     const { rss, heapUsed } = process.memoryUsage();
     const spool = health.spool && { depth: health.spool.depth, oldestAt: health.spool.oldestAt === null ? null : new Date(health.spool.oldestAt).toISOString() };
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...health, ...(spool ? { spool } : {}), memory: { rss, heapUsed } });

@@ -18,7 +18,8 @@ const promptsDir = mkdtempSync(join(tmpdir(), 'nevermiss-prompts-'));
 mkdirSync(join(promptsDir, 'da', 'nevermiss'), { recursive: true });
 writeFileSync(join(promptsDir, 'da', 'nevermiss', 'minutes.wav'), 'RIFF-test');
 
-let health: Health = { ari: true, redis: true, activeCalls: 0 };
+const ACTIVE = { role: 'active', instance: 'host:1', leaseHolder: 'host:1', ariReachable: null } as const;
+let health: Health = { ...ACTIVE, ari: true, redis: true, activeCalls: 0 };
 const now = 1_800_000_000_000;
 const logger = winston.createLogger({ silent: true });
 let reloadProblems: string[] | null = null;
@@ -38,16 +39,31 @@ after(async () => {
   rmSync(promptsDir, { recursive: true, force: true });
 });
 
-test('/healthz is 200 only when ARI and Redis are both connected', async () => {
+/** /healthz without its memory figures (which vary), after checking they are there. */
+function healthBody({ memory, ...rest }: Record<string, unknown>): Record<string, unknown> {
+  const { rss, heapUsed } = memory as { rss: number; heapUsed: number };
+  assert.ok(rss > heapUsed && heapUsed > 0, `the service's memory: ${JSON.stringify(memory)}`);
+  return rest;
+}
+
+test('/healthz of the active instance is 200 only when ARI and Redis are both connected', async () => {
   for (const [ari, redisUp, status] of [[true, true, 200], [false, true, 503], [true, false, 503], [false, false, 503]] as const) {
-    health = { ari, redis: redisUp, activeCalls: 2 };
+    health = { ...ACTIVE, ari, redis: redisUp, activeCalls: 2 };
     const response = await app.inject({ method: 'GET', url: '/healthz' });
     assert.equal(response.statusCode, status, `ari=${ari} redis=${redisUp}`);
-    const { memory, ...rest } = response.json<Record<string, unknown>>();
-    assert.deepEqual(rest, { status: status === 200 ? 'ok' : 'degraded', ari, redis: redisUp, activeCalls: 2 });
-    const { rss, heapUsed } = memory as { rss: number; heapUsed: number };
-    assert.ok(rss > heapUsed && heapUsed > 0, `the service's memory: ${JSON.stringify(memory)}`);
+    assert.deepEqual(healthBody(response.json()), { status: status === 200 ? 'ok' : 'degraded', ...ACTIVE, ari, redis: redisUp, activeCalls: 2 });
   }
+});
+
+test('/healthz of a standby is 200 when Redis is connected and its plain check reaches ARI (it has no app WebSocket)', async () => {
+  const standby = { role: 'standby', instance: 'host:2', leaseHolder: 'host:1', ari: false } as const;
+  for (const [ariReachable, redisUp, status] of [[true, true, 200], [false, true, 503], [null, true, 503], [true, false, 503]] as const) {
+    health = { ...standby, ariReachable, redis: redisUp, activeCalls: 0 };
+    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(response.statusCode, status, `ariReachable=${ariReachable} redis=${redisUp}`);
+    assert.deepEqual(healthBody(response.json()), { status: status === 200 ? 'ok' : 'degraded', ...standby, ariReachable, redis: redisUp, activeCalls: 0 });
+  }
+  health = { ...ACTIVE, ari: true, redis: true, activeCalls: 0 };
 });
 
 test('/api/callbacks lists pending callbacks by dueAt with ISO times; closed ones are gone', async () => {

@@ -386,7 +386,7 @@ test('a replayed answered call closes only a callback that was open before it; n
 
 test('the API answers 503 NM_REDIS when Redis does not answer, within the command timeout', async () => {
   const b = await bench();
-  const http = buildHttp({ store: b.store, clock: { now: () => Date.now() }, health: () => ({ ari: true, redis: true, activeCalls: 0 }), promptsDir: b.dir, logger });
+  const http = buildHttp({ store: b.store, clock: { now: () => Date.now() }, health: () => ({ role: 'active', instance: 'host:1', leaseHolder: 'host:1', ariReachable: null, ari: true, redis: true, activeCalls: 0 }), promptsDir: b.dir, logger });
   cleanups.push(() => http.close());
   proxy.blackhole();
   const started = Date.now();

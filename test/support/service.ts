@@ -22,13 +22,18 @@ export interface ServiceOptions {
   readonly fakeTime?: string;
   /** Share another service's Redis keys (a second instance of the same installation). */
   readonly keyPrefix?: string;
-  /** The Stasis app name; a second instance on one Asterisk needs its own. */
+  /**
+   * The Stasis app name. Instances with the same app and keyPrefix are one installation: one is
+   * active, the others stand by; another installation on the same Asterisk needs its own app.
+   */
   readonly app?: string;
   /** ARI's base URL (default the sandbox's); a fault proxy's address in fault tests. */
   readonly ariUrl?: string;
   /** Redis URL (default the bench's); a fault proxy's address in fault tests. */
   readonly redisUrl?: string;
 }
+
+export type Role = 'active' | 'standby';
 
 export interface LogLine {
   readonly level: string;
@@ -94,8 +99,11 @@ export class Service {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the process; resolves once /healthz says ARI and Redis are connected. */
-  async start(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Starts the process; resolves once /healthz is 200 in that role: by default active (it holds
+   * the lease and the Stasis app), or a healthy standby for a second instance of one installation.
+   */
+  async start(timeoutMs = 30_000, role: Role = 'active'): Promise<void> {
     const args = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', this.configFile];
     // libfaketime moves the wall clock only (timers keep real time), as if the service ran on that day.
     const child = this.fakeTime
@@ -122,7 +130,25 @@ export class Service {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    await this.waitForHealth(true, timeoutMs);
+    await this.waitForRole(role, timeoutMs);
+  }
+
+  /** Waits until /healthz is 200 with this role (docs/decisions/0014). */
+  async waitForRole(role: Role, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      this.throwIfExited();
+      const health = await this.health();
+      if (health.status === 200 && health.body['role'] === role) return;
+      await sleep(100);
+    }
+    throw new Error(`nevermiss did not become a healthy ${role} instance within ${timeoutMs} ms:\n${this.tail()}`);
+  }
+
+  private throwIfExited(): void {
+    if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
+      throw new Error(`nevermiss exited with ${this.child.exitCode}:\n${this.tail()}`);
+    }
   }
 
   /** The process runs (it was started and has not exited). */
@@ -142,9 +168,7 @@ export class Service {
   async waitForHealth(healthy: boolean, timeoutMs = 30_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
-        throw new Error(`nevermiss exited with ${this.child.exitCode}:\n${this.tail()}`);
-      }
+      this.throwIfExited();
       if (((await this.health()).status === 200) === healthy) return;
       await sleep(200);
     }

@@ -728,6 +728,7 @@ test('the JSON Schema: draft 2020-12, strict objects, and the routing rules', ()
   assert.deepEqual(Object.keys(at(schema, 'properties')), [
     'ari',
     'redis',
+    'failover',
     'http',
     'prompts',
     'data',

@@ -236,7 +236,7 @@ testProblems('keys', [
     name: 'an unknown key at the top level',
     text: configWith({ 21: ['defaultRoute: main', 'defaultroute: main'] }),
     expected: [
-      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, http, prompts, data, log, firm, status, people, routes, defaultRoute, smtp, sms, callbacks',
+      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, failover, http, prompts, data, log, firm, status, people, routes, defaultRoute, smtp, sms, callbacks',
     ],
   },
   {
@@ -358,7 +358,21 @@ testProblems('durations', [
     text: configWith({ 4: ['  password: secret', '  requestTimeout: 1m1s'] }),
     expected: ['test.yaml:5:19 ari.requestTimeout: expected a duration between 100ms and 1m, got "1m1s"'],
   },
+  {
+    name: 'a failover lease under 2s, an ARI-loss grace over 10m',
+    text: configWith({ 21: ['defaultRoute: main', 'failover:', '  lease: 1s', '  ariLossGrace: 11m'] }),
+    expected: [
+      'test.yaml:23:10 failover.lease: expected a duration between 2s and 1m, got "1s"',
+      'test.yaml:24:17 failover.ariLossGrace: expected a duration between 1s and 10m, got "11m"',
+    ],
+  },
 ]);
+
+test('failover: defaults 5s lease and 10s ARI-loss grace; both can be set', () => {
+  assert.deepEqual(validConfig(configWith()).failover, { leaseMs: 5_000, ariLossGraceMs: 10_000 });
+  const set = validConfig(configWith({ 21: ['defaultRoute: main', 'failover:', '  lease: 3s', '  ariLossGrace: 1m'] }));
+  assert.deepEqual(set.failover, { leaseMs: 3_000, ariLossGraceMs: 60_000 });
+});
 
 test('durations: the limits themselves are accepted', () => {
   const config = validConfig(
