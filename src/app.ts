@@ -25,6 +25,7 @@ import { describeError } from './errors.js';
 import { createConfigHolder, type ConfigState, type LoadResult } from './app/config-holder.js';
 import { createInbound } from './app/inbound.js';
 import { FALLBACK, reconcile } from './app/reconcile.js';
+import { createAstdbDrain } from './app/drain.js';
 
 export type { ConfigState } from './app/config-holder.js';
 
@@ -107,6 +108,11 @@ export function createApp(deps: AppDeps): App {
     closed: (callback) => followUp.closed(callback),
   });
   const inbound = createInbound({ config, status: deps.status, registry, control, records, clock, timers, logger });
+  // What the dialplan fallback kept in AstDB while we were down; after reconcile() on every connect.
+  const drain = createAstdbDrain({
+    rest, app, config, store: deps.store, status: deps.status, followUp, clock, timers, logger,
+    canRun: () => startup.ari.drainAstdb && (ari?.isConnected() ?? false),
+  });
 
   /** One router for every ARI event (per-channel listeners leak in ari-client). */
   const handlers: AriConnectionHandlers = {
@@ -148,15 +154,18 @@ export function createApp(deps: AppDeps): App {
         case 'recordingFinished':
           control.recordingFinished(signal.name, signal.durationSec, signal.failed);
           return;
+        case 'drain':
+          drain.stasisStart(signal.channelId, signal.args);
+          return;
         case 'replaced':
           logger.error(`another connection took over the Stasis app "${app}"; run one nevermiss per app name`);
           return;
       }
     },
     onConnected(current) {
-      reconcile(current, app, registry, dialBackRegistry, logger).catch((err: unknown) =>
-        logger.warn('reconciliation after connect failed', { error: describeError(err) }),
-      );
+      reconcile(current, app, registry, dialBackRegistry, logger)
+        .catch((err: unknown) => logger.warn('reconciliation after connect failed', { error: describeError(err) }))
+        .finally(() => void drain.run('connect'));
     },
     onDisconnected() {
       // Calls in progress keep their state; reconcile() settles them when the socket is back.
@@ -185,6 +194,7 @@ export function createApp(deps: AppDeps): App {
     http,
     registry,
     start() {
+      drain.start();
       ari = deps.connectAri(handlers);
       ari.start();
       // Jobs live in Redis; this interval only looks for due ones, it holds no promise itself.
@@ -199,6 +209,7 @@ export function createApp(deps: AppDeps): App {
     },
     async stop() {
       clearInterval(ticker);
+      drain.stop();
       notifier.close();
       await ari?.stop();
       await http.close();

@@ -7,8 +7,8 @@ import type { DialBackRegistry } from '../dial-back/registry.js';
 /** Where the dialplan snippet's fallback starts; orphaned callers are sent there. */
 export const FALLBACK = { context: 'nevermiss-route', extension: 's', label: 'fallback' } as const;
 
-/** Channel ids we give the phone legs we ring (routing/plan.ts legId, dial-back sessions). */
-const OUR_LEG = /-s\d+-\d+$|^dialback-/;
+/** Channel ids we give the phone legs we ring (routing/plan.ts legId, dial-back sessions) and AstDB drains (app/drain.ts). */
+const OUR_LEG = /-s\d+-\d+$|^dialback-|^drain-/;
 
 export async function reconcile(rest: AriRest, app: string, calls: CallRegistry, dialBacks: DialBackRegistry, logger: Logger): Promise<void> {
   // Calls we run whose channels vanished while we weren't listening.

@@ -38,6 +38,7 @@ export function buildConfig(file: ConfigFile, absolutePath: string): Config {
       password: file.ari.password,
       app: file.ari.app,
       requestTimeoutMs: file.ari.requestTimeout,
+      drainAstdb: file.ari.drainAstdb,
     },
     redis: file.redis,
     http: { host: listen.host, port: listen.port, ...(publicUrl === undefined ? {} : { publicUrl }) },

@@ -24,6 +24,11 @@ export interface ServiceOptions {
   readonly keyPrefix?: string;
   /** The Stasis app name; a second instance on one Asterisk needs its own. */
   readonly app?: string;
+  /**
+   * Drain the fallback's AstDB entries (ari.drainAstdb). Off unless a test asks: the bench's one
+   * Asterisk keeps the entries of every test that took the fallback, and they are no other test's.
+   */
+  readonly drainAstdb?: boolean;
 }
 
 export interface LogLine {
@@ -65,6 +70,7 @@ export class Service {
         '  username: nevermiss',
         `  password: ${options.ariPassword ?? 'nevermiss-sandbox'}`,
         `  app: ${options.app ?? 'nevermiss'}`,
+        `  drainAstdb: ${options.drainAstdb === true}`,
         'redis:',
         '  url: redis://127.0.0.1:6379/0',
         `  keyPrefix: ${service.keyPrefix}`,
