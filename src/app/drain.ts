@@ -285,7 +285,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       try {
         const { more, ...summary } = await drainOnce();
         const found = summary.calls + summary.outbound + summary.inProgress + summary.unreadable;
-        if (found > 0 || failing) log.info('AstDB drained', { trigger, ...summary, ms: clock.now() - startedAt });
+        log.log(found > 0 || failing ? 'info' : 'debug', 'AstDB drained', { trigger, ...summary, ms: clock.now() - startedAt });
         failing = false;
         schedule(more || summary.inProgress > 0 ? RETRY_MS : EVERY_MS);
         return summary;
