@@ -169,6 +169,17 @@ tail_logs() {
   fi
 }
 
+# Closes every file descriptor above stderr in this (sub)shell, e.g. a flock(1) lock inherited
+# from the caller, so that a long-lived child started from here doesn't hold it.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+  done
+  return 0
+}
+
 cmd_start() {
   require_root
   lock
@@ -193,9 +204,13 @@ cmd_start() {
   fi
   mkdir -p "$DIR/var/log/asterisk" "$DIR/run/asterisk" "$DIR/var/spool/asterisk" "$DIR/var/lib/asterisk"
   : >"$(log_file)"
-  # setsid: not in our process group; no inherited pipes or lock fd, so callers
-  # (execFile, CI) don't wait for Asterisk to exit.
-  setsid chroot "$DIR" /usr/sbin/asterisk -f -n -q </dev/null >"$(console_file)" 2>&1 9>&- &
+  # setsid: not in our process group; no inherited pipes or lock fds, so callers
+  # (execFile, CI) don't wait for Asterisk to exit, and a lock taken by whoever ran us
+  # (`flock /run/lock/nevermiss-bench.lock scripts/sandbox.sh restart`) ends with them, not with Asterisk.
+  (
+    close_inherited_fds
+    exec setsid chroot "$DIR" /usr/sbin/asterisk -f -n -q </dev/null >"$(console_file)" 2>&1
+  ) &
   if ! wait_ari "$START_TIMEOUT"; then
     tail_logs
     if [ -z "$(asterisk_pids)" ]; then

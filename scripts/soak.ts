@@ -14,7 +14,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { ariRequest, CALLER_PORTS, ensureSandbox, PHONES, restartAsterisk, TEST_DID, waitForNoChannels } from '../test/support/sandbox.js';
+import { ariRequest, asteriskCli, CALLER_PORTS, ensureSandbox, PHONES, restartAsterisk, TEST_DID, waitForNoChannels } from '../test/support/sandbox.js';
 import { ensureRedis, deleteNevermissKeys } from '../test/support/redis.js';
 import { startLoad, startPhone, type LoadReport } from '../test/support/sipp.js';
 import { Service } from '../test/support/service.js';
@@ -69,11 +69,13 @@ const log = (text: string): void => console.log(`${new Date().toISOString().slic
 async function main(): Promise<number> {
   await Promise.all([ensureSandbox(), ensureRedis()]);
   await waitForNoChannels(60_000);
+  // Fallback records left by earlier runs on this bench are not this soak's calls.
+  await asteriskCli('database deltree nevermiss');
   const redis = new Redis('redis://127.0.0.1:6379/0');
   const ariProxy = await startFaultProxy({ host: '127.0.0.1', port: 8088 });
   const redisProxy = await startFaultProxy({ host: '127.0.0.1', port: 6379 });
   const keyPrefix = `nm-soak-${randomUUID()}`;
-  const options = { rules: RULES, keyPrefix, ariUrl: `http://${ariProxy.address}`, redisUrl: `redis://${redisProxy.address}/0` };
+  const options = { rules: RULES, keyPrefix, ariUrl: `http://${ariProxy.address}`, redisUrl: `redis://${redisProxy.address}/0`, drainAstdb: true };
   const processes: Service[] = [];
   const startService = async (): Promise<Service> => {
     const service = await Service.create(options);

@@ -30,6 +30,7 @@ import type { AriCheck } from './ari/connection.js';
 import type { LeaseStore } from './callbacks/lease.js';
 import { createElector } from './election/elector.js';
 import { COOL_DOWN_MS } from './election/machine.js';
+import { createAstdbDrain } from './app/drain.js';
 
 export type { ConfigState } from './app/config-holder.js';
 
@@ -159,6 +160,11 @@ export function createApp(deps: AppDeps): App {
     );
   };
   const inbound = createInbound({ config, status: deps.status, registry, control, records, clock, timers, logger });
+  // What the dialplan fallback kept in AstDB while we were down; after reconcile() on every connect.
+  const drain = createAstdbDrain({
+    rest, app, config, store: deps.store, status: deps.status, followUp, clock, timers, logger,
+    canRun: () => startup.ari.drainAstdb && (ari?.isConnected() ?? false),
+  });
 
   /** One router for every ARI event (per-channel listeners leak in ari-client). */
   const handlers: AriConnectionHandlers = {
@@ -200,6 +206,9 @@ export function createApp(deps: AppDeps): App {
         case 'recordingFinished':
           control.recordingFinished(signal.name, signal.durationSec, signal.failed);
           return;
+        case 'drain':
+          drain.stasisStart(signal.channelId, signal.args);
+          return;
         case 'replaced':
           logger.warn(`another connection took over the Stasis app "${app}"; this instance stands by (instances of one installation share redis.keyPrefix and ari.app)`);
           elector.appReplaced();
@@ -207,9 +216,9 @@ export function createApp(deps: AppDeps): App {
       }
     },
     onConnected(current) {
-      reconcile({ rest: current, app, calls: registry, dialBacks: dialBackRegistry, inbound, logger, now: () => clock.now() }).catch((err: unknown) =>
-        logger.warn('reconciliation after connect failed; calls go on as they were', { error: describeError(err) }),
-      );
+      reconcile({ rest: current, app, calls: registry, dialBacks: dialBackRegistry, inbound, logger, now: () => clock.now() })
+        .catch((err: unknown) => logger.warn('reconciliation after connect failed; calls go on as they were', { error: describeError(err) }))
+        .finally(() => void drain.run('connect'));
     },
     onDisconnected() {
       // Calls in progress keep their state; reconcile() settles them when the socket is back.
@@ -320,6 +329,7 @@ export function createApp(deps: AppDeps): App {
     start() {
       // Only the active instance opens the Stasis app and runs jobs (the elector's activate).
       elector.start();
+      drain.start();
       resumer = setInterval(resumeOwing, 2_000);
       void sweep();
       sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
@@ -331,6 +341,7 @@ export function createApp(deps: AppDeps): App {
       clearInterval(resumer);
       clearInterval(sweeper);
       clearInterval(spoolTicker);
+      drain.stop();
       notifier.close();
       await elector.stop();
       await ari?.stop();

@@ -18,8 +18,8 @@ import type { Inbound } from './inbound.js';
 /** Where the dialplan snippet's fallback starts; callers the service can't take are sent there. */
 export const FALLBACK = { context: 'nevermiss-route', extension: 's', label: 'fallback' } as const;
 
-/** Channel ids we give the phone legs we ring (routing/plan.ts legId, dial-back sessions). */
-const OUR_LEG = /-s\d+-\d+$|^dialback-/;
+/** Channel ids we give the phone legs we ring (routing/plan.ts legId, dial-back sessions) and AstDB drains (app/drain.ts). */
+const OUR_LEG = /-s\d+-\d+$|^dialback-|^drain-/;
 /** Bridge ids we create: `<call id>-br`, `<dial-back session>-br`. */
 const OUR_BRIDGE = /-br$/;
 

@@ -47,11 +47,14 @@ export type CallSignal =
   | { readonly kind: 'recordingFinished'; readonly name: string; readonly durationSec: number; readonly failed: boolean }
   | { readonly kind: 'feature'; readonly channel: AriChannel; readonly code: string }
   | { readonly kind: 'dialBackAnswered'; readonly sessionId: string; readonly channelId: string }
+  /** The snippet's [nevermiss-drain] context hands over an AstDB entry (or says it is done). */
+  | { readonly kind: 'drain'; readonly channelId: string; readonly args: readonly string[] }
   | { readonly kind: 'replaced' };
 
 /**
  * StasisStart args: ["inbound", DID] and ["feature", code] from the dialplan snippet,
- * ["leg", callId] and ["dialback", sessionId] from our own originates.
+ * ["leg", callId] and ["dialback", sessionId] from our own originates, ["drained", family, key,
+ * entry] and ["drain-done"] from the snippet's drain context.
  */
 export function toCallSignal(event: AriEvent): CallSignal | null {
   switch (event.type) {
@@ -61,6 +64,7 @@ export function toCallSignal(event: AriEvent): CallSignal | null {
       if (role === 'leg' && value) return { kind: 'legAnswered', callId: value, legId: event.channel.id };
       if (role === 'feature' && value) return { kind: 'feature', channel: event.channel, code: value };
       if (role === 'dialback' && value) return { kind: 'dialBackAnswered', sessionId: value, channelId: event.channel.id };
+      if (role === 'drained' || role === 'drain-done') return { kind: 'drain', channelId: event.channel.id, args: event.args };
       return null;
     }
     case 'StasisEnd':

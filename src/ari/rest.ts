@@ -36,11 +36,28 @@ export interface AriBridgeInfo {
   readonly creationtime: string;
 }
 
+/** A channel that runs dialplan rather than entering the app, e.g. a Local/ channel whose other half does. */
+export interface DialplanOriginateRequest {
+  readonly endpoint: string;
+  /** The id of the originated channel (for a Local/ channel, its ;1 half). */
+  readonly channelId: string;
+  /** For a Local/ channel: the id of its ;2 half (the one that runs `endpoint`'s extension). */
+  readonly otherChannelId: string;
+  /** Where the originated channel goes once answered. */
+  readonly context: string;
+  readonly extension: string;
+  readonly priority: number;
+  /** Channel variables set before it dials (a Local/ channel passes them on to its ;2 half). */
+  readonly variables: Readonly<Record<string, string>>;
+  readonly timeoutSec: number;
+}
+
 export interface AriRest {
   info(): Promise<{ readonly version: string; readonly startupTime: string }>;
   ring(channelId: string): Promise<void>;
   answer(channelId: string): Promise<void>;
   originate(req: OriginateRequest): Promise<void>;
+  originateToDialplan(req: DialplanOriginateRequest): Promise<void>;
   hangup(channelId: string, reason: HangupReason): Promise<void>;
   createBridge(bridgeId: string): Promise<void>;
   addToBridge(bridgeId: string, channelIds: readonly string[]): Promise<void>;
@@ -117,6 +134,17 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
         callerId: req.callerId,
         timeout: req.timeoutSec,
         ...(req.originator ? { originator: req.originator } : {}),
+      }),
+    originateToDialplan: (req) =>
+      channels('originate', {
+        endpoint: req.endpoint,
+        channelId: req.channelId,
+        otherChannelId: req.otherChannelId,
+        context: req.context,
+        extension: req.extension,
+        priority: req.priority,
+        timeout: req.timeoutSec,
+        variables: req.variables,
       }),
     hangup: (channelId, reason) => channels('hangup', { channelId, reason }),
     createBridge: (bridgeId) => bridges('create', { bridgeId, type: 'mixing' }),

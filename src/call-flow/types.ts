@@ -104,7 +104,23 @@ export type Outcome =
     }
   | { readonly kind: 'withheld-no-callback'; readonly reason: CallbackReason; readonly message: string | null }
   | { readonly kind: 'blocked' }
-  | { readonly kind: 'failed'; readonly error: string };
+  | { readonly kind: 'failed'; readonly error: string }
+  /**
+   * nevermiss was down: the dialplan snippet's fallback handled the call and kept it in AstDB,
+   * and the service read it back later (src/app/drain.ts). No hunt ran.
+   */
+  | {
+      readonly kind: 'fallback';
+      /** A person answered the fallback's Dial (DIALSTATUS ANSWER). */
+      readonly answered: boolean;
+      /** The fallback Dial's DIALSTATUS; "" when it rang nobody or the call ended before. */
+      readonly dialStatus: string;
+      readonly talkMs: number;
+      /** Why a callback was due; null when answered. */
+      readonly reason: CallbackReason | null;
+      /** The callback the call went to; null when answered, withheld or blocked. */
+      readonly callbackId: string | null;
+    };
 
 export type CallEvent =
   | { readonly type: 'started' }

@@ -129,8 +129,11 @@ export interface CallbackStore {
   callbackOfCall(callId: string): Promise<string | null>;
   /** The open (pending or dialing) callback for a number, or null. */
   findPendingByCaller(number: string): Promise<Callback | null>;
-  /** Closes the number's open callback if it has one (the customer was reached another way); null if none. */
-  closeByCaller(number: string, status: ClosingStatus, by: string, now: number, detail?: string): Promise<Callback | null>;
+  /**
+   * Closes the number's open callback if it has one (the customer was reached another way); null if none.
+   * With `lastCallAtMost`, only a callback whose last missed call was at or before that time (ms).
+   */
+  closeByCaller(number: string, status: ClosingStatus, by: string, now: number, detail?: string, options?: { readonly lastCallAtMost?: number }): Promise<Callback | null>;
   get(id: string): Promise<Callback | null>;
   /** Open (pending or dialing) callbacks, earliest due first. */
   listPending(): Promise<Callback[]>;
@@ -268,11 +271,11 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       return callback && isOpen(callback.status) ? callback : null;
     },
 
-    async closeByCaller(number, status, by, now, detail = '') {
+    async closeByCaller(number, status, by, now, detail = '', options = {}) {
       assertClosingStatus(status);
       const reply = await scripts.closeByCaller(
         keys.pendingByCaller(number), keys.pending, keys.callbackPrefix,
-        status, String(now), by, detail, HISTORY_SUFFIX,
+        status, String(now), by, detail, HISTORY_SUFFIX, options.lastCallAtMost === undefined ? '' : String(options.lastCallAtMost),
       );
       if (Array.isArray(reply) && reply[0] === 0) return null;
       return applied(reply, `(open callback of ${number})`, { type: 'close', status });

@@ -38,6 +38,7 @@ export function buildConfig(file: ConfigFile, absolutePath: string): Config {
       password: file.ari.password,
       app: file.ari.app,
       requestTimeoutMs: file.ari.requestTimeout,
+      drainAstdb: file.ari.drainAstdb,
     },
     redis: { url: file.redis.url, keyPrefix: file.redis.keyPrefix, commandTimeoutMs: file.redis.commandTimeout },
     failover: { leaseMs: file.failover.lease, ariLossGraceMs: file.failover.ariLossGrace },

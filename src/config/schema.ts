@@ -369,6 +369,13 @@ export const ConfigFileSchema = settings(
         requestTimeout: duration(DURATION_LIMITS.requestTimeout)
           .prefault('5s')
           .describe('How long to wait for Asterisk (100ms to 60s). Default 5s.'),
+        drainAstdb: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Turn the callers the dialplan fallback kept in AstDB while nevermiss was down into callbacks, and apply the outbound ' +
+              'calls it could not report. Turn it off only where another nevermiss installation drains this Asterisk. Default true.',
+          ),
       },
       'ARI connection settings (url:, username:, password:)',
     ).describe('How nevermiss reaches Asterisk (ARI).'),

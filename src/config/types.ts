@@ -16,6 +16,8 @@ export interface Config {
     /** The Stasis application name the dialplan sends calls to. */
     readonly app: string;
     readonly requestTimeoutMs: number;
+    /** Read back what the dialplan fallback kept in AstDB while nevermiss was down (src/app/drain.ts). */
+    readonly drainAstdb: boolean;
   };
   readonly redis: {
     readonly url: string;

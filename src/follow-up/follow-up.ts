@@ -65,8 +65,12 @@ export interface FollowUp {
   attemptFailed(callbackId: string): Promise<void>;
   /** The callback closed (done, failed or cancelled): stop its timers, tell who needs to know. */
   closed(callback: Callback): Promise<void>;
-  /** An outbound call through the PBX to `number` was answered this long: its callback may be kept. */
-  outboundCallAnswered(report: { readonly number: string; readonly answeredSec: number; readonly from: string }): Promise<Callback | null>;
+  /**
+   * An outbound call through the PBX to `number` was answered this long: its callback may be kept.
+   * `at`: when the call ended, for a report that arrives late (drained from AstDB); it closes only
+   * a callback whose last missed call came before then.
+   */
+  outboundCallAnswered(report: { readonly number: string; readonly answeredSec: number; readonly from: string; readonly at?: number }): Promise<Callback | null>;
   /**
    * Claims the due jobs that fit in the free slots and starts them without waiting for them;
    * returns how many it started. Called every second.
@@ -321,11 +325,12 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
 
     closed: (callback) => followUpClosed(timers, callback, clock.now()),
 
-    async outboundCallAnswered({ number, answeredSec, from }) {
+    async outboundCallAnswered({ number, answeredSec, from, at }) {
       const config = deps.config();
       if (answeredSec * 1000 < config.callbacks.minTalkMs) return null;
       const e164 = normalizeNumber(number, config.firm.country) ?? number;
-      const closed = await store.closeByCaller(e164, 'done', `outbound call from ${from || 'a phone'}`, clock.now(), `answered ${answeredSec} s`);
+      const late = at === undefined ? {} : { lastCallAtMost: at };
+      const closed = await store.closeByCaller(e164, 'done', `outbound call from ${from || 'a phone'}`, at ?? clock.now(), `answered ${answeredSec} s`, late);
       if (closed) {
         log.info('callback done: the customer was called through the PBX', { callbackId: closed.id, caller: e164, answeredSec });
         await api.closed(closed);

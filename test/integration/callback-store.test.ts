@@ -104,6 +104,18 @@ test('closing a callback removes it from pending; the next call from that number
   assert.equal(again.attempts, 1);
 });
 
+test('closing by caller with lastCallAtMost leaves a callback whose last missed call came later (a late report proves only the past)', async () => {
+  const store = freshStore();
+  const first = await store.recordMissedCall(missed({ at: 1_000_000 }));
+  await store.recordMissedCall(missed({ callId: 'call-2', at: 1_200_000 }));
+  assert.equal(await store.closeByCaller('4520111111', 'done', 'outbound call', 1_100_000, '', { lastCallAtMost: 1_100_000 }), null);
+  assert.equal((await store.get(first.id))?.status, 'pending');
+  assert.equal((await store.findPendingByCaller('4520111111'))?.id, first.id, 'the index still leads to it');
+  const closed = await store.closeByCaller('4520111111', 'done', 'outbound call', 1_300_000, '', { lastCallAtMost: 1_200_000 });
+  assert.equal(closed?.id, first.id);
+  assert.equal(closed?.status, 'done');
+});
+
 test('closing an unknown or closed callback is a coded error', async () => {
   const store = freshStore();
   await assert.rejects(store.close('cb-nope', 'done', 'test', 1), (err) => isNevermissError(err, ErrorCodes.CALLBACK_NOT_FOUND));

@@ -31,6 +31,11 @@ export interface ServiceOptions {
   readonly ariUrl?: string;
   /** Redis URL (default the bench's); a fault proxy's address in fault tests. */
   readonly redisUrl?: string;
+  /**
+   * Drain the fallback's AstDB entries (ari.drainAstdb). Off unless a test asks: the bench's one
+   * Asterisk keeps the entries of every test that took the fallback, and they are no other test's.
+   */
+  readonly drainAstdb?: boolean;
 }
 
 export type Role = 'active' | 'standby';
@@ -76,6 +81,7 @@ export class Service {
         '  username: nevermiss',
         `  password: ${options.ariPassword ?? 'nevermiss-sandbox'}`,
         `  app: ${options.app ?? 'nevermiss'}`,
+        `  drainAstdb: ${options.drainAstdb === true}`,
         'redis:',
         `  url: ${options.redisUrl ?? 'redis://127.0.0.1:6379/0'}`,
         `  keyPrefix: ${service.keyPrefix}`,

@@ -140,6 +140,7 @@ test('omitted optional keys take their documented defaults', () => {
   const config = validConfig(configWith());
   assert.equal(config.ari.app, 'nevermiss');
   assert.equal(config.ari.requestTimeoutMs, 5_000);
+  assert.equal(config.ari.drainAstdb, true);
   assert.deepEqual(config.redis, { url: 'redis://127.0.0.1:6379/0', keyPrefix: 'nevermiss', commandTimeoutMs: 2_000 });
   assert.equal(config.data.directory, join(process.cwd(), 'data'));
   assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080 });
@@ -229,7 +230,7 @@ testProblems('keys', [
     text: configWith({ 3: '  usrname: nevermiss' }),
     expected: [
       'test.yaml:1:1 ari.username: missing required key; expected the ARI user name from ari.conf',
-      'test.yaml:3:3 ari.usrname: unknown key "usrname"; allowed keys: url, username, password, app, requestTimeout',
+      'test.yaml:3:3 ari.usrname: unknown key "usrname"; allowed keys: url, username, password, app, requestTimeout, drainAstdb',
     ],
   },
   {
@@ -631,7 +632,7 @@ test('several problems are reported at once, in the order they appear', () => {
   });
   assert.deepEqual(problemLines(text), [
     'test.yaml:1:1 ari.username: missing required key; expected the ARI user name from ari.conf',
-    'test.yaml:3:3 ari.usrname: unknown key "usrname"; allowed keys: url, username, password, app, requestTimeout',
+    'test.yaml:3:3 ari.usrname: unknown key "usrname"; allowed keys: url, username, password, app, requestTimeout, drainAstdb',
     'test.yaml:4:13 ari.password: environment variable ARI_PASSWORD is not set; set it or write ${ARI_PASSWORD:-default}',
     'test.yaml:10:13 people.owner.phones.desk: expected an Asterisk dial string like "PJSIP/owner-desk" (technology/resource, one device), got "owner-desk"',
     'test.yaml:19:23 routes.main.hunt[0].ring[1]: unknown person "ghost"; known people: owner, colleague',

@@ -10,9 +10,13 @@
   ARGV[1] new status ("done" | "cancelled")   ARGV[2] now (ms)
   ARGV[3] who or what closed it               ARGV[4] detail for the history ("" for none)
   ARGV[5] history key suffix (":history"; the history of callback <id> is KEYS[3] .. <id> .. ARGV[5])
+  ARGV[6] "" to close whatever is open; or a time (ms): close it only if the customer's last
+          missed call was at or before it (a report that arrives late, e.g. drained from the
+          PBX's AstDB, proves nothing about calls made after it)
 
   Returns { 1, previous status, HGETALL of the callback after the change } when one was closed,
-          { 0 } when the number has no open callback (a stale index entry is removed).
+          { 0 } when the number has no open callback (a stale index entry is removed), or its
+          last missed call came after ARGV[6].
 ]]
 local id = redis.call('GET', KEYS[1])
 if not id then return { 0 } end
@@ -20,6 +24,9 @@ local key = KEYS[3] .. id
 local status = redis.call('HGET', key, 'status')
 if status ~= 'pending' and status ~= 'dialing' then
   redis.call('DEL', KEYS[1])
+  return { 0 }
+end
+if ARGV[6] ~= '' and (tonumber(redis.call('HGET', key, 'lastAttemptAt')) or 0) > tonumber(ARGV[6]) then
   return { 0 }
 end
 

@@ -1,0 +1,243 @@
+/**
+ * PURE: what the dialplan snippet keeps in Asterisk's database (AstDB) while nevermiss is down,
+ * read back from the Stasis() arguments of the snippet's [nevermiss-drain] context, and what each
+ * entry becomes. Nothing here performs I/O; src/app/drain.ts acts on the results.
+ *
+ * An entry is one line of "|"-separated fields, the caller-controlled ones URI-encoded by the
+ * dialplan (URIENCODE), so no caller ID can add a field, a Stasis() argument or dialplan syntax:
+ *
+ *   nevermiss/fallback/<call id>   1|<start ms>|<caller number>|<caller name>|<dialled number>|ringing||
+ *                                  1|<start ms>|<caller number>|<caller name>|<dialled number>|ended|<DIALSTATUS>|<ANSWEREDTIME>|<end ms>
+ *   nevermiss/outbound/<call id>   1|<end ms>|<number dialled>|<calling phone's number>|<ANSWEREDTIME>
+ *
+ * The call id is the channel's ${UNIQUEID}, which is also its ARI channel id: a call the service
+ * saw before it went to the fallback keeps one id everywhere (one callback, one call-log entry).
+ * Everything is checked again here: a field that doesn't decode is treated as missing (a caller
+ * number that doesn't decode is a withheld one), an entry without a readable time is unreadable.
+ */
+import type { CallbackReason, Outcome, PromiseKind } from '../call-flow/types.js';
+import type { Config } from '../config/types.js';
+import { decide, type StatusInput } from '../routing/decide.js';
+import { decideCallbackPromise } from '../routing/promise.js';
+
+export const ASTDB_FAMILIES = ['fallback', 'outbound'] as const;
+export type AstdbFamily = (typeof ASTDB_FAMILIES)[number];
+
+/** The snippet's context that hands entries to the service, and its labels (see dialplan/nevermiss.conf). */
+export const DRAIN_DIALPLAN = {
+  context: 'nevermiss-drain',
+  /** Where the Local channel's ;2 half starts; the labels below are priorities of this extension. */
+  extension: 's',
+  /** Where the ;1 half waits while the ;2 half drains. */
+  holdExtension: 'hold',
+  /** The channel variable that names the Stasis app the entries go to (each instance its own). */
+  appVariable: 'NEVERMISS_DRAIN_APP',
+} as const;
+
+/** Where the service sends the drain channel after an entry: stored, not yet, or read it again. */
+export type DrainLabel = 'delete' | 'keep' | 'read';
+
+/** Keys are ${UNIQUEID} filtered by the dialplan to these characters. */
+const KEY_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+/** What URIENCODE leaves as it is, and %XX escapes. */
+const URI_ENCODED = /^(?:[A-Za-z0-9\-_.!~*'()]|%[0-9A-Fa-f]{2})*$/;
+/** Epoch ms between 2000-01-01 and 2200-01-01: anything else is not a time the PBX wrote. */
+const MIN_TIME_MS = 946_684_800_000;
+const MAX_TIME_MS = 7_258_118_400_000;
+/** The dialplan cuts caller-controlled fields to 64 characters before encoding them. */
+const MAX_FIELD_CHARS = 64;
+
+export interface FallbackEntry {
+  readonly family: 'fallback';
+  readonly key: string;
+  readonly startedAt: number;
+  /** As the PBX delivered it ("" when it didn't decode); decide() turns it into E.164 or withheld. */
+  readonly callerRaw: string;
+  readonly callerName: string;
+  readonly called: string;
+  /** null while the call is still in the fallback (or the PBX stopped before its hangup handler ran). */
+  readonly ended: {
+    /** Asterisk's DIALSTATUS of the fallback's Dial: ANSWER, NOANSWER, BUSY, CANCEL, ... or "" (no Dial). */
+    readonly dialStatus: string;
+    readonly answeredSec: number;
+    readonly endedAt: number;
+  } | null;
+}
+
+export interface OutboundEntry {
+  readonly family: 'outbound';
+  readonly key: string;
+  /** When the outbound call ended. */
+  readonly at: number;
+  readonly number: string;
+  readonly from: string;
+  readonly answeredSec: number;
+}
+
+export type AstdbEntry = FallbackEntry | OutboundEntry;
+
+/** One StasisStart of a drain channel, read. */
+export type DrainStep =
+  | { readonly kind: 'entry'; readonly entry: AstdbEntry }
+  /** The key had no value any more (another instance drained it meanwhile). */
+  | { readonly kind: 'gone'; readonly family: AstdbFamily; readonly key: string }
+  | { readonly kind: 'unreadable'; readonly family: string; readonly key: string; readonly problem: string }
+  /** Every entry was handed over. */
+  | { readonly kind: 'done' };
+
+/** The Stasis() roles the drain context uses; any other StasisStart is not a drain's. */
+export function isDrainRole(role: string | undefined): boolean {
+  return role === 'drained' || role === 'drain-done';
+}
+
+/** Reads the StasisStart arguments of a drain channel: ["drained", family, key, value] or ["drain-done"]. */
+export function readDrainStep(args: readonly string[]): DrainStep {
+  const [role, family = '', key = '', ...rest] = args;
+  if (role === 'drain-done') return { kind: 'done' };
+  const unreadable = (problem: string): DrainStep => ({ kind: 'unreadable', family: printable(family), key: printable(key), problem });
+  if (role !== 'drained') return unreadable(`not a drain step: ${printable(role ?? '')}`);
+  if (family !== 'fallback' && family !== 'outbound') return unreadable(`unknown AstDB family "${printable(family)}"`);
+  if (!KEY_PATTERN.test(key)) return unreadable('the key is not a channel id');
+  // The value is the last argument; it has no commas, but join the rest in case a PBX split it.
+  const value = rest.join(',');
+  if (value === '') return { kind: 'gone', family, key };
+  const parsed = family === 'fallback' ? readFallback(key, value) : readOutbound(key, value);
+  return typeof parsed === 'string' ? unreadable(parsed) : { kind: 'entry', entry: parsed };
+}
+
+function readFallback(key: string, value: string): FallbackEntry | string {
+  const fields = value.split('|');
+  const [version, start, number, name, did, phase, dialStatus, answered, end] = fields;
+  if (version !== '1') return `unknown entry version "${printable(version ?? '')}" (a newer snippet?)`;
+  const startedAt = timeField(start);
+  if (startedAt === null) return 'the start time is not a time';
+  const entry = {
+    family: 'fallback' as const,
+    key,
+    startedAt,
+    callerRaw: textField(number) ?? '',
+    callerName: textField(name) ?? '',
+    called: textField(did) ?? '',
+  };
+  if (phase === 'ringing') return { ...entry, ended: null };
+  if (phase !== 'ended') return `unknown call phase "${printable(phase ?? '')}"`;
+  const endedAt = timeField(end) ?? startedAt;
+  return {
+    ...entry,
+    ended: {
+      dialStatus: /^[A-Z]{1,20}$/.test(dialStatus ?? '') ? (dialStatus ?? '') : '',
+      answeredSec: secondsField(answered),
+      endedAt: Math.max(endedAt, startedAt),
+    },
+  };
+}
+
+function readOutbound(key: string, value: string): OutboundEntry | string {
+  const [version, end, number, from, answered] = value.split('|');
+  if (version !== '1') return `unknown entry version "${printable(version ?? '')}" (a newer snippet?)`;
+  const at = timeField(end);
+  if (at === null) return 'the time is not a time';
+  const dialled = textField(number);
+  if (!dialled) return 'no number dialled';
+  return { family: 'outbound', key, at, number: dialled, from: textField(from) ?? '', answeredSec: secondsField(answered) };
+}
+
+function timeField(text: string | undefined): number | null {
+  if (text === undefined || !/^[0-9]{1,16}$/.test(text)) return null;
+  const ms = Number(text);
+  return ms >= MIN_TIME_MS && ms <= MAX_TIME_MS ? ms : null;
+}
+
+function secondsField(text: string | undefined): number {
+  return text !== undefined && /^[0-9]{1,7}$/.test(text) ? Number(text) : 0;
+}
+
+/** A URI-encoded field as text (control characters become spaces), or null when it isn't one. */
+function textField(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  const decoded = uriDecode(text);
+  if (decoded === null) return null;
+  return decoded.replace(/\p{Cc}/gu, ' ').slice(0, MAX_FIELD_CHARS * 2);
+}
+
+/**
+ * Decodes what Asterisk's URIENCODE wrote: %XX escapes of UTF-8 (or any other) bytes; bytes that
+ * aren't UTF-8 become U+FFFD rather than failing, so a Latin-1 caller name still reads.
+ */
+export function uriDecode(text: string): string | null {
+  if (!URI_ENCODED.test(text)) return null;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i += 1) {
+    if (text[i] === '%') {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(text.charCodeAt(i));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** For log lines about entries that can't be read: no control characters, bounded. */
+function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, '?').slice(0, 120);
+}
+
+/** What one fallback call becomes: a call-log entry, and a callback when nobody took it. */
+export interface FallbackCall {
+  readonly callId: string;
+  /** E.164 where it could be normalised; null when withheld or not a number. */
+  readonly caller: string | null;
+  readonly callerName: string;
+  readonly called: string;
+  readonly routeId: string;
+  readonly language: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** A person answered the fallback's Dial. */
+  readonly answered: boolean;
+  readonly dialStatus: string;
+  readonly talkMs: number;
+  /** Why there is a callback to make (null when answered). */
+  readonly reason: CallbackReason | null;
+  /** The callback to record: null when answered, withheld or blocked. */
+  readonly callback: { readonly dueAt: number; readonly promise: PromiseKind } | null;
+}
+
+/**
+ * A fallback entry as a call: routed by its dialled number with the rules in force, the caller's
+ * number normalised as for a live call, and the callback due by the route's promise rules at the
+ * time of the call, not at the time of the drain. An entry that never ended (the PBX stopped during
+ * the call) counts as not answered.
+ */
+export function fallbackCall(entry: FallbackEntry, rules: Config, status: StatusInput): FallbackCall {
+  const decision = decide(rules, { callId: entry.key, called: entry.called, callerRaw: entry.callerRaw, callerName: entry.callerName, now: entry.startedAt, status });
+  const dialStatus = entry.ended?.dialStatus ?? '';
+  const answered = dialStatus === 'ANSWER';
+  const reason: CallbackReason | null = answered ? null : dialStatus === 'CANCEL' ? 'caller-hung-up' : 'no-answer';
+  const wantsCallback = !answered && decision.caller !== null && decision.plan.treatment !== 'blocked';
+  const promise = wantsCallback ? decideCallbackPromise(decision.plan.promise, entry.startedAt) : null;
+  return {
+    callId: entry.key,
+    caller: decision.caller,
+    callerName: entry.callerName,
+    called: entry.called,
+    routeId: decision.route.id,
+    language: decision.route.language,
+    startedAt: entry.startedAt,
+    endedAt: entry.ended?.endedAt ?? entry.startedAt,
+    answered,
+    dialStatus,
+    talkMs: answered ? (entry.ended?.answeredSec ?? 0) * 1000 : 0,
+    reason,
+    callback: promise ? { dueAt: promise.dueAt, promise: promise.kind } : null,
+  };
+}
+
+/** The call log's outcome of a fallback call. */
+export function fallbackOutcome(call: FallbackCall, callbackId: string | null): Outcome {
+  return { kind: 'fallback', answered: call.answered, dialStatus: call.dialStatus, talkMs: call.talkMs, reason: call.reason, callbackId };
+}
+
+/** The history note of a callback recorded from AstDB. */
+export const DOWNTIME_NOTE = 'recorded by the PBX while nevermiss was down';

@@ -1,0 +1,348 @@
+// No caller lost while the service is down: the snippet's fallback and its outbound hook keep
+// every call in Asterisk's own database (AstDB), and the service drains it when it connects,
+// once, whatever runs twice.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { CALLER_PORTS, PHONES, TEST_DID, ariRequest, asteriskCli, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
+import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
+import { placeCall, startCall, startPhone, type PhoneHandle, type PhoneOptions } from '../support/sipp.js';
+import { Service, type LogLine } from '../support/service.js';
+import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
+import type { Callback, CallLogEntry } from '../../src/callbacks/types.js';
+
+const RULES = `
+people:
+  owner:
+    phones:
+      desk: PJSIP/owner-desk
+routes:
+  main:
+    numbers: ["${TEST_DID}"]
+    hunt:
+      - ring: [owner]
+        timeout: 5s
+    promise:
+      deadline: 10m
+callbacks:
+  minTalk: 3s
+defaultRoute: main
+`;
+
+/** The note the history of a callback from AstDB carries. */
+const DOWN_NOTE = /recorded by the PBX while nevermiss was down/;
+
+type Family = 'fallback' | 'outbound';
+
+/** What `database show nevermiss` lists: family/key -> value. */
+async function astdb(): Promise<Map<string, string>> {
+  const text = await asteriskCli('database show nevermiss');
+  const entries = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^\/nevermiss\/(fallback|outbound)\/(\S+?)\s*: (.*)$/.exec(line);
+    if (match) entries.set(`${match[1]}/${match[2]}`, match[3] ?? '');
+  }
+  return entries;
+}
+
+function keysOf(entries: Map<string, string>, family: Family): string[] {
+  return [...entries.keys()].filter((k) => k.startsWith(`${family}/`)).map((k) => k.slice(family.length + 1));
+}
+
+/** An entry as the snippet writes it (for tests that need many at once): fields URI-encoded. */
+function fallbackValue(at: number, number: string, dialStatus: string, answeredSec = 0): string {
+  return `1|${at}|${encodeURIComponent(number)}|Kunde|${TEST_DID}|ended|${dialStatus}|${answeredSec || ''}|${at + 8_000}`;
+}
+
+describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000 }, () => {
+  const redis = new Redis('redis://127.0.0.1:6379/0');
+  let services: Service[] = [];
+  let phones: PhoneHandle[] = [];
+
+  before(async () => {
+    await Promise.all([ensureSandbox(), ensureRedis()]);
+    // An Asterisk started from an older modules.conf may lack func_db.
+    if (!/func_db\.so/.test(await asteriskCli('module show like func_db'))) await asteriskCli('module load func_db.so');
+    assert.equal(await stasisAppConnected(), false, 'another process holds the Stasis app "nevermiss"; stop it first');
+  });
+
+  beforeEach(async () => {
+    await waitForNoChannels(15_000);
+    // Other tests' fallback calls leave entries that no service of theirs drains.
+    await asteriskCli('database deltree nevermiss');
+  });
+
+  afterEach(async () => {
+    await Promise.all(phones.map((phone) => phone.stop()));
+    phones = [];
+    const prefixes = new Set(services.map((service) => service.keyPrefix));
+    for (const service of services) {
+      await service.stop();
+      service.cleanup();
+    }
+    services = [];
+    for (const prefix of prefixes) await deleteNevermissKeys(redis, prefix);
+    await ariRequest('POST', '/asterisk/variable?variable=NEVERMISS_URL&value=');
+    await asteriskCli('database deltree nevermiss');
+  });
+
+  after(() => redis.disconnect());
+
+  async function service(extra: { keyPrefix?: string; app?: string } = {}): Promise<Service> {
+    const created = await Service.create({ rules: RULES, drainAstdb: true, ...extra });
+    services.push(created);
+    return created;
+  }
+
+  async function phone(name: keyof typeof PHONES, options: Omit<PhoneOptions, 'port'>): Promise<PhoneHandle> {
+    const handle = await startPhone({ port: PHONES[name], ...options });
+    phones.push(handle);
+    return handle;
+  }
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(200);
+    }
+  }
+
+  const drained = (line: LogLine): boolean => line.message === 'AstDB drained';
+
+  /** Every open or closed callback of a number (through the history of the pending index and the call log). */
+  async function callbacksOf(store: CallbackStore, number: string, callIds: readonly string[]): Promise<Callback[]> {
+    const ids = new Set<string>();
+    for (const callId of callIds) {
+      const entry = await store.getCall(callId);
+      if (entry?.outcome.kind === 'fallback' && entry.outcome.callbackId) ids.add(entry.outcome.callbackId);
+    }
+    const all = await Promise.all([...ids].map((id) => store.get(id)));
+    return all.filter((cb): cb is Callback => cb !== null && cb.caller === number);
+  }
+
+  async function callLog(prefix: string): Promise<string[]> {
+    return redis.zrange(`{${prefix}}:calls`, 0, -1);
+  }
+
+  it('calls while the service is down are drained into callbacks and call-log entries when it starts', async () => {
+    // Answered by the fallback phone.
+    const answering = await phone('fallback', { behavior: 'answer', ringMs: 300 });
+    const answered = await placeCall({ to: TEST_DID, from: '4520410001', talkMs: 2_000, maxWaitMs: 20_000 });
+    assert.equal(answered.status, 200);
+    await answering.stop();
+    phones = [];
+    await waitForNoChannels(10_000);
+
+    // Not answered (the fallback phone rings out: NOANSWER, then the apology), a caller with a
+    // hostile name who hangs up during the fallback's Dial, and a withheld caller.
+    await phone('fallback', { behavior: 'ring' });
+    const hostileName = 'Evil, Inc. | ${SHELL(id)} (x';
+    const [rangOut, hungUp, withheld] = await Promise.all([
+      placeCall({ to: TEST_DID, from: '4520410002', maxWaitMs: 40_000 }),
+      startCall({ to: TEST_DID, from: '4520410003', fromName: hostileName, hangupAfterMs: 3_000, callerPort: CALLER_PORTS.caller2, maxWaitMs: 20_000 }).then(
+        (call) => call.done,
+      ),
+      startCall({ to: TEST_DID, from: 'anonymous', hangupAfterMs: 3_000, callerPort: CALLER_PORTS.caller3, maxWaitMs: 20_000 }).then((call) => call.done),
+    ]);
+    assert.equal(rangOut.hungUpBy, 'asterisk', 'the apology played and Asterisk hung up');
+    assert.equal(hungUp.cancelled, true);
+    assert.equal(withheld.cancelled, true);
+    await waitForNoChannels(10_000);
+
+    const before = await astdb();
+    const keys = keysOf(before, 'fallback');
+    assert.equal(keys.length, 4, `four calls, four AstDB entries:\n${[...before].join('\n')}`);
+    for (const value of before.values()) assert.match(value, /^1\|\d{13}\|[^|]*\|[^|]*\|\d+\|ended\|[A-Z]*\|\d*\|\d{13}$/, value);
+    assert.ok([...before.values()].some((v) => v.includes('|ended|ANSWER|')), 'the answered call says so');
+    assert.ok([...before.values()].some((v) => v.includes('|ended|CANCEL|')), 'the callers who hung up say so');
+    assert.ok(![...before.values()].some((v) => v.includes('${')), 'no caller text is stored as it came');
+
+    const startedAt = Date.now();
+    const nevermiss = await service();
+    await nevermiss.start();
+    const summary = await nevermiss.waitForLog(drained, 20_000);
+    assert.equal(summary['calls'], 4, nevermiss.tail());
+    const store = createCallbackStore(redis, nevermiss.keyPrefix);
+
+    // One call-log entry per call, each with the fallback outcome and the entry's own times.
+    assert.deepEqual((await callLog(nevermiss.keyPrefix)).sort(), [...keys].sort());
+    const entries = new Map<string, CallLogEntry>();
+    for (const key of keys) {
+      const entry = await store.getCall(key);
+      assert.ok(entry, key);
+      assert.equal(entry.outcome.kind, 'fallback');
+      assert.ok(entry.startedAt < startedAt, 'the time of the call, not of the drain');
+      entries.set(entry.caller, entry);
+    }
+    const outcome = (caller: string): CallLogEntry['outcome'] | undefined => entries.get(caller)?.outcome;
+    const talked = outcome('+4520410001');
+    assert.ok(talked?.kind === 'fallback' && talked.talkMs >= 1_000 && talked.talkMs <= 3_000, JSON.stringify(talked));
+    assert.deepEqual({ ...talked, talkMs: 2_000 }, { kind: 'fallback', answered: true, dialStatus: 'ANSWER', talkMs: 2_000, reason: null, callbackId: null });
+    const rang = outcome('+4520410002');
+    const left = outcome('+4520410003');
+    assert.ok(rang?.kind === 'fallback' && rang.reason === 'no-answer' && rang.dialStatus === 'NOANSWER', JSON.stringify(rang));
+    assert.ok(left?.kind === 'fallback' && left.reason === 'caller-hung-up' && left.callbackId !== null, JSON.stringify(left));
+    assert.deepEqual(outcome(''), { kind: 'fallback', answered: false, dialStatus: 'CANCEL', talkMs: 0, reason: 'caller-hung-up', callbackId: null });
+
+    // Exactly one callback per unanswered caller with a number; none for the answered one.
+    const pending = await store.listPending();
+    assert.deepEqual(pending.map((cb) => cb.caller).sort(), ['+4520410002', '+4520410003']);
+    for (const callback of pending) {
+      const entry = entries.get(callback.caller);
+      assert.ok(entry?.outcome.kind === 'fallback' && entry.outcome.callbackId === callback.id);
+      assert.equal(callback.createdAt, entry.startedAt);
+      assert.equal(callback.dueAt, entry.startedAt + 10 * 60_000);
+      const history = await store.history(callback.id);
+      assert.equal(history.length >= 1 && history[0]?.event, 'created');
+      assert.match(history[0]?.detail ?? '', DOWN_NOTE);
+    }
+    const logged = nevermiss.logs.find((line) => line.message === 'call from the dialplan fallback stored' && line['caller'] === '+4520410003');
+    assert.equal(logged?.['callerName'], hostileName, 'the caller name came through as text');
+
+    // Their follow-up is scheduled as for any missed call.
+    const jobs = (await (await fetch(`${nevermiss.url}/api/jobs`)).json()) as Array<{ id: string }>;
+    for (const callback of pending) {
+      assert.ok(jobs.some((job) => job.id === `remind:${callback.id}`), `remind:${callback.id} in ${JSON.stringify(jobs)}`);
+      assert.ok(jobs.some((job) => job.id === `overdue:${callback.id}`), `overdue:${callback.id}`);
+    }
+
+    // AstDB is empty; a drain later finds nothing and changes nothing.
+    assert.equal((await astdb()).size, 0);
+    await nevermiss.stop();
+    await nevermiss.start();
+    await sleep(2_000);
+    assert.equal((await store.listPending()).length, 2);
+    assert.equal((await callLog(nevermiss.keyPrefix)).length, 4);
+  });
+
+  it('an outbound call reported while the service is down closes the callback when it connects', async () => {
+    const nevermiss = await service();
+    const store = createCallbackStore(redis, nevermiss.keyPrefix);
+    const missedAt = Date.now() - 60_000;
+    const open = await store.recordMissedCall({ callId: 'missed-earlier', caller: '+4520410005', called: TEST_DID, route: 'main', language: 'en', at: missedAt, dueAt: missedAt + 600_000 });
+
+    // The service isn't running: the hook's CURL() fails and the report goes to AstDB.
+    const set = await ariRequest('POST', `/asterisk/variable?variable=NEVERMISS_URL&value=${encodeURIComponent(nevermiss.url)}`);
+    assert.equal(set.status, 204);
+    await phone('phone-5075', { behavior: 'answer', ringMs: 300 });
+    const outbound = await placeCall({ to: '+4520410005', from: '101', callerPort: CALLER_PORTS.deskOut, talkMs: 4_000, maxWaitMs: 30_000 });
+    assert.equal(outbound.status, 200);
+    await waitForNoChannels(10_000);
+    const kept = await until('the outbound report in AstDB', async () => {
+      const entries = await astdb();
+      return keysOf(entries, 'outbound').length > 0 ? entries : undefined;
+    }, 10_000);
+    const [value] = [...kept.values()];
+    assert.match(value ?? '', /^1\|\d{13}\|%2B4520410005\|101\|[3-5]$/);
+    assert.equal((await store.get(open.id))?.status, 'pending');
+
+    await nevermiss.start();
+    const summary = await nevermiss.waitForLog(drained, 20_000);
+    assert.equal(summary['outbound'], 1, nevermiss.tail());
+    const closed = await store.get(open.id);
+    assert.equal(closed?.status, 'done');
+    assert.match(closed?.closedBy ?? '', /outbound call from 101/);
+    assert.equal((await astdb()).size, 0);
+
+    // With the service up, the hook's report is confirmed and nothing is kept.
+    await placeCall({ to: '+4520410005', from: '101', callerPort: CALLER_PORTS.deskOut, talkMs: 1_000, maxWaitMs: 30_000 });
+    await waitForNoChannels(10_000);
+    await sleep(500);
+    const confirmed = await astdb();
+    assert.equal(confirmed.size, 0, `a confirmed report is not kept in AstDB: ${[...confirmed].join('\n')}\n${nevermiss.tail(10)}`);
+  });
+
+  it('a late outbound report closes only callbacks of missed calls made before it', async () => {
+    const nevermiss = await service();
+    const store = createCallbackStore(redis, nevermiss.keyPrefix);
+    const now = Date.now();
+    // The customer rang again after the outbound call ended: that callback stays open.
+    const later = await store.recordMissedCall({ callId: 'missed-later', caller: '+4520410006', called: TEST_DID, route: 'main', language: 'en', at: now - 10_000, dueAt: now + 600_000 });
+    await asteriskCli(`database put nevermiss/outbound late-report-1 1|${now - 60_000}|%2B4520410006|101|30`);
+    await nevermiss.start();
+    await nevermiss.waitForLog(drained, 20_000);
+    assert.equal((await store.get(later.id))?.status, 'pending');
+    assert.equal((await astdb()).size, 0);
+  });
+
+  it('two instances sharing Redis drain the same PBX at once: one callback per caller, one outcome per call', async () => {
+    const now = Date.now();
+    const calls: Array<{ key: string; number: string; answered: boolean }> = [];
+    for (let i = 0; i < 80; i += 1) {
+      // 64 callers, 16 of whom rang twice; every fifth call was answered by the fallback phone.
+      calls.push({ key: `two-instances-${String(i).padStart(2, '0')}`, number: `+45204200${String(i % 64).padStart(2, '0')}`, answered: i % 5 === 4 });
+    }
+    for (const [i, call] of calls.entries()) {
+      await asteriskCli(`database put nevermiss/fallback ${call.key} ${fallbackValue(now - 600_000 + i * 1_000, call.number, call.answered ? 'ANSWER' : 'NOANSWER', call.answered ? 30 : 0)}`);
+    }
+    assert.equal((await astdb()).size, 80);
+    // What one drain in time order makes of them: a missed call opens a callback or adds to the
+    // open one; a call a person answered closes the open one.
+    const model = new Map<string, { status: 'pending' | 'done'; attempts: number }>();
+    for (const call of calls) {
+      const open = model.get(call.number);
+      if (call.answered) {
+        if (open) open.status = 'done';
+      } else if (open?.status === 'pending') open.attempts += 1;
+      else model.set(call.number, { status: 'pending', attempts: 1 });
+    }
+
+    const first = await service();
+    const second = await service({ keyPrefix: first.keyPrefix, app: 'nevermiss-second' });
+    await Promise.all([first.start(), second.start()]);
+    await Promise.all([first.waitForLog(drained, 30_000), second.waitForLog(drained, 30_000)]);
+    await until('an empty AstDB', async () => ((await astdb()).size === 0 ? true : undefined));
+
+    const store = createCallbackStore(redis, first.keyPrefix);
+    const callIds = calls.map((call) => call.key);
+    assert.deepEqual((await callLog(first.keyPrefix)).sort(), [...callIds].sort(), 'every call logged once');
+    for (const number of new Set(calls.map((call) => call.number))) {
+      const callbacks = await callbacksOf(store, number, callIds);
+      const expected = model.get(number);
+      assert.deepEqual(
+        callbacks.map((cb) => ({ status: cb.status, attempts: cb.attempts })),
+        expected ? [expected] : [],
+        `${number}: ${JSON.stringify(callbacks)}`,
+      );
+      for (const callback of callbacks) {
+        const history = await store.history(callback.id);
+        assert.equal(history.filter((entry) => entry.event === 'created').length, 1, number);
+        assert.equal(history.filter((entry) => entry.event === 'called-again').length, callback.attempts - 1, number);
+      }
+    }
+    const stored = [...first.logs, ...second.logs].filter((line) => line.message === 'call from the dialplan fallback stored');
+    const twice = stored.filter((line) => line['alreadyLogged'] === true).length;
+    assert.ok(stored.length >= 80, `${stored.length} entries stored`);
+    console.log(`two instances: ${stored.length} entries handled, ${twice} of them found already stored by the other instance`);
+  });
+
+  it('a service killed mid-drain leaves no entry lost and none doubled', async () => {
+    const now = Date.now();
+    const numbers: string[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      const number = `+45204300${String(i).padStart(2, '0')}`;
+      numbers.push(number);
+      await asteriskCli(`database put nevermiss/fallback killed-${String(i).padStart(2, '0')} ${fallbackValue(now - 300_000 + i, number, 'NOANSWER')}`);
+    }
+    const first = await service();
+    await first.start();
+    await first.waitForLog((line) => line.message === 'call from the dialplan fallback stored', 20_000);
+    await first.kill();
+    const left = (await astdb()).size;
+
+    const second = await service({ keyPrefix: first.keyPrefix });
+    await second.start();
+    await second.waitForLog(drained, 30_000);
+    await until('an empty AstDB', async () => ((await astdb()).size === 0 ? true : undefined));
+    const store = createCallbackStore(redis, first.keyPrefix);
+    const pending = await store.listPending();
+    assert.deepEqual(pending.map((cb) => cb.caller).sort(), numbers, `each caller exactly once (${left} of 40 left after the kill)`);
+    assert.equal((await callLog(first.keyPrefix)).length, 40);
+    for (const callback of pending) assert.equal(callback.attempts, 1, callback.caller);
+    console.log(`killed mid-drain: ${left} of 40 entries were left for the second service`);
+  });
+});
