@@ -26,6 +26,7 @@ import { ErrorCodes, NevermissError, describeError } from './errors.js';
 import { createConfigHolder, type ConfigState, type LoadResult } from './app/config-holder.js';
 import { createInbound } from './app/inbound.js';
 import { FALLBACK, reconcile } from './app/reconcile.js';
+import { repeat } from './app/repeat.js';
 import type { AriCheck } from './ari/connection.js';
 import type { LeaseStore } from './callbacks/lease.js';
 import { createElector } from './election/elector.js';
@@ -138,26 +139,21 @@ export function createApp(deps: AppDeps): App {
     logger,
     boundMs: startup.redis.commandTimeoutMs,
   });
-  const replaySpool = (trigger: string): void => {
+  /** Offers the spool to Redis; after a replay the sweeps make sure the replayed callbacks have their follow-up. */
+  const replaySpool = async (): Promise<void> => {
     if (deps.spool.stats().depth === 0) return;
-    records.replay().then(
-      (result) => {
-        if (result.kind === 'done') {
-          logger.info('spool replayed into Redis', { trigger, replayed: result.replayed });
-          void sweep();
-        }
-        else if (result.kind === 'stopped') {
-          logger.warn('spool replay stopped; it is tried again in a few seconds', {
-            trigger,
-            replayed: result.replayed,
-            left: result.left,
-            kind: result.at.kind,
-            error: describeError(result.error),
-          });
-        }
-      },
-      (err: unknown) => logger.error('spool replay failed', { trigger, error: describeError(err) }),
-    );
+    const result = await records.replay();
+    if (result.kind === 'done') {
+      logger.info('spool replayed into Redis', { replayed: result.replayed });
+      await sweeps.now();
+    } else if (result.kind === 'stopped') {
+      logger.warn('spool replay stopped; it is tried again in a few seconds', {
+        replayed: result.replayed,
+        left: result.left,
+        kind: result.at.kind,
+        error: describeError(result.error),
+      });
+    }
   };
   const inbound = createInbound({ config, status: deps.status, registry, control, records, clock, timers, logger });
   // What the dialplan fallback kept in AstDB while we were down; after reconcile() on every connect.
@@ -256,33 +252,24 @@ export function createApp(deps: AppDeps): App {
     }),
   });
 
-  let ticker: NodeJS.Timeout | undefined;
-  let spoolTicker: NodeJS.Timeout | undefined;
-  let ticking = false;
-  let resumer: NodeJS.Timeout | undefined;
-  let resuming = false;
-
-  /** Calls whose requests to ARI timed out while the socket stayed up try again here; a reconnect resumes all calls anyway. */
-  const resumeOwing = (): void => {
-    const owing = registry.owing();
-    if (resuming || owing.length === 0 || !ari?.isConnected()) return;
-    resuming = true;
-    void Promise.all(
-      owing.map((session) =>
+  // Rounds of work (src/app/repeat.ts). Jobs run on the active instance only (started by the elector).
+  const jobs = repeat('run follow-up jobs', 1_000, () => followUp.tick(), logger);
+  // Calls whose requests to ARI timed out while the socket stayed up; a reconnect resumes every call anyway.
+  const resumer = repeat('resume calls that owe requests to ARI', 2_000, async () => {
+    if (!ari?.isConnected()) return;
+    await Promise.all(
+      registry.owing().map((session) =>
         session.resume().catch((err: unknown) => logger.warn('could not resume a call; trying again', { callId: session.facts.callId, error: describeError(err) })),
       ),
-    ).finally(() => (resuming = false));
-  };
-  let sweeper: NodeJS.Timeout | undefined;
-  let sweeping: Promise<void> | undefined;
-  const sweep = (): Promise<void> =>
-    (sweeping ??= Promise.all([
+    );
+  }, logger);
+  const sweeps = repeat('sweep', SWEEP_EVERY_MS, () =>
+    Promise.all([
       dialBacks.sweep().catch((err: unknown) => logger.warn('could not sweep for abandoned dial-backs; trying again in a minute', { error: describeError(err) })),
       followUp.sweep().catch((err: unknown) => logger.warn('could not sweep for missing follow-up jobs; trying again in a minute', { error: describeError(err) })),
-    ]).then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => (sweeping = undefined)));
+    ]), logger);
+  // A black hole that heals sends no 'ready': a non-empty spool is offered to Redis again and again.
+  const spoolReplay = repeat('replay the spool into Redis', SPOOL_REPLAY_INTERVAL_MS, replaySpool, logger);
 
   // Active and standby (docs/decisions/0014): the lease holder alone opens the app's WebSocket,
   // runs the calls and the follow-up jobs; the others keep the HTTP API and wait.
@@ -295,10 +282,10 @@ export function createApp(deps: AppDeps): App {
     activate: () => {
       ari = deps.connectAri(handlers);
       ari.start();
-      startJobs();
+      jobs.start();
     },
     standDown: async () => {
-      clearInterval(ticker);
+      jobs.stop();
       const current = ari;
       ari = undefined;
       await current?.stop();
@@ -310,19 +297,6 @@ export function createApp(deps: AppDeps): App {
     logger,
   });
 
-  function startJobs(): void {
-    clearInterval(ticker);
-    // Jobs live in Redis; this interval only looks for due ones, it holds no promise itself.
-    ticker = setInterval(() => {
-      if (ticking) return;
-      ticking = true;
-      followUp
-        .tick()
-        .catch((err: unknown) => logger.warn('could not run follow-up jobs', { error: describeError(err) }))
-        .finally(() => (ticking = false));
-    }, 1_000);
-  }
-
   return {
     http,
     registry,
@@ -330,17 +304,12 @@ export function createApp(deps: AppDeps): App {
       // Only the active instance opens the Stasis app and runs jobs (the elector's activate).
       elector.start();
       drain.start();
-      resumer = setInterval(resumeOwing, 2_000);
-      void sweep();
-      sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
-      replaySpool('start');
-      spoolTicker = setInterval(() => replaySpool('interval'), SPOOL_REPLAY_INTERVAL_MS);
+      for (const work of [resumer, sweeps, spoolReplay]) work.start();
+      void sweeps.now();
+      void spoolReplay.now();
     },
     async stop() {
-      clearInterval(ticker);
-      clearInterval(resumer);
-      clearInterval(sweeper);
-      clearInterval(spoolTicker);
+      for (const work of [jobs, resumer, sweeps, spoolReplay]) work.stop();
       drain.stop();
       notifier.close();
       await elector.stop();
@@ -349,7 +318,10 @@ export function createApp(deps: AppDeps): App {
     },
     reload: (trigger) => rules.reload(trigger),
     config,
-    sweep,
-    replaySpool,
+    sweep: () => sweeps.now(),
+    replaySpool: (trigger) => {
+      logger.debug('offering the spool to Redis', { trigger });
+      void spoolReplay.now();
+    },
   };
 }
