@@ -2,13 +2,12 @@
 // every call in Asterisk's own database (AstDB), and the service drains it when it connects,
 // once, whatever runs twice.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { CALLER_PORTS, PHONES, TEST_DID, ariRequest, asteriskCli, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
-import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
-import { placeCall, startCall, startPhone, type PhoneHandle, type PhoneOptions } from '../support/sipp.js';
-import { Service, type LogLine } from '../support/service.js';
+import { CALLER_PORTS, PHONES, TEST_DID, ariRequest, asteriskCli, waitForNoChannels } from '../support/sandbox.js';
+import { placeCall, startCall, type PhoneHandle, type PhoneOptions } from '../support/sipp.js';
+import type { LogLine, Service } from '../support/service.js';
+import { until, useBench } from '../support/bench.js';
 import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
 import type { Callback, CallLogEntry } from '../../src/callbacks/types.js';
 
@@ -56,59 +55,30 @@ function fallbackValue(at: number, number: string, dialStatus: string, answeredS
 }
 
 describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000 }, () => {
-  const redis = new Redis('redis://127.0.0.1:6379/0');
-  let services: Service[] = [];
-  let phones: PhoneHandle[] = [];
+  const bench = useBench({
+    // Other tests' fallback calls leave entries that no service of theirs drains.
+    beforeEach: async () => {
+      await asteriskCli('database deltree nevermiss');
+    },
+  });
+  const { redis } = bench;
 
   before(async () => {
-    await Promise.all([ensureSandbox(), ensureRedis()]);
     // An Asterisk started from an older modules.conf may lack func_db.
     if (!/func_db\.so/.test(await asteriskCli('module show like func_db'))) await asteriskCli('module load func_db.so');
-    assert.equal(await stasisAppConnected(), false, 'another process holds the Stasis app "nevermiss"; stop it first');
-  });
-
-  beforeEach(async () => {
-    await waitForNoChannels(15_000);
-    // Other tests' fallback calls leave entries that no service of theirs drains.
-    await asteriskCli('database deltree nevermiss');
   });
 
   afterEach(async () => {
-    await Promise.all(phones.map((phone) => phone.stop()));
-    phones = [];
-    const prefixes = new Set(services.map((service) => service.keyPrefix));
-    for (const service of services) {
-      await service.stop();
-      service.cleanup();
-    }
-    services = [];
-    for (const prefix of prefixes) await deleteNevermissKeys(redis, prefix);
     await ariRequest('POST', '/asterisk/variable?variable=NEVERMISS_URL&value=');
     await asteriskCli('database deltree nevermiss');
   });
 
-  after(() => redis.disconnect());
-
-  async function service(extra: { keyPrefix?: string; app?: string } = {}): Promise<Service> {
-    const created = await Service.create({ rules: RULES, drainAstdb: true, ...extra });
-    services.push(created);
-    return created;
+  async function service(extra: { keyPrefix?: string; app?: string; ariUrl?: string } = {}): Promise<Service> {
+    return bench.service({ rules: RULES, drainAstdb: true, ...extra });
   }
 
   async function phone(name: keyof typeof PHONES, options: Omit<PhoneOptions, 'port'>): Promise<PhoneHandle> {
-    const handle = await startPhone({ port: PHONES[name], ...options });
-    phones.push(handle);
-    return handle;
-  }
-
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(200);
-    }
+    return bench.phone({ port: PHONES[name], ...options });
   }
 
   const drained = (line: LogLine): boolean => line.message === 'AstDB drained';
@@ -133,8 +103,7 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     const answering = await phone('fallback', { behavior: 'answer', ringMs: 300 });
     const answered = await placeCall({ to: TEST_DID, from: '4520410001', talkMs: 2_000, maxWaitMs: 20_000 });
     assert.equal(answered.status, 200);
-    await answering.stop();
-    phones = [];
+    await answering.stop(); // its port, for the phone that rings out
     await waitForNoChannels(10_000);
 
     // Not answered (the fallback phone rings out: NOANSWER, then the apology), a caller with a
@@ -269,7 +238,15 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     assert.equal((await astdb()).size, 0);
   });
 
-  it('two instances sharing Redis drain the same PBX at once: one callback per caller, one outcome per call', async () => {
+  it('two instances of one installation: the active one killed mid-drain, the standby takes over and finishes it; one callback per caller, one outcome per call', async () => {
+    // Both share Redis and the app: one is active and drains, the other stands by. The first
+    // reaches ARI through a fault proxy, so a short cut makes it reconnect, and drain, on cue.
+    const proxy = await bench.proxy({ host: '127.0.0.1', port: 8088 });
+    const first = await service({ ariUrl: `http://${proxy.address}` });
+    const second = await service({ keyPrefix: first.keyPrefix });
+    await first.start();
+    await second.start(30_000, 'standby');
+
     const now = Date.now();
     const calls: Array<{ key: string; number: string; answered: boolean }> = [];
     for (let i = 0; i < 80; i += 1) {
@@ -291,11 +268,14 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
       else model.set(call.number, { status: 'pending', attempts: 1 });
     }
 
-    const first = await service();
-    const second = await service({ keyPrefix: first.keyPrefix, app: 'nevermiss-second' });
-    await Promise.all([first.start(), second.start()]);
-    await Promise.all([first.waitForLog(drained, 30_000), second.waitForLog(drained, 30_000)]);
+    const storedBy = (service: Service): number => service.logs.filter((line) => line.message === 'call from the dialplan fallback stored').length;
+    proxy.cut(300);
+    await first.waitForLog((line) => line.message === 'call from the dialplan fallback stored', 20_000);
+    await first.kill();
+    await second.waitForRole('active', 20_000);
+    await second.waitForLog(drained, 30_000);
     await until('an empty AstDB', async () => ((await astdb()).size === 0 ? true : undefined));
+    assert.ok(storedBy(second) > 0, 'the standby finished the drain');
 
     const store = createCallbackStore(redis, first.keyPrefix);
     const callIds = calls.map((call) => call.key);
@@ -317,7 +297,7 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     const stored = [...first.logs, ...second.logs].filter((line) => line.message === 'call from the dialplan fallback stored');
     const twice = stored.filter((line) => line['alreadyLogged'] === true).length;
     assert.ok(stored.length >= 80, `${stored.length} entries stored`);
-    console.log(`two instances: ${stored.length} entries handled, ${twice} of them found already stored by the other instance`);
+    console.log(`two instances: ${stored.length} entries handled (${storedBy(first)} by the first, ${storedBy(second)} by the standby), ${twice} of them found already stored`);
   });
 
   it('a service killed mid-drain leaves no entry lost and none doubled', async () => {

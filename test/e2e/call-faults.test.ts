@@ -4,14 +4,11 @@
 // outcome, a missed caller with a number has exactly one callback, and the caller is not left
 // waiting long after the hunt.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { PHONES, TEST_DID, ensureSandbox, restartAsterisk, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
-import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
-import { startCall, startPhone, summarizeCall, type PhoneBehavior, type PhoneHandle } from '../support/sipp.js';
-import { Service } from '../support/service.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { PHONES, TEST_DID, restartAsterisk } from '../support/sandbox.js';
+import { startCall, summarizeCall, type PhoneBehavior, type PhoneHandle } from '../support/sipp.js';
+import { useBench } from '../support/bench.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
 import type { CallLogEntry } from '../../src/callbacks/types.js';
 
@@ -40,46 +37,14 @@ defaultRoute: main
 const show = (value: unknown): string => JSON.stringify(value, null, 1);
 
 describe('calls survive faults', { timeout: 900_000 }, () => {
-  const redis = new Redis('redis://127.0.0.1:6379/0');
-  const services: Service[] = [];
-  let phones: PhoneHandle[] = [];
-  let proxy: FaultProxy | undefined;
-
-  before(async () => {
-    await Promise.all([ensureSandbox(), ensureRedis()]);
-    assert.equal(await stasisAppConnected(), false, 'another process holds the Stasis app "nevermiss"; stop it first');
-  });
-
-  beforeEach(async () => {
-    await waitForNoChannels(20_000);
-  });
-
-  afterEach(async () => {
-    await Promise.all(phones.map((phone) => phone.stop()));
-    phones = [];
-    await proxy?.close();
-    proxy = undefined;
-    for (const service of services.splice(0)) {
-      await service.stop();
-      await deleteNevermissKeys(redis, service.keyPrefix);
-      service.cleanup();
-    }
-  });
-
-  after(() => redis.disconnect());
-
-  async function service(options: Parameters<typeof Service.create>[0]): Promise<Service> {
-    const created = await Service.create(options);
-    services.push(created);
-    return created;
-  }
+  const bench = useBench();
+  const { redis } = bench;
 
   async function phonesBehave(desk: PhoneBehavior, colleague: PhoneBehavior, ringMs = 500): Promise<{ desk: PhoneHandle; colleague: PhoneHandle }> {
     const [d, c] = await Promise.all([
-      startPhone({ port: PHONES['owner-desk'], behavior: desk, ringMs }),
-      startPhone({ port: PHONES.colleague, behavior: colleague, ringMs }),
+      bench.phone({ port: PHONES['owner-desk'], behavior: desk, ringMs }),
+      bench.phone({ port: PHONES.colleague, behavior: colleague, ringMs }),
     ]);
-    phones = [d, c];
     return { desk: d, colleague: c };
   }
 
@@ -109,8 +74,8 @@ describe('calls survive faults', { timeout: 900_000 }, () => {
   }
 
   it('a cut between the service and Asterisk during the hunt: the process lives, the hunt goes on after it, the colleague gets the call', async () => {
-    proxy = await startFaultProxy({ host: '127.0.0.1', port: 8088 });
-    const nevermiss = await service({ rules: rules('4s', '10s'), ariUrl: `http://${proxy.address}` });
+    const proxy = await bench.proxy({ host: '127.0.0.1', port: 8088 });
+    const nevermiss = await bench.service({ rules: rules('4s', '10s'), ariUrl: `http://${proxy.address}` });
     await nevermiss.start();
     const { desk, colleague } = await phonesBehave('ring', 'answer', 800);
 
@@ -133,8 +98,8 @@ describe('calls survive faults', { timeout: 900_000 }, () => {
   });
 
   it('a cut when the hunt ends: the callback is recorded meanwhile, and the caller hears the promise once ARI is back', async () => {
-    proxy = await startFaultProxy({ host: '127.0.0.1', port: 8088 });
-    const nevermiss = await service({ rules: rules('3s', '3s'), ariUrl: `http://${proxy.address}` });
+    const proxy = await bench.proxy({ host: '127.0.0.1', port: 8088 });
+    const nevermiss = await bench.service({ rules: rules('3s', '3s'), ariUrl: `http://${proxy.address}` });
     await nevermiss.start();
     const { colleague } = await phonesBehave('ring', 'ring');
 
@@ -158,8 +123,8 @@ describe('calls survive faults', { timeout: 900_000 }, () => {
   });
 
   it('the caller hangs up during a cut: once ARI is back, a missed call with a callback', async () => {
-    proxy = await startFaultProxy({ host: '127.0.0.1', port: 8088 });
-    const nevermiss = await service({ rules: rules('30s'), ariUrl: `http://${proxy.address}` });
+    const proxy = await bench.proxy({ host: '127.0.0.1', port: 8088 });
+    const nevermiss = await bench.service({ rules: rules('30s'), ariUrl: `http://${proxy.address}` });
     await nevermiss.start();
     const { desk } = await phonesBehave('ring', 'ring');
 
@@ -179,14 +144,14 @@ describe('calls survive faults', { timeout: 900_000 }, () => {
   });
 
   it('killed (-9) mid-hunt and started again: the caller is recorded at once as an interrupted missed call and hears the promise', async () => {
-    const first = await service({ rules: rules('30s') });
+    const first = await bench.service({ rules: rules('30s') });
     await first.start();
     const { desk } = await phonesBehave('ring', 'ring');
     const call = await startCall({ to: TEST_DID, from: '4520111104', maxWaitMs: 60_000 });
     await desk.waitForInvites(1, 10_000);
     await first.kill();
 
-    const second = await service({ rules: rules('30s'), keyPrefix: first.keyPrefix });
+    const second = await bench.service({ rules: rules('30s'), keyPrefix: first.keyPrefix });
     const restartedAt = Date.now();
     await second.start();
     const report = await call.done;
@@ -207,14 +172,14 @@ describe('calls survive faults', { timeout: 900_000 }, () => {
   });
 
   it('killed (-9) during the promise and started again: still exactly one callback, and the caller hears the promise', async () => {
-    const first = await service({ rules: rules('2s', '2s') });
+    const first = await bench.service({ rules: rules('2s', '2s') });
     await first.start();
     await phonesBehave('ring', 'ring');
     const call = await startCall({ to: TEST_DID, from: '4520111105', maxWaitMs: 60_000 });
     await first.waitForLog((line) => line.message === 'call recording -> promising on callbackRecorded', 20_000);
     await first.kill();
 
-    const second = await service({ rules: rules('2s', '2s'), keyPrefix: first.keyPrefix });
+    const second = await bench.service({ rules: rules('2s', '2s'), keyPrefix: first.keyPrefix });
     await second.start();
     const report = await call.done;
     const entries = await waitForCallLog(second.keyPrefix, 1);
@@ -228,9 +193,9 @@ describe('calls survive faults', { timeout: 900_000 }, () => {
   });
 
   it('Asterisk restarted during a call: the service lives, the caller is on record with a callback, the next call routes', async () => {
-    const nevermiss = await service({ rules: rules('30s') });
+    const nevermiss = await bench.service({ rules: rules('30s') });
     await nevermiss.start();
-    const { desk } = await phonesBehave('ring', 'ring');
+    const { desk, colleague } = await phonesBehave('ring', 'ring');
     const call = await startCall({ to: TEST_DID, from: '4520111106', maxWaitMs: 60_000 });
     await desk.waitForInvites(1, 10_000);
     await restartAsterisk();
@@ -242,7 +207,7 @@ describe('calls survive faults', { timeout: 900_000 }, () => {
     assert.equal(entry?.outcome.kind, 'callback-pending', show(entry));
     assert.deepEqual((await callbacks(nevermiss.keyPrefix)).map((cb) => cb.caller), ['+4520111106']);
 
-    await Promise.all(phones.map((phone) => phone.stop()));
+    await Promise.all([desk.stop(), colleague.stop()]); // their ports, for the next call's phones
     const { desk: again } = await phonesBehave('answer', 'ring');
     const next = await startCall({ to: TEST_DID, from: '4520111107', talkMs: 500, maxWaitMs: 20_000 });
     assert.equal((await next.done).status, 200);

@@ -2,14 +2,12 @@
 // starts (a TCP fault proxy between the service and Asterisk, cut), and not when the service is
 // killed in the middle of it (the dialing lease runs out; the restarted service's sweep finds it).
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { PHONES, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
-import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
-import { startPhone, type PhoneHandle, type PhoneOptions } from '../support/sipp.js';
-import { Service } from '../support/service.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { PHONES } from '../support/sandbox.js';
+import type { PhoneHandle, PhoneOptions } from '../support/sipp.js';
+import type { Service } from '../support/service.js';
+import { until, useBench } from '../support/bench.js';
 import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
 import type { Callback } from '../../src/callbacks/types.js';
 
@@ -35,46 +33,17 @@ defaultRoute: main
 `;
 
 describe('dial-back faults', { timeout: 300_000 }, () => {
-  const redis = new Redis('redis://127.0.0.1:6379/0');
-  let services: Service[] = [];
-  let phones: PhoneHandle[] = [];
-  let proxies: FaultProxy[] = [];
-
-  before(async () => {
-    await Promise.all([ensureSandbox(), ensureRedis()]);
-    assert.equal(await stasisAppConnected(), false, 'another process holds the Stasis app "nevermiss"; stop it first');
-  });
-
-  beforeEach(async () => {
-    await waitForNoChannels(40_000);
-  });
-
-  afterEach(async () => {
-    await Promise.all(phones.map((phone) => phone.stop()));
-    phones = [];
-    for (const service of services) {
-      await service.stop();
-      await deleteNevermissKeys(redis, service.keyPrefix);
-      service.cleanup();
-    }
-    services = [];
-    for (const proxy of proxies) await proxy.close();
-    proxies = [];
-  });
-
-  after(() => redis.disconnect());
+  const bench = useBench({ channelsGoneMs: 40_000 });
+  const { redis } = bench;
 
   async function serve(options: { ariUrl?: string } = {}): Promise<{ service: Service; store: CallbackStore }> {
-    const service = await Service.create({ rules: RULES, ...options });
-    services.push(service);
+    const service = await bench.service({ rules: RULES, ...options });
     await service.start();
     return { service, store: createCallbackStore(redis, service.keyPrefix) };
   }
 
   async function phone(name: keyof typeof PHONES, options: Omit<PhoneOptions, 'port'>): Promise<PhoneHandle> {
-    const handle = await startPhone({ port: PHONES[name], ...options });
-    phones.push(handle);
-    return handle;
+    return bench.phone({ port: PHONES[name], ...options });
   }
 
   /** A missed call from +4520410001, as the call flow records it. */
@@ -89,19 +58,8 @@ describe('dial-back faults', { timeout: 300_000 }, () => {
   const dial = (service: Service, id: string): Promise<Response> =>
     fetch(`${service.url}/api/callbacks/${id}/dial`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'owner' }) });
 
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const found = await probe();
-      if (found !== undefined) return found;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await sleep(200);
-    }
-  }
-
   it('a dial-back started while ARI is unreachable: 503 with the coded error, the callback pending again, and after heal a dial-back works', async () => {
-    const proxy = await startFaultProxy({ host: '127.0.0.1', port: 8088 });
-    proxies.push(proxy);
+    const proxy = await bench.proxy({ host: '127.0.0.1', port: 8088 });
     const { service, store } = await serve({ ariUrl: `http://${proxy.address}` });
     const callback = await missedCall(store, '+4520410001');
 
@@ -128,7 +86,7 @@ describe('dial-back faults', { timeout: 300_000 }, () => {
     await phone('phone-5075', { behavior: 'answer', ringMs: 500, talkMs: 4_000 });
     const healed = await dial(service, callback.id);
     assert.equal(healed.status, 202, await healed.text());
-    const done = await waitFor('the callback done', async () => {
+    const done = await until('the callback done', async () => {
       const current = await store.get(callback.id);
       return current?.status === 'done' ? current : undefined;
     }, 60_000);
@@ -156,7 +114,7 @@ describe('dial-back faults', { timeout: 300_000 }, () => {
     assert.equal((await store.get(callback.id))?.status, 'dialing', 'nobody has swept it yet');
 
     await service.start();
-    const pending = await waitFor('the callback pending again', async () => {
+    const pending = await until('the callback pending again', async () => {
       const current = await store.get(callback.id);
       return current?.status === 'pending' ? current : undefined;
     }, 10_000);

@@ -95,10 +95,10 @@ describe('keeping every promise', { timeout: 900_000 }, () => {
     redis.disconnect();
   });
 
-  async function serve(text: string, extra: { keyPrefix?: string; app?: string } = {}): Promise<Service> {
+  async function serve(text: string, extra: { keyPrefix?: string; app?: string } = {}, role: 'active' | 'standby' = 'active'): Promise<Service> {
     const service = await Service.create({ rules: text, ...extra });
     services.push(service);
-    await service.start();
+    await service.start(30_000, role);
     return service;
   }
 
@@ -219,9 +219,9 @@ describe('keeping every promise', { timeout: 900_000 }, () => {
     assert.match(done.closedBy ?? '', /outbound call/);
   });
 
-  it('two service instances on one Redis send each notification once', async () => {
+  it('two instances of one installation (active and standby) send each notification once, and the standby takes the jobs over', async () => {
     const first = await serve(rules(receivers));
-    await serve(rules(receivers), { keyPrefix: first.keyPrefix, app: 'nevermiss-second' });
+    const second = await serve(rules(receivers), { keyPrefix: first.keyPrefix }, 'standby');
     await phone('colleague', { behavior: 'ring' });
     const ids = [];
     for (const from of ['4520310006', '4520310007', '4520310008']) {
@@ -234,6 +234,15 @@ describe('keeping every promise', { timeout: 900_000 }, () => {
     assert.deepEqual(created.map((d) => (d.body['callback'] as { id: string }).id).sort(), [...ids].sort());
     assert.equal(new Set(created.map((d) => d.deliveryId)).size, 3);
     assert.equal(receivers.mails.length, 3, 'one e-mail per callback');
+
+    // The active one killed: the standby takes over and runs the next callback's jobs, once.
+    await first.kill();
+    await second.waitForRole('active', 20_000);
+    const next = await missedCall(second, '4520310011');
+    await receivers.waitFor(() => receivers.deliveries.find((d) => d.kind === 'created' && (d.body['callback'] as { id: string }).id === next.id), 'the new active one notifies');
+    await sleep(3_000);
+    assert.equal(receivers.deliveries.filter((d) => d.kind === 'created' && d.path === '/owner').length, 4);
+    assert.equal(receivers.mails.length, 4);
   });
 
   it('the caller is texted right after the missed call, once per number per window', async () => {

@@ -5,16 +5,15 @@
 // hunt at most, and after Redis is back the callback is there exactly once, with its jobs.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { PHONES, TEST_DID, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
-import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { startCall, startPhone, summarizeCall, type CallReport, type PhoneHandle } from '../support/sipp.js';
-import { Service, freePort } from '../support/service.js';
+import { PHONES, TEST_DID } from '../support/sandbox.js';
+import { startCall, summarizeCall, type CallReport } from '../support/sipp.js';
+import { freePort, type Service } from '../support/service.js';
+import { useBench } from '../support/bench.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
 import { createTimers } from '../../src/callbacks/timers.js';
 import { SPOOL_FILE } from '../../src/callbacks/spool.js';
@@ -49,32 +48,10 @@ interface Spool {
 }
 
 describe('Redis slow or gone never costs a caller', { timeout: 300_000 }, () => {
-  const services: Service[] = [];
-  const closers: Array<() => Promise<void> | void> = [];
-  let phones: PhoneHandle[] = [];
-
-  before(async () => {
-    await Promise.all([ensureSandbox(), ensureRedis()]);
-    assert.equal(await stasisAppConnected(), false, 'another process holds the Stasis app "nevermiss"; stop it first');
-  });
-
-  beforeEach(async () => {
-    await waitForNoChannels(15_000);
-  });
-
-  afterEach(async () => {
-    await Promise.all(phones.map((phone) => phone.stop()));
-    phones = [];
-    for (const service of services.splice(0)) {
-      await service.stop();
-      service.cleanup();
-    }
-    for (const close of closers.splice(0).reverse()) await close();
-  });
+  const bench = useBench();
 
   async function service(redisUrl: string): Promise<Service> {
-    const created = await Service.create({ rules: RULES, redisUrl });
-    services.push(created);
+    const created = await bench.service({ rules: RULES, redisUrl });
     await created.start();
     return created;
   }
@@ -128,16 +105,9 @@ describe('Redis slow or gone never costs a caller', { timeout: 300_000 }, () => 
   }
 
   it('Redis black-holed just before the hunt ends: the caller still hears the promise within seconds, and after heal the callback is there once', async () => {
-    const proxy: FaultProxy = await startFaultProxy({ host: '127.0.0.1', port: 6379 });
-    const redis = new Redis('redis://127.0.0.1:6379/0');
+    const proxy = await bench.proxy({ host: '127.0.0.1', port: 6379 });
     const svc = await service(`redis://${proxy.address}/0`);
-    closers.push(async () => {
-      await proxy.close();
-      await deleteNevermissKeys(redis, svc.keyPrefix);
-      redis.disconnect();
-    });
-    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'ring' });
-    phones = [desk];
+    const desk = await bench.phone({ port: PHONES['owner-desk'], behavior: 'ring' });
 
     const call = await startCall({ to: TEST_DID, from: '4520717171', maxWaitMs: 40_000 });
     await desk.waitForInvites(1, 10_000);
@@ -159,7 +129,7 @@ describe('Redis slow or gone never costs a caller', { timeout: 300_000 }, () => 
     );
 
     proxy.heal();
-    await assertKeptOnce(svc, redis, '+4520717171');
+    await assertKeptOnce(svc, bench.redis, '+4520717171');
   });
 
   it('Redis restarted during a call, empty: the caller hears the promise, and the spool replays into the new Redis', async () => {
@@ -167,13 +137,12 @@ describe('Redis slow or gone never costs a caller', { timeout: 300_000 }, () => 
     let server = await startRedisServer(port);
     const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
     redis.on('error', () => undefined);
-    closers.push(async () => {
+    bench.onCleanup(async () => {
       redis.disconnect();
       await stopRedisServer(server);
     });
     const svc = await service(`redis://127.0.0.1:${port}/0`);
-    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'ring' });
-    phones = [desk];
+    const desk = await bench.phone({ port: PHONES['owner-desk'], behavior: 'ring' });
 
     const call = await startCall({ to: TEST_DID, from: '4520727272', maxWaitMs: 40_000 });
     await desk.waitForInvites(1, 10_000);

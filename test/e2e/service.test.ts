@@ -170,7 +170,7 @@ describe('nevermiss serve on the sandbox PBX', { timeout: 600_000 }, () => {
     // The order that makes the promise true: recorded, then played.
     const order = transitions(entry.callId).map((line) => `${String(line['from'])}->${String(line['to'])}`);
     assert.deepEqual(order.slice(-3), ['hunting->recording', 'recording->promising', 'promising->ended'], order.join(', '));
-    const played = service.logs.find((line) => line['callId'] === entry.callId && line['message'] === 'could not play prompt');
+    const played = service.logs.find((line) => line['callId'] === entry.callId && line['message'] === 'play failed');
     assert.equal(played, undefined, 'the promise prompt played without error');
     await store.close(String(callback['id']), 'done', 'test', Date.now());
   });

@@ -2,13 +2,11 @@
 // (same Redis keyPrefix, same Stasis app) on the sandbox PBX. One holds the lease and the app; the
 // other stands by with its HTTP API, and takes over when the active one is killed.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { PHONES, TEST_DID, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
-import { deleteNevermissKeys, ensureRedis } from '../support/redis.js';
-import { placeCall, startCall, startPhone, summarizeCall, type PhoneHandle } from '../support/sipp.js';
-import { Service, type LogLine } from '../support/service.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { describe, it } from 'node:test';
+import { PHONES, TEST_DID, stasisAppConnected } from '../support/sandbox.js';
+import { placeCall, startCall, summarizeCall } from '../support/sipp.js';
+import type { LogLine, Service } from '../support/service.js';
+import { useBench } from '../support/bench.js';
 
 const rules = (timeout: string): string => `
 people:
@@ -35,39 +33,12 @@ const fights = (...services: Service[]): LogLine[] =>
   services.flatMap((service) => service.logs.filter((line) => /^another connection took over the Stasis app/.test(line.message)));
 
 describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }, () => {
-  const redis = new Redis('redis://127.0.0.1:6379/0');
-  let services: Service[] = [];
-  let phones: PhoneHandle[] = [];
-
-  before(async () => {
-    await Promise.all([ensureSandbox(), ensureRedis()]);
-    assert.equal(await stasisAppConnected(), false, 'another process holds the Stasis app "nevermiss"; stop it first');
-  });
-
-  beforeEach(async () => {
-    await waitForNoChannels(15_000);
-  });
-
-  afterEach(async () => {
-    await Promise.all(phones.map((phone) => phone.stop()));
-    phones = [];
-    for (const service of services) await service.stop();
-    for (const prefix of new Set(services.map((service) => service.keyPrefix))) await deleteNevermissKeys(redis, prefix);
-    for (const service of services) service.cleanup();
-    services = [];
-  });
-
-  after(async () => {
-    redis.disconnect();
-    await proxy?.close();
-  });
-  let proxy: FaultProxy | undefined;
+  const bench = useBench();
 
   /** Two instances of one installation; the first started is active, the second stands by. */
   async function pair(timeout: string, firstRedisUrl?: string): Promise<{ first: Service; second: Service }> {
-    const first = await Service.create({ rules: rules(timeout), ...(firstRedisUrl === undefined ? {} : { redisUrl: firstRedisUrl }) });
-    const second = await Service.create({ rules: rules(timeout), keyPrefix: first.keyPrefix });
-    services.push(first, second);
+    const first = await bench.service({ rules: rules(timeout), ...(firstRedisUrl === undefined ? {} : { redisUrl: firstRedisUrl }) });
+    const second = await bench.service({ rules: rules(timeout), keyPrefix: first.keyPrefix });
     await first.start();
     await second.start(30_000, 'standby');
     return { first, second };
@@ -98,8 +69,7 @@ describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }
     assert.equal(refusal.code, 'NM_ARI_UNREACHABLE');
     assert.match(refusal.message, new RegExp(`standby.*${String(one.body['instance'])}`));
 
-    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'answer', ringMs: 300 });
-    phones = [desk];
+    const desk = await bench.phone({ port: PHONES['owner-desk'], behavior: 'answer', ringMs: 300 });
     const call = await placeCall({ to: TEST_DID, from: '4520111111', talkMs: 500, maxWaitMs: 20_000 });
     assert.equal(call.status, 200, show(summarizeCall(call)));
     assert.equal(desk.calls()[0]?.answered, true);
@@ -122,8 +92,7 @@ describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }
     assert.equal(await stasisAppConnected(), true);
     assert.equal((await second.health()).body['leaseHolder'], secondId);
 
-    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'answer', ringMs: 300 });
-    phones = [desk];
+    const desk = await bench.phone({ port: PHONES['owner-desk'], behavior: 'answer', ringMs: 300 });
     const call = await placeCall({ to: TEST_DID, from: '4520222222', talkMs: 500, maxWaitMs: 20_000 });
     assert.equal(call.status, 200, show(summarizeCall(call)));
     assert.equal(desk.calls()[0]?.answered, true, 'answered by the SIPp phone the new active instance rang');
@@ -133,9 +102,8 @@ describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }
 
   it('the active one killed with a caller in its hunt: after the takeover that caller has exactly one outcome, and the standby lives on', async () => {
     const { first, second } = await pair('30s');
-    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'ring' });
-    const fallback = await startPhone({ port: PHONES.fallback, behavior: 'answer', ringMs: 300 });
-    phones = [desk, fallback];
+    const desk = await bench.phone({ port: PHONES['owner-desk'], behavior: 'ring' });
+    const fallback = await bench.phone({ port: PHONES.fallback, behavior: 'answer', ringMs: 300 });
     const caller = '4520333333';
 
     const call = await startCall({ to: TEST_DID, from: caller, maxWaitMs: 45_000 });
@@ -156,7 +124,7 @@ describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }
   });
 
   it('the active one cut off Redis: the standby takes over the app, the first is told (ApplicationReplaced) and stands by for good instead of fighting', async (t) => {
-    proxy = await startFaultProxy({ host: '127.0.0.1', port: 6379 });
+    const proxy = await bench.proxy({ host: '127.0.0.1', port: 6379 });
     const { first, second } = await pair('20s', `redis://${proxy.address}/0`);
     const firstId = await instanceOf(first);
     const secondId = await instanceOf(second);
@@ -176,8 +144,7 @@ describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }
     assert.equal(firstHealth.body['instance'], firstId);
     assert.equal(await stasisAppConnected(), true, "the replaced connection's close left the app with the new active one");
 
-    const desk = await startPhone({ port: PHONES['owner-desk'], behavior: 'answer', ringMs: 300 });
-    phones = [desk];
+    await bench.phone({ port: PHONES['owner-desk'], behavior: 'answer', ringMs: 300 });
     const call = await placeCall({ to: TEST_DID, from: '4520444444', talkMs: 500, maxWaitMs: 20_000 });
     assert.equal(call.status, 200, show(summarizeCall(call)));
     await second.waitForLog((line) => line.message === 'call ended: answered');
