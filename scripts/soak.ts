@@ -11,6 +11,9 @@
  * Exit code 0 when every invariant holds, 1 when one does not.
  */
 import { randomInt, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -76,16 +79,12 @@ async function main(): Promise<number> {
   const redisProxy = await startFaultProxy({ host: '127.0.0.1', port: 6379 });
   const keyPrefix = `nm-soak-${randomUUID()}`;
   const options = { rules: RULES, keyPrefix, ariUrl: `http://${ariProxy.address}`, redisUrl: `redis://${redisProxy.address}/0`, drainAstdb: true };
-  const processes: Service[] = [];
-  const startService = async (): Promise<Service> => {
-    const service = await Service.create(options);
-    processes.push(service);
-    await service.start(60_000);
-    return service;
-  };
+  // One installation: a kill fault starts the same service again (same config, same spool).
+  const service = await Service.create(options);
+  const processes = [service];
   const fallback = await startPhone({ port: PHONES.fallback, behavior: 'answer', ringMs: 1_000, talkMs: 2_000 });
 
-  let service = await startService();
+  await service.start(60_000);
   const before = await memory(service);
   log(`service up (key prefix ${keyPrefix}); placing ${calls} calls at ${rate}/s; faults: ${faults.join(', ') || 'none'}`);
 
@@ -138,7 +137,7 @@ async function main(): Promise<number> {
         const downMs = randomInt(1_000, 8_000);
         await service.kill();
         await sleep(downMs);
-        service = await startService();
+        await service.start(60_000);
         injected.push({ at, fault, detail: `down ${downMs} ms` });
         break;
       }
@@ -169,12 +168,18 @@ async function main(): Promise<number> {
   const bridges = await ariRequest('GET', '/bridges');
   const left = { channels: Array.isArray(channels.body) ? channels.body.length : -1, bridges: Array.isArray(bridges.body) ? bridges.body.length : -1 };
   const totals = sum(placed);
-  const twice = [...ended.values()].filter((n) => n > 1).length;
+  const twice = [...ended.entries()].filter(([, n]) => n > 1).map(([id]) => id);
+  // Calls the service saw that have no outcome, for a person to look into (with the log file).
+  const arrived = new Set(allLogs.filter((line) => line.message === 'call arrived' || line.message.startsWith('found a caller')).map((line) => String(line['callId'])));
+  const logged = new Set(outcomeIds);
+  const missing = [...arrived].filter((id) => !logged.has(id));
+  const logFile = join(tmpdir(), `${keyPrefix}.log`);
+  writeFileSync(logFile, allLogs.map((line) => JSON.stringify(line)).join('\n') + '\n');
 
   const rows: Array<[string, string, string, boolean]> = [
     ['calls placed (SIPp)', `${totals.created} (${totals.successful} completed, ${totals.failed} failed at the caller)`, `= ${calls}`, totals.created === calls],
     ['calls with an outcome in the call log', String(outcomes.length), '= calls placed', outcomes.length === totals.created],
-    ['calls that logged more than one outcome', String(twice), '0', twice === 0],
+    ['calls that logged more than one outcome', String(twice.length), '0', twice.length === 0],
     ['missed callers with a number', String(missedWithNumber), '', true],
     ['missed calls on record in callbacks (attempts)', String(recordedMissed), '= missed callers with a number', recordedMissed === missedWithNumber],
     ['channels left in Asterisk', String(left.channels), '0', left.channels === 0],
@@ -186,6 +191,9 @@ async function main(): Promise<number> {
   console.log(`\nFaults injected (${injected.length}): ${summarize(injected.map((f) => f.fault))}`);
   for (const f of injected) console.log(`  ${f.at}  ${f.fault}  ${f.detail}`);
   console.log(`Outcomes: ${[...kinds].map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
+  if (missing.length > 0) console.log(`Calls the service saw without an outcome (${missing.length}): ${missing.slice(0, 10).join(', ')}`);
+  if (twice.length > 0) console.log(`Calls with more than one "call ended": ${twice.slice(0, 10).join(', ')}`);
+  console.log(`The services' logs: ${logFile}`);
   console.log('\n| invariant | measured | expected | holds |\n| --- | --- | --- | --- |');
   for (const [name, measured, expected, holds] of rows) console.log(`| ${name} | ${measured} | ${expected} | ${holds ? 'yes' : '**no**'} |`);
 
