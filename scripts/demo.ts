@@ -68,7 +68,7 @@ async function main(): Promise<void> {
 
   try {
     await waitForHealthy();
-    console.log(`\nnevermiss is running (${HTTP}/healthz is 200). Route "main": ring the owner's desk and mobile for 4 s, then the colleague for 4 s, then promise a callback within 10 minutes.\n`);
+    console.log(`\nnevermiss is running and active (${HTTP}/healthz). Route "main": ring the owner's desk and mobile for 4 s, then the colleague for 4 s, then promise a callback within 10 minutes.\n`);
     for (const [index, scenario] of scenarios.entries()) {
       await runScenario(index + 1, scenario);
     }
@@ -143,10 +143,13 @@ function describe(line: LogLine): string {
   return line.message;
 }
 
+/** Healthy and active: it holds the lease and the Stasis app (a fresh start stands by for a moment first). */
 async function waitForHealthy(): Promise<void> {
   await waitFor(async () => {
     try {
-      return (await fetch(`${HTTP}/healthz`)).status === 200;
+      const response = await fetch(`${HTTP}/healthz`);
+      const body = (await response.json()) as { role?: string; ari?: boolean };
+      return response.status === 200 && body.role === 'active' && body.ari === true;
     } catch {
       return false;
     }
