@@ -178,7 +178,8 @@ async function main(): Promise<number> {
 
   const rows: Array<[string, string, string, boolean]> = [
     ['calls placed (SIPp)', `${totals.created} (${totals.successful} completed, ${totals.failed} failed at the caller)`, `= ${calls}`, totals.created === calls],
-    ['calls with an outcome in the call log', String(outcomes.length), '= calls placed', outcomes.length === totals.created],
+    ['calls the PBX itself refused (e.g. while Asterisk restarted)', String(totals.refused), '', true],
+    ['calls with an outcome in the call log', String(outcomes.length), '= placed - refused', outcomes.length === totals.created - totals.refused],
     ['calls that logged more than one outcome', String(twice.length), '0', twice.length === 0],
     ['missed callers with a number', String(missedWithNumber), '', true],
     ['missed calls on record in callbacks (attempts)', String(recordedMissed), '= missed callers with a number', recordedMissed === missedWithNumber],
@@ -231,8 +232,11 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return counts;
 }
 
-function sum(reports: readonly LoadReport[]): { created: number; successful: number; failed: number } {
-  return reports.reduce((a, r) => ({ created: a.created + r.created, successful: a.successful + r.successful, failed: a.failed + r.failed }), { created: 0, successful: 0, failed: 0 });
+function sum(reports: readonly LoadReport[]): { created: number; successful: number; failed: number; refused: number } {
+  return reports.reduce(
+    (a, r) => ({ created: a.created + r.created, successful: a.successful + r.successful, failed: a.failed + r.failed, refused: a.refused + r.refused }),
+    { created: 0, successful: 0, failed: 0, refused: 0 },
+  );
 }
 
 function summarize(items: readonly string[]): string {

@@ -4,7 +4,7 @@
 // report shows exactly what went over the wire. Processes and temp files are removed by stop(),
 // when a call ends, and on process exit. Set NEVERMISS_KEEP_SIPP_LOGS=1 to keep the traces.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -840,6 +840,8 @@ export interface LoadReport {
   created: number;
   successful: number;
   failed: number;
+  /** Calls the PBX turned down with a final error response (4xx-6xx but 487, the answer to our own CANCEL). */
+  refused: number;
   exitCode: number | null;
   stderr: string;
 }
@@ -876,13 +878,16 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
     `${ASTERISK_SIP_HOST}:${ASTERISK_SIP_PORT}`,
     '-sf', scenario, '-inf', inject, '-i', LOCAL_IP, '-p', String(port), '-mp', String(mediaPortFor(port)),
     '-s', options.to, '-m', String(options.calls), '-r', String(options.rate), '-l', '100000', '-nostdin', '-aa',
-    '-trace_stat', '-stf', statFile, '-fd', '1',
+    '-trace_stat', '-stf', statFile, '-fd', '1', '-trace_counts',
   ]);
   const report = async (): Promise<LoadReport> => {
     const exitCode = await spawned.exited;
     const stats = parseSippStats(readTrace(statFile));
+    // -trace_counts writes <scenario path without .xml>_<pid>_counts.csv beside the scenario.
+    const counts = readdirSync(dir).find((name) => name.endsWith('_counts.csv'));
+    const refused = counts === undefined ? 0 : refusedCalls(readTrace(path.join(dir, counts)));
     removeTempDir(dir);
-    return { ...stats, exitCode, stderr: spawned.stderr() };
+    return { ...stats, refused, exitCode, stderr: spawned.stderr() };
   };
   const done = report();
   return {
@@ -892,6 +897,20 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
       return done;
     },
   };
+}
+
+/** From SIPp's -trace_counts file: final error responses received (columns `<n>_<code>_Recv`), but 487. */
+export function refusedCalls(text: string): number {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const header = lines[0]?.split(';') ?? [];
+  const last = lines.at(-1)?.split(';') ?? [];
+  if (lines.length < 2) return 0;
+  let refused = 0;
+  header.forEach((name, index) => {
+    const code = Number(/^\d+_(\d{3})_Recv$/.exec(name.trim())?.[1] ?? 0);
+    if (code >= 400 && code !== 487) refused += Number(last[index] ?? 0);
+  });
+  return refused;
 }
 
 /** The last row of SIPp's -trace_stat file: calls created, successful and failed in all. */
