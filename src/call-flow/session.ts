@@ -118,7 +118,7 @@ export class CallSession {
     for (const effect of owed) if (this.stillWanted(effect)) this.run(effect);
   }
 
-  /** Legs the call still counts on, with their status (the winner of a bridged call counts as ringing done). */
+  /** Legs the call still counts on, with their status: ringing or screening ones while hunting, the winner once bridged. */
   private trackedLegs(): Array<[string, LegStatus | 'winner']> {
     const state = this.state;
     if (state.kind === 'hunting') return Object.entries(state.legs).filter(([, status]) => status === 'ringing' || status === 'screening');
