@@ -231,8 +231,9 @@ interface Spawned {
   stderr: () => string;
 }
 
-function spawnSipp(args: string[]): Spawned {
-  const child = spawn('sipp', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+/** `cwd`: where SIPp writes the files it names itself (-trace_counts). */
+function spawnSipp(args: string[], cwd?: string): Spawned {
+  const child = spawn('sipp', args, { stdio: ['ignore', 'ignore', 'pipe'], ...(cwd === undefined ? {} : { cwd }) });
   liveProcesses.add(child);
   let stderr = '';
   child.stderr?.setEncoding('utf8');
@@ -879,11 +880,11 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
     '-sf', scenario, '-inf', inject, '-i', LOCAL_IP, '-p', String(port), '-mp', String(mediaPortFor(port)),
     '-s', options.to, '-m', String(options.calls), '-r', String(options.rate), '-l', '100000', '-nostdin', '-aa',
     '-trace_stat', '-stf', statFile, '-fd', '1', '-trace_counts',
-  ]);
+  ], dir);
   const report = async (): Promise<LoadReport> => {
     const exitCode = await spawned.exited;
     const stats = parseSippStats(readTrace(statFile));
-    // -trace_counts writes <scenario path without .xml>_<pid>_counts.csv beside the scenario.
+    // -trace_counts writes <scenario name>_<pid>_counts.csv into SIPp's working directory.
     const counts = readdirSync(dir).find((name) => name.endsWith('_counts.csv'));
     const refused = counts === undefined ? 0 : refusedCalls(readTrace(path.join(dir, counts)));
     removeTempDir(dir);
