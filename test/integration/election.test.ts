@@ -82,6 +82,19 @@ function instance(t: TestContext, prefix: string, id: string, settings: Election
   return self;
 }
 
+/** Two instances of one installation: a started first and active, then b, standing by. */
+async function activeAndStandby(t: TestContext, prepareB: (b: Instance) => void = () => undefined): Promise<{ prefix: string; a: Instance; b: Instance }> {
+  const prefix = freshPrefix(t);
+  const a = instance(t, prefix, 'host-a:1');
+  const b = instance(t, prefix, 'host-b:2');
+  prepareB(b);
+  a.elector.start();
+  await waitFor('a active', () => a.elector.view().role === 'active');
+  b.elector.start();
+  await sleep(600);
+  return { prefix, a, b };
+}
+
 const activeOnes = (...instances: Instance[]): string[] => instances.filter((i) => i.elector.view().role === 'active').map((i) => i.id);
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<number> {
@@ -162,13 +175,7 @@ test('two instances on one prefix: exactly one is active, the other stands by; t
 });
 
 test('the active is cut off Redis: it keeps its role; the standby takes over within the lease and a few ticks; back, the first stands down at once', async (t) => {
-  const prefix = freshPrefix(t);
-  const a = instance(t, prefix, 'host-a:1');
-  const b = instance(t, prefix, 'host-b:2');
-  a.elector.start();
-  await waitFor('a active', () => a.elector.view().role === 'active');
-  b.elector.start();
-  await sleep(600);
+  const { a, b } = await activeAndStandby(t);
   assert.deepEqual(activeOnes(a, b), [a.id]);
 
   a.connection.disconnect();
@@ -187,13 +194,7 @@ test('the active is cut off Redis: it keeps its role; the standby takes over wit
 });
 
 test('the lease key is lost (Redis restarted empty): exactly one instance holds it again, at once', async (t) => {
-  const prefix = freshPrefix(t);
-  const a = instance(t, prefix, 'host-a:1');
-  const b = instance(t, prefix, 'host-b:2');
-  a.elector.start();
-  await waitFor('a active', () => a.elector.view().role === 'active');
-  b.elector.start();
-  await sleep(600);
+  const { prefix, a, b } = await activeAndStandby(t);
 
   for (let round = 0; round < 5; round += 1) {
     await redis.del(createKeys(prefix).lease);
@@ -206,13 +207,7 @@ test('the lease key is lost (Redis restarted empty): exactly one instance holds 
 });
 
 test('the active loses ARI: with a standby that reaches it, it hands over after the grace period and cools down', async (t) => {
-  const prefix = freshPrefix(t);
-  const a = instance(t, prefix, 'host-a:1');
-  const b = instance(t, prefix, 'host-b:2');
-  a.elector.start();
-  await waitFor('a active', () => a.elector.view().role === 'active');
-  b.elector.start();
-  await sleep(600);
+  const { a, b } = await activeAndStandby(t);
 
   a.ari.connected = false;
   const lostAt = Date.now();
@@ -229,14 +224,7 @@ test('the active loses ARI: with a standby that reaches it, it hands over after 
 });
 
 test('the active loses ARI and no standby reaches it: the active keeps the lease and its calls', async (t) => {
-  const prefix = freshPrefix(t);
-  const a = instance(t, prefix, 'host-a:1');
-  const b = instance(t, prefix, 'host-b:2');
-  b.ari.reachable = false;
-  a.elector.start();
-  await waitFor('a active', () => a.elector.view().role === 'active');
-  b.elector.start();
-  await sleep(600);
+  const { a, b } = await activeAndStandby(t, (standby) => (standby.ari.reachable = false));
 
   a.ari.connected = false;
   await sleep(SETTINGS.ariLossGraceMs * 3);
@@ -261,13 +249,7 @@ test('a single instance never gives up its lease for an ARI loss', async (t) => 
 });
 
 test('ApplicationReplaced: the active stands down and releases; the standby takes over; the replaced one does not fight back', async (t) => {
-  const prefix = freshPrefix(t);
-  const a = instance(t, prefix, 'host-a:1');
-  const b = instance(t, prefix, 'host-b:2');
-  a.elector.start();
-  await waitFor('a active', () => a.elector.view().role === 'active');
-  b.elector.start();
-  await sleep(600);
+  const { a, b } = await activeAndStandby(t);
 
   a.elector.appReplaced();
   await waitFor('b active', () => b.elector.view().role === 'active', 2_000);
