@@ -277,12 +277,16 @@ test('close from dialing cancels the dial; finishing it afterwards is NM_CALLBAC
   assert.equal((await store.history(id)).at(-1)?.detail, 'customer asked us not to call');
 });
 
-test('two instances starting the same dial at once: exactly one wins, the others are NM_CALLBACK_BUSY', async (t) => {
+/** The stores of two service instances on one Redis prefix, each with its own connection. */
+function twoInstances(t: TestContext): [CallbackStore, CallbackStore] {
   const prefix = freshPrefix(t);
   const other = new Redis(REDIS_URL);
   t.after(() => other.disconnect());
-  const store = createCallbackStore(redis, prefix);
-  const otherStore = createCallbackStore(other, prefix);
+  return [createCallbackStore(redis, prefix), createCallbackStore(other, prefix)];
+}
+
+test('two instances starting the same dial at once: exactly one wins, the others are NM_CALLBACK_BUSY', async (t) => {
+  const [store, otherStore] = twoInstances(t);
   const { id } = await store.recordMissedCall(missed());
   const attempts = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : otherStore).startDial(id, `dialer:${i % 2}`, T0 + i));
   const results = await Promise.allSettled(attempts);
@@ -327,11 +331,7 @@ test('a dial holds its callback with a lease that only its own dial renews', asy
 });
 
 test('an expired dialing lease: nothing before it ends; then back to pending once, with two sweepers racing', async (t) => {
-  const prefix = freshPrefix(t);
-  const other = new Redis(REDIS_URL);
-  t.after(() => other.disconnect());
-  const store = createCallbackStore(redis, prefix);
-  const otherStore = createCallbackStore(other, prefix);
+  const [store, otherStore] = twoInstances(t);
   const { id } = await store.recordMissedCall(missed());
   await store.startDial(id, 'api: owner', T0 + 10, { dialId: 'dial-a', leaseMs: 90_000 });
   const sweep = (s: CallbackStore, now: number) => s.abandonExpiredDial(id, { by: 'sweep:test', now, detail: 'dial-back abandoned: the service that dialled stopped', fallbackLeaseMs: 90_000 });
@@ -384,11 +384,7 @@ test('a dial that no longer holds its callback cannot finish or abandon it', asy
 });
 
 test('follow-up mark: a new callback needs its jobs; one claim wins; a lapsed claim is taken over; marked or older callbacks never', async (t) => {
-  const prefix = freshPrefix(t);
-  const other = new Redis(REDIS_URL);
-  t.after(() => other.disconnect());
-  const store = createCallbackStore(redis, prefix);
-  const otherStore = createCallbackStore(other, prefix);
+  const [store, otherStore] = twoInstances(t);
   const { id } = await store.recordMissedCall(missed());
   assert.equal((await store.get(id))?.followUp, 'pending');
   const folded = await store.recordMissedCall(missed({ callId: 'call-2', at: T0 + 5 }));
