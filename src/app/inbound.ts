@@ -62,15 +62,15 @@ export function createInbound(deps: InboundDeps): Inbound {
     const decision = decide(rules, { callId, called, callerRaw: caller.number, callerName: caller.name, now: startedAt, status });
     const facts: CallFacts = { callId, caller: decision.caller, callerName: caller.name, called, startedAt };
     const log = logger.child({ callId, caller: facts.caller ?? 'withheld', called });
-    return { decision, status, facts, log };
+    const ports = { control: deps.control, records: deps.records, clock, timers: deps.timers, logger: log };
+    return { decision, status, facts, log, ports };
   }
 
   return {
     async adopt(channel, called, bridge) {
       const created = Date.parse(channel.creationtime);
       const startedAt = Number.isFinite(created) ? created : clock.now();
-      const { decision, facts, log } = await plan(channel.id, channel.caller, called, startedAt);
-      const ports = { control: deps.control, records: deps.records, clock, timers: deps.timers, logger: log };
+      const { decision, facts, log, ports } = await plan(channel.id, channel.caller, called, startedAt);
       if (bridge === null) {
         log.warn('found a caller that no live call owns (the service restarted mid-call); recording a missed call', { route: decision.route.id });
         deps.registry.adopt(facts, decision.plan, { kind: 'waiting' }, ports);
@@ -84,7 +84,7 @@ export function createInbound(deps: InboundDeps): Inbound {
 
     async call(channel, called) {
       const startedAt = clock.now();
-      const { decision, status, facts, log } = await plan(channel.id, channel.caller, called, startedAt);
+      const { decision, status, facts, log, ports } = await plan(channel.id, channel.caller, called, startedAt);
       log.info('call arrived', {
         route: decision.route.id,
         matched: decision.matched,
@@ -95,7 +95,7 @@ export function createInbound(deps: InboundDeps): Inbound {
         callerRule: decision.callerRule,
         status: status.mode,
       });
-      deps.registry.begin(facts, decision.plan, { control: deps.control, records: deps.records, clock, timers: deps.timers, logger: log });
+      deps.registry.begin(facts, decision.plan, ports);
     },
 
     async featureCode(channel, code) {
