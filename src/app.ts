@@ -32,6 +32,7 @@ import type { LeaseStore } from './callbacks/lease.js';
 import { createElector } from './election/elector.js';
 import { COOL_DOWN_MS } from './election/machine.js';
 import { createAstdbDrain } from './app/drain.js';
+import { DRAIN_DIALPLAN } from './app/astdb-entries.js';
 
 export type { ConfigState } from './app/config-holder.js';
 
@@ -160,6 +161,8 @@ export function createApp(deps: AppDeps): App {
   const drain = createAstdbDrain({
     rest, app, config, store: deps.store, status: deps.status, followUp, clock, timers, logger,
     canRun: () => startup.ari.drainAstdb && (ari?.isConnected() ?? false),
+    // Ours and not over yet, or its outcome waits in the spool for Redis: logged by us in the end.
+    isLive: (callId) => registry.isLive(callId) || deps.spool.holds('call-log', callId) || deps.spool.holds('missed-call', callId),
   });
 
   /** One router for every ARI event (per-channel listeners leak in ari-client). */
@@ -212,6 +215,10 @@ export function createApp(deps: AppDeps): App {
       }
     },
     onConnected(current) {
+      // Whether the snippet notes each call's end for the drain (nobody drains them otherwise).
+      current
+        .setGlobal(DRAIN_DIALPLAN.noteCallsVariable, startup.ari.drainAstdb ? '1' : '0')
+        .catch((err: unknown) => logger.warn('could not tell the dialplan whether to note calls in AstDB', { error: describeError(err) }));
       reconcile({ rest: current, app, calls: registry, dialBacks: dialBackRegistry, inbound, logger, now: () => clock.now() })
         .catch((err: unknown) => logger.warn('reconciliation after connect failed; calls go on as they were', { error: describeError(err) }))
         .finally(() => void drain.run('connect'));

@@ -8,6 +8,8 @@
  *
  *   nevermiss/fallback/<call id>   1|<start ms>|<caller number>|<caller name>|<dialled number>|ringing||
  *                                  1|<start ms>|<caller number>|<caller name>|<dialled number>|ended|<DIALSTATUS>|<ANSWEREDTIME>|<end ms>
+ *   nevermiss/inbound/<call id>    1|<start ms>|<caller number>|<caller name>|<dialled number>|<end ms>
+ *                                  written when a call that went into the Stasis app ends
  *   nevermiss/outbound/<call id>   1|<end ms>|<number dialled>|<calling phone's number>|<ANSWEREDTIME>
  *
  * The call id is the channel's ${UNIQUEID}, which is also its ARI channel id: a call the service
@@ -16,11 +18,12 @@
  * number that doesn't decode is a withheld one), an entry without a readable time is unreadable.
  */
 import type { CallbackReason, Outcome, PromiseKind } from '../call-flow/types.js';
+import type { AnsweredCall } from '../callbacks/types.js';
 import type { Config } from '../config/types.js';
 import { decide, type StatusInput } from '../routing/decide.js';
 import { decideCallbackPromise } from '../routing/promise.js';
 
-export const ASTDB_FAMILIES = ['fallback', 'outbound'] as const;
+export const ASTDB_FAMILIES = ['fallback', 'inbound', 'outbound'] as const;
 export type AstdbFamily = (typeof ASTDB_FAMILIES)[number];
 
 /** The snippet's context that hands entries to the service, and its labels (see dialplan/nevermiss.conf). */
@@ -32,6 +35,8 @@ export const DRAIN_DIALPLAN = {
   holdExtension: 'hold',
   /** The channel variable that names the Stasis app the entries go to (each instance its own). */
   appVariable: 'NEVERMISS_DRAIN_APP',
+  /** The global that stops the snippet noting calls that went into the app ("0": nobody drains them). */
+  noteCallsVariable: 'NEVERMISS_NOTE_CALLS',
 } as const;
 
 /** Where the service sends the drain channel after an entry: stored, not yet, or read it again. */
@@ -64,6 +69,17 @@ export interface FallbackEntry {
   } | null;
 }
 
+/** A call that went into the Stasis app, noted by the PBX when the caller left. */
+export interface InboundEntry {
+  readonly family: 'inbound';
+  readonly key: string;
+  readonly startedAt: number;
+  readonly callerRaw: string;
+  readonly callerName: string;
+  readonly called: string;
+  readonly endedAt: number;
+}
+
 export interface OutboundEntry {
   readonly family: 'outbound';
   readonly key: string;
@@ -74,7 +90,7 @@ export interface OutboundEntry {
   readonly answeredSec: number;
 }
 
-export type AstdbEntry = FallbackEntry | OutboundEntry;
+export type AstdbEntry = FallbackEntry | InboundEntry | OutboundEntry;
 
 /** One StasisStart of a drain channel, read. */
 export type DrainStep =
@@ -96,12 +112,12 @@ export function readDrainStep(args: readonly string[]): DrainStep {
   if (role === 'drain-done') return { kind: 'done' };
   const unreadable = (problem: string): DrainStep => ({ kind: 'unreadable', family: printable(family), key: printable(key), problem });
   if (role !== 'drained') return unreadable(`not a drain step: ${printable(role ?? '')}`);
-  if (family !== 'fallback' && family !== 'outbound') return unreadable(`unknown AstDB family "${printable(family)}"`);
+  if (!isFamily(family)) return unreadable(`unknown AstDB family "${printable(family)}"`);
   if (!KEY_PATTERN.test(key)) return unreadable('the key is not a channel id');
   // The value is the last argument; it has no commas, but join the rest in case a PBX split it.
   const value = rest.join(',');
   if (value === '') return { kind: 'gone', family, key };
-  const parsed = family === 'fallback' ? readFallback(key, value) : readOutbound(key, value);
+  const parsed = family === 'fallback' ? readFallback(key, value) : family === 'inbound' ? readInbound(key, value) : readOutbound(key, value);
   return typeof parsed === 'string' ? unreadable(parsed) : { kind: 'entry', entry: parsed };
 }
 
@@ -129,6 +145,27 @@ function readFallback(key: string, value: string): FallbackEntry | string {
       answeredSec: secondsField(answered),
       endedAt: Math.max(endedAt, startedAt),
     },
+  };
+}
+
+function isFamily(family: string): family is AstdbFamily {
+  return (ASTDB_FAMILIES as readonly string[]).includes(family);
+}
+
+function readInbound(key: string, value: string): InboundEntry | string {
+  const [version, start, number, name, did, end] = value.split('|');
+  if (version !== '1') return `unknown entry version "${printable(version ?? '')}" (a newer snippet?)`;
+  const startedAt = timeField(start);
+  if (startedAt === null) return 'the start time is not a time';
+  const endedAt = Math.max(timeField(end) ?? startedAt, startedAt);
+  return {
+    family: 'inbound',
+    key,
+    startedAt,
+    callerRaw: textField(number) ?? '',
+    callerName: textField(name) ?? '',
+    called: textField(did) ?? '',
+    endedAt,
   };
 }
 
@@ -241,3 +278,63 @@ export function fallbackOutcome(call: FallbackCall, callbackId: string | null): 
 
 /** The history note of a callback recorded from AstDB. */
 export const DOWNTIME_NOTE = 'recorded by the PBX while nevermiss was down';
+
+/** What a call the PBX noted when its caller left becomes, if the service never logged it itself. */
+export interface InterruptedCall {
+  readonly callId: string;
+  /** E.164 where it could be normalised; null when withheld or not a number. */
+  readonly caller: string | null;
+  readonly callerName: string;
+  readonly called: string;
+  readonly routeId: string;
+  readonly language: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** Whom the caller was put through to (the service notes it in Redis when it bridges a call). */
+  readonly answered: AnsweredCall | null;
+  readonly blocked: boolean;
+  /** The callback to record: null when answered, withheld or blocked. */
+  readonly callback: { readonly dueAt: number; readonly promise: PromiseKind } | null;
+}
+
+/**
+ * An inbound entry of a call nobody logged: the service was killed, restarted or cut off while
+ * the caller waited, and the caller left before it (or a standby) could adopt them. Routed by the
+ * rules in force, as at the time of the call; a caller nobody talked to is a missed call whose
+ * reason says it was interrupted, exactly as for a caller adopted after a restart.
+ */
+export function interruptedCall(entry: InboundEntry, answered: AnsweredCall | null, rules: Config, status: StatusInput): InterruptedCall {
+  const decision = decide(rules, { callId: entry.key, called: entry.called, callerRaw: entry.callerRaw, callerName: entry.callerName, now: entry.startedAt, status });
+  const blocked = decision.plan.treatment === 'blocked';
+  const wantsCallback = answered === null && decision.caller !== null && !blocked;
+  const promise = wantsCallback ? decideCallbackPromise(decision.plan.promise, entry.startedAt) : null;
+  return {
+    callId: entry.key,
+    caller: decision.caller,
+    callerName: entry.callerName,
+    called: entry.called,
+    routeId: decision.route.id,
+    language: decision.route.language,
+    startedAt: entry.startedAt,
+    endedAt: entry.endedAt,
+    answered: answered && { ...answered, at: Math.min(Math.max(answered.at, entry.startedAt), entry.endedAt) },
+    blocked,
+    callback: promise ? { dueAt: promise.dueAt, promise: promise.kind } : null,
+  };
+}
+
+/** The call log's outcome of such a call (callbackId: the callback recorded for it, if any). */
+export function interruptedOutcome(call: InterruptedCall, callbackId: string | null): Outcome {
+  if (call.answered) {
+    const { person, phone, at } = call.answered;
+    return { kind: 'answered', by: { person, phone }, ringMs: at - call.startedAt, talkMs: call.endedAt - at };
+  }
+  if (call.blocked) return { kind: 'blocked' };
+  if (call.callback && callbackId !== null) {
+    return { kind: 'callback-pending', callbackId, reason: 'interrupted', promise: call.callback.promise, dueAt: call.callback.dueAt };
+  }
+  return { kind: 'withheld-no-callback', reason: 'interrupted', message: null };
+}
+
+/** The history note of a callback recorded from an inbound entry. */
+export const INTERRUPTED_NOTE = 'the caller left while nevermiss was restarting or cut off from the PBX';

@@ -26,12 +26,16 @@ import type { FollowUp } from '../follow-up/follow-up.js';
 import {
   DOWNTIME_NOTE,
   DRAIN_DIALPLAN,
+  INTERRUPTED_NOTE,
   fallbackCall,
   fallbackOutcome,
+  interruptedCall,
+  interruptedOutcome,
   readDrainStep,
   type DrainLabel,
   type DrainStep,
   type FallbackEntry,
+  type InboundEntry,
   type OutboundEntry,
 } from './astdb-entries.js';
 
@@ -57,11 +61,15 @@ export interface DrainDeps {
   readonly logger: Logger;
   /** Whether this instance may drain now (connected to ARI; the active instance). */
   readonly canRun: () => boolean;
+  /** Whether a call of this instance's is still going on (it logs the call itself when it ends). */
+  readonly isLive: (callId: string) => boolean;
 }
 
 export interface DrainSummary {
   /** Fallback calls stored (call log, and a callback where one is due). */
   readonly calls: number;
+  /** Calls that went into the app and were never logged (the service was away when they ended). */
+  readonly interrupted: number;
   /** Outbound reports applied. */
   readonly outbound: number;
   /** Calls still in the fallback: left for the next drain. */
@@ -178,12 +186,60 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
     });
   }
 
+  /** An inbound entry: nothing to do when the call was logged; else the call as the PBX saw it. */
+  async function storeInbound(entry: InboundEntry): Promise<boolean> {
+    if (await store.getCall(entry.key)) return false;
+    const owner = await deps.status.get(entry.startedAt);
+    const call = interruptedCall(entry, await store.answeredCall(entry.key), deps.config(), { mode: owner.mode, until: owner.until });
+    const callLog = log.child({ callId: call.callId, caller: call.caller ?? 'withheld', called: call.called });
+    let callbackId: string | null = null;
+    if (call.callback && call.caller !== null) {
+      // The crashed instance may have recorded it already: then this returns that callback.
+      const recorded = await store.recordMissedCall({
+        callId: call.callId,
+        caller: call.caller,
+        called: call.called,
+        route: call.routeId,
+        language: call.language,
+        at: call.startedAt,
+        dueAt: call.callback.dueAt,
+        note: INTERRUPTED_NOTE,
+      });
+      callbackId = recorded.id;
+      if (!recorded.duplicate) await deps.followUp.callbackRecorded(recorded);
+    } else if (call.answered && call.caller !== null) {
+      const closed = await store.closeByCaller(call.caller, 'done', `answered by ${call.answered.person}`, call.endedAt, `call ${call.callId}`, {
+        lastCallAtMost: call.startedAt,
+      });
+      if (closed) await deps.followUp.closed(closed);
+    }
+    const outcome = interruptedOutcome(call, callbackId);
+    const logged = await store.logCall({
+      callId: call.callId,
+      caller: call.caller ?? '',
+      called: call.called,
+      route: call.routeId,
+      startedAt: call.startedAt,
+      endedAt: call.endedAt,
+      outcome,
+    });
+    callLog.warn('a call that ended while nevermiss was away stored from the PBX\'s note', {
+      route: call.routeId,
+      outcome: outcome.kind,
+      callbackId,
+      dueAt: call.callback?.dueAt ?? null,
+      startedAt: new Date(call.startedAt).toISOString(),
+      alreadyLogged: !logged,
+    });
+    return true;
+  }
+
   async function applyOutbound(entry: OutboundEntry): Promise<void> {
     const closed = await deps.followUp.outboundCallAnswered({ number: entry.number, answeredSec: entry.answeredSec, from: entry.from, at: entry.at });
     log.info('outbound call from AstDB applied', { callId: entry.key, number: entry.number, answeredSec: entry.answeredSec, closed: closed?.id ?? null });
   }
 
-  type Counts = { calls: number; outbound: number; inProgress: number; unreadable: number };
+  type Counts = { calls: number; interrupted: number; outbound: number; inProgress: number; unreadable: number };
 
   /** Stores one step's entry (or decides it must wait) and says where the channel goes next. */
   async function handle(step: Exclude<DrainStep, { kind: 'done' }>, rereads: Set<string>, counts: Counts): Promise<DrainLabel> {
@@ -205,6 +261,15 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
         if (entry.family === 'outbound') {
           await applyOutbound(entry);
           counts.outbound += 1;
+          return 'delete';
+        }
+        if (entry.family === 'inbound') {
+          // Ours and still being wound up: it logs itself; the entry goes at the next drain.
+          if (deps.isLive(entry.key)) {
+            counts.inProgress += 1;
+            return 'keep';
+          }
+          if (await storeInbound(entry)) counts.interrupted += 1;
           return 'delete';
         }
         if (entry.ended === null) {
@@ -232,7 +297,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
     const channelId = `${base}-b`;
     const channel = new DrainChannel();
     channels.set(channelId, channel);
-    const counts: Counts = { calls: 0, outbound: 0, inProgress: 0, unreadable: 0 };
+    const counts: Counts = { calls: 0, interrupted: 0, outbound: 0, inProgress: 0, unreadable: 0 };
     const rereads = new Set<string>();
     const { context, extension } = DRAIN_DIALPLAN;
     try {
@@ -284,7 +349,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       const startedAt = clock.now();
       try {
         const { more, ...summary } = await drainOnce();
-        const found = summary.calls + summary.outbound + summary.inProgress + summary.unreadable;
+        const found = summary.calls + summary.interrupted + summary.outbound + summary.inProgress + summary.unreadable;
         log.log(found > 0 || failing ? 'info' : 'debug', 'AstDB drained', { trigger, ...summary, ms: clock.now() - startedAt });
         failing = false;
         schedule(more || summary.inProgress > 0 ? RETRY_MS : EVERY_MS);

@@ -56,6 +56,8 @@ export interface AriRest {
   info(): Promise<{ readonly version: string; readonly startupTime: string }>;
   ring(channelId: string): Promise<void>;
   answer(channelId: string): Promise<void>;
+  /** Sets a dialplan global variable. */
+  setGlobal(variable: string, value: string): Promise<void>;
   originate(req: OriginateRequest): Promise<void>;
   originateToDialplan(req: DialplanOriginateRequest): Promise<void>;
   hangup(channelId: string, reason: HangupReason): Promise<void>;
@@ -80,7 +82,10 @@ export interface AriRest {
 
 /** The subset of ari-client's generated client that the adapter calls. */
 export interface AriClientLike {
-  asterisk: { getInfo(p: object): PromiseLike<{ system?: { version?: string }; status?: { startup_time?: string } }> };
+  asterisk: {
+    getInfo(p: object): PromiseLike<{ system?: { version?: string }; status?: { startup_time?: string } }>;
+    setGlobalVar(p: { variable: string; value: string }): PromiseLike<unknown>;
+  };
   channels: Record<string, (p: object) => PromiseLike<unknown>>;
   bridges: Record<string, (p: object) => PromiseLike<unknown>>;
   applications: { get(p: object): PromiseLike<{ channel_ids?: string[] }> };
@@ -125,6 +130,9 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
     },
     ring: (channelId) => channels('ring', { channelId }),
     answer: (channelId) => channels('answer', { channelId }),
+    async setGlobal(variable, value) {
+      await call(`asterisk.setGlobalVar ${variable}`, () => client.asterisk.setGlobalVar({ variable, value }));
+    },
     originate: (req) =>
       channels('originate', {
         endpoint: req.endpoint,

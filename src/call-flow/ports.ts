@@ -42,6 +42,8 @@ export interface CallRecords {
   ): Promise<{ readonly id: string; readonly dueAt: number; readonly attempts: number }>;
   storeMessage(facts: CallFacts, plan: HuntPlan, recording: string, now: number): Promise<void>;
   logOutcome(facts: CallFacts, plan: HuntPlan, outcome: Outcome, endedAt: number): Promise<void>;
+  /** Notes who took the call while it goes on, so that the call is logged right if this process dies. */
+  noteAnswered(facts: CallFacts, leg: PlannedLeg, at: number): Promise<void>;
 }
 
 export interface Clock {

@@ -75,6 +75,11 @@ export class CallRegistry {
     return this.byChannel.has(channelId);
   }
 
+  /** A call of ours that has not ended yet (it is logged before it is forgotten). */
+  isLive(callId: string): boolean {
+    return this.byCallId.has(callId);
+  }
+
   sessions(): CallSession[] {
     return [...this.byCallId.values()];
   }

@@ -15,7 +15,7 @@ import type { Logger } from 'winston';
 import { ErrorCodes, describeError as message, isNevermissError } from '../errors.js';
 import { initialState, transition, type CallContext } from './machine.js';
 import { KeyedTimers, type CallControl, type CallRecords, type Clock, type Timers } from './ports.js';
-import type { CallEvent, CallFacts, CallState, Effect, HuntPlan, LegStatus, Outcome } from './types.js';
+import type { CallEvent, CallFacts, CallState, Effect, HuntPlan, LegStatus, Outcome, PlannedLeg } from './types.js';
 
 export interface SessionDeps {
   readonly control: CallControl;
@@ -199,6 +199,7 @@ export class CallSession {
       case 'releaseTaken':
         return quiet(() => control.releaseTaken(effect.legId, language));
       case 'connect':
+        this.noteAnswered(effect.leg);
         return { run: () => control.connect(callId, effect.leg.legId).then(() => null), failed: (err) => ({ type: 'connectFailed', error: message(err) }), level: 'error' };
       case 'play':
         // A prompt that can't play is over: the call goes on rather than waiting for it.
@@ -218,7 +219,14 @@ export class CallSession {
     }
   }
 
-  /** The one place an effect's failure is handled: owed while the PBX is out of reach, else its failure event. */
+  /** Who took the call, kept beside the call while it lasts; its failure changes nothing for the call. */
+  private noteAnswered(leg: PlannedLeg): void {
+    attempt(() => this.deps.records.noteAnswered(this.facts, leg, this.deps.clock.now())).catch((err: unknown) => {
+      this.deps.logger.warn('could not note who took the call (only needed if this process dies during it)', { leg: leg.legId, error: message(err) });
+    });
+  }
+
+    /** The one place an effect's failure is handled: owed while the PBX is out of reach, else its failure event. */
   private perform(effect: Effect, action: Action): void {
     attempt(action.run).then(
       (event) => {

@@ -23,6 +23,8 @@ export interface Keys {
   recordedCall(callId: string): string;
   /** Sorted set of call ids, scored by the time the call ended (ms). */
   readonly calls: string;
+  /** Hash, short-lived: whom a call in progress was put through to (for a call that outlives its service). */
+  answeredCall(callId: string): string;
   /** Hash: a message left by a caller (who can't be called back), with its recording's name. */
   message(callId: string): string;
   /** Sorted set of call ids with a message, scored by the time it was left (ms). */
@@ -67,6 +69,7 @@ export function createKeys(prefix: string): Keys {
     call: (callId) => `${tag}:call:${callId}`,
     recordedCall: (callId) => `${tag}:recorded-call:${callId}`,
     calls: `${tag}:calls`,
+    answeredCall: (callId) => `${tag}:answered-call:${callId}`,
     message: (callId) => `${tag}:message:${callId}`,
     messages: `${tag}:messages`,
     status: `${tag}:status`,

@@ -23,6 +23,9 @@ import type { ReplayResult, Spool } from './spool.js';
 import type { CallbackStore } from './store.js';
 import type { Callback, CallLogEntry, MissedCall, RecordedCallback } from './types.js';
 
+/** How long the note of who took a call is kept: longer than any call (the dialplan ends calls at 4 h). */
+const ANSWERED_NOTE_TTL_MS = 24 * 3_600_000;
+
 export interface RecordListeners {
   /** A missed call was stored (a new callback, or one folded into a pending one): its follow-up is scheduled. */
   recorded(callback: { readonly id: string; readonly created: boolean }): Promise<void>;
@@ -167,6 +170,12 @@ export function createCallRecords(deps: RecordsDeps): SpooledCallRecords {
       // Notifications and timers must not delay the promise; they are jobs in Redis anyway.
       followUp(recorded, call);
       return { id: recorded.id, dueAt: recorded.dueAt, attempts: recorded.attempts };
+    },
+
+    async noteAnswered(facts, leg, at) {
+      // A hint for a double fault (this process dies mid-call and the call ends before another takes
+      // it over); a Redis that can't take it now costs nothing else.
+      await bounded('note who took the call', store.noteAnswered(facts.callId, { person: leg.person, phone: leg.phone, at }, ANSWERED_NOTE_TTL_MS));
     },
 
     async storeMessage(facts, plan, recording, now) {

@@ -20,7 +20,7 @@ import {
   type NoteEvent,
 } from './lifecycle.js';
 import { defineScript, fieldsFromPairs, guardRedis as wrap } from './scripts.js';
-import { isFollowUpState, type Callback, type CallLogEntry, type CallerMessage, type MissedCall, type RecordedCallback } from './types.js';
+import { isFollowUpState, type AnsweredCall, type Callback, type CallLogEntry, type CallerMessage, type MissedCall, type RecordedCallback } from './types.js';
 
 /** How long a recorded call id is remembered, so replaying it (spool, AstDB drain) is a no-op. */
 const RECORDED_CALL_TTL_MS = 30 * 24 * 3600_000;
@@ -139,6 +139,9 @@ export interface CallbackStore {
   listPending(): Promise<Callback[]>;
   logCall(entry: CallLogEntry): Promise<boolean>;
   getCall(callId: string): Promise<CallLogEntry | null>;
+  /** Notes whom a call in progress was put through to, for `ttlMs` (docs/decisions/0012). */
+  noteAnswered(callId: string, answered: AnsweredCall, ttlMs: number): Promise<void>;
+  answeredCall(callId: string): Promise<AnsweredCall | null>;
   saveMessage(message: CallerMessage): Promise<void>;
   listMessages(): Promise<CallerMessage[]>;
   /** Whether this number was texted back within its window. */
@@ -329,6 +332,18 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     async getCall(callId) {
       const fields = await wrap('get call log', redis.hgetall(keys.call(callId)));
       return fields['callId'] ? toCallLogEntry(fields) : null;
+    },
+
+    async noteAnswered(callId, answered, ttlMs) {
+      const key = keys.answeredCall(callId);
+      const fields = { person: answered.person, phone: answered.phone, at: String(answered.at) };
+      await wrap('note an answered call', redis.multi().hset(key, fields).pexpire(key, ttlMs).exec());
+    },
+
+    async answeredCall(callId) {
+      const fields = await wrap('read an answered call', redis.hgetall(keys.answeredCall(callId)));
+      const at = Number(fields['at']);
+      return fields['person'] && fields['phone'] && Number.isFinite(at) ? { person: fields['person'], phone: fields['phone'], at } : null;
     },
   };
 }

@@ -76,6 +76,13 @@ export interface CallLogEntry {
   readonly outcome: Outcome;
 }
 
+/** Whom a call was put through to, and when (ms). */
+export interface AnsweredCall {
+  readonly person: string;
+  readonly phone: string;
+  readonly at: number;
+}
+
 /** A message left by a caller who withheld their number; the audio stays on the PBX. */
 export interface CallerMessage {
   readonly callId: string;

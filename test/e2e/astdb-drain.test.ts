@@ -31,15 +31,17 @@ defaultRoute: main
 
 /** The note the history of a callback from AstDB carries. */
 const DOWN_NOTE = /recorded by the PBX while nevermiss was down/;
+/** The note of a callback for a caller who left while nevermiss was away mid-call. */
+const INTERRUPTED_NOTE = /the caller left while nevermiss was restarting or cut off/;
 
-type Family = 'fallback' | 'outbound';
+type Family = 'fallback' | 'inbound' | 'outbound';
 
 /** What `database show nevermiss` lists: family/key -> value. */
 async function astdb(): Promise<Map<string, string>> {
   const text = await asteriskCli('database show nevermiss');
   const entries = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const match = /^\/nevermiss\/(fallback|outbound)\/(\S+?)\s*: (.*)$/.exec(line);
+    const match = /^\/nevermiss\/(fallback|inbound|outbound)\/(\S+?)\s*: (.*)$/.exec(line);
     if (match) entries.set(`${match[1]}/${match[2]}`, match[3] ?? '');
   }
   return entries;
@@ -83,6 +85,14 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
 
   const drained = (line: LogLine): boolean => line.message === 'AstDB drained';
 
+  /** The summary of the service's n-th drain after a connect (its logs run on across restarts). */
+  async function connectDrain(nevermiss: Service, n: number): Promise<LogLine> {
+    return until(`drain #${n} after a connect`, () => {
+      const lines = nevermiss.logs.filter((line) => drained(line) && line['trigger'] === 'connect');
+      return Promise.resolve(lines[n - 1]);
+    }, 20_000);
+  }
+
   /** Every open or closed callback of a number (through the history of the pending index and the call log). */
   async function callbacksOf(store: CallbackStore, number: string, callIds: readonly string[]): Promise<Callback[]> {
     const ids = new Set<string>();
@@ -125,6 +135,7 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     const before = await astdb();
     const keys = keysOf(before, 'fallback');
     assert.equal(keys.length, 4, `four calls, four AstDB entries:\n${[...before].join('\n')}`);
+    assert.equal(before.size, 4, 'the fallback replaced the note of a call that went into the app');
     for (const value of before.values()) assert.match(value, /^1\|\d{13}\|[^|]*\|[^|]*\|\d+\|ended\|[A-Z]*\|\d*\|\d{13}$/, value);
     assert.ok([...before.values()].some((v) => v.includes('|ended|ANSWER|')), 'the answered call says so');
     assert.ok([...before.values()].some((v) => v.includes('|ended|CANCEL|')), 'the callers who hung up say so');
@@ -324,5 +335,90 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     assert.equal((await callLog(first.keyPrefix)).length, 40);
     for (const callback of pending) assert.equal(callback.attempts, 1, callback.caller);
     console.log(`killed mid-drain: ${left} of 40 entries were left for the second service`);
+  });
+  it('killed (-9) mid-hunt and the caller leaves before it is back: the PBX notes the call, the restarted service records the missed call', async () => {
+    const first = await service();
+    await first.start();
+    const desk = await phone('owner-desk', { behavior: 'ring' });
+    const call = await startCall({ to: TEST_DID, from: '4520410011', hangupAfterMs: 4_000, maxWaitMs: 20_000 });
+    await desk.waitForInvites(1, 10_000);
+    await first.kill();
+    assert.equal((await call.done).cancelled, true, 'the caller hung up while no service ran');
+    const noted = await until('the PBX\'s note of the call', async () => {
+      const entries = await astdb();
+      return keysOf(entries, 'inbound').length > 0 ? entries : undefined;
+    }, 10_000);
+    const [key] = keysOf(noted, 'inbound');
+    assert.match(noted.get(`inbound/${key}`) ?? '', /^1\|\d{13}\|4520410011\|[^|]*\|\d+\|\d{13}$/);
+
+    const second = await service({ keyPrefix: first.keyPrefix });
+    await second.start();
+    const summary = await second.waitForLog(drained, 20_000);
+    assert.equal(summary['interrupted'], 1, second.tail());
+    const store = createCallbackStore(redis, second.keyPrefix);
+    assert.deepEqual(await callLog(second.keyPrefix), [key]);
+    const entry = await store.getCall(key ?? '');
+    assert.ok(entry?.outcome.kind === 'callback-pending' && entry.outcome.reason === 'interrupted', JSON.stringify(entry));
+    const pending = await store.listPending();
+    assert.deepEqual(pending.map((cb) => [cb.caller, cb.attempts, cb.id]), [['+4520410011', 1, entry.outcome.callbackId]]);
+    assert.match((await store.history(entry.outcome.callbackId))[0]?.detail ?? '', INTERRUPTED_NOTE);
+    assert.equal((await astdb()).size, 0);
+    // Drained once: a later drain changes nothing.
+    await second.stop();
+    await second.start();
+    assert.equal((await connectDrain(second, 2))['interrupted'], 0);
+    assert.equal((await store.listPending()).length, 1);
+    assert.equal((await callLog(second.keyPrefix)).length, 1);
+  });
+
+  it('killed (-9) while the caller talks to the owner, and the call ends before it is back: logged as answered, no callback', async () => {
+    const first = await service();
+    await first.start();
+    await phone('owner-desk', { behavior: 'answer', ringMs: 300 });
+    const call = await startCall({ to: TEST_DID, from: '4520410012', talkMs: 5_000, maxWaitMs: 20_000 });
+    await first.waitForLog((line) => line.message === 'call hunting -> bridged on legAnswered', 15_000);
+    await first.kill();
+    assert.equal((await call.done).status, 200);
+    const noted = await until('the PBX\'s note of the call', async () => {
+      const entries = await astdb();
+      return keysOf(entries, 'inbound').length > 0 ? entries : undefined;
+    }, 10_000);
+    const [key = ''] = keysOf(noted, 'inbound');
+
+    const second = await service({ keyPrefix: first.keyPrefix });
+    await second.start();
+    const summary = await second.waitForLog(drained, 20_000);
+    assert.equal(summary['interrupted'], 1, second.tail());
+    const store = createCallbackStore(redis, second.keyPrefix);
+    const entry = await store.getCall(key);
+    assert.ok(entry?.outcome.kind === 'answered', JSON.stringify(entry));
+    assert.deepEqual(entry.outcome.by, { person: 'owner', phone: 'desk' });
+    assert.ok(entry.outcome.talkMs >= 3_000 && entry.outcome.talkMs <= 8_000, `talked ${entry.outcome.talkMs} ms`);
+    assert.deepEqual(await store.listPending(), []);
+    assert.equal((await astdb()).size, 0);
+  });
+
+  it('with the service up, a caller who hangs up mid-hunt is recorded once: the PBX\'s note is dropped at the next drain', async () => {
+    const nevermiss = await service();
+    await nevermiss.start();
+    await connectDrain(nevermiss, 1);
+    await phone('owner-desk', { behavior: 'ring' });
+    const call = await startCall({ to: TEST_DID, from: '4520410013', hangupAfterMs: 2_000, maxWaitMs: 20_000 });
+    assert.equal((await call.done).cancelled, true);
+    const store = createCallbackStore(redis, nevermiss.keyPrefix);
+    const [callId = ''] = await until('the call logged', async () => {
+      const ids = await callLog(nevermiss.keyPrefix);
+      return ids.length > 0 ? ids : undefined;
+    }, 10_000);
+    assert.deepEqual(keysOf(await astdb(), 'inbound'), [callId], 'the PBX noted the call when it ended');
+
+    await nevermiss.stop();
+    await nevermiss.start();
+    const summary = await connectDrain(nevermiss, 2);
+    assert.equal(summary['interrupted'], 0, 'the service had logged it itself');
+    assert.equal((await astdb()).size, 0);
+    assert.deepEqual((await store.listPending()).map((cb) => cb.caller), ['+4520410013']);
+    const entry = await store.getCall(callId);
+    assert.ok(entry?.outcome.kind === 'callback-pending' && entry.outcome.reason === 'caller-hung-up', JSON.stringify(entry));
   });
 });

@@ -175,10 +175,18 @@ export async function waitForNoChannels(timeoutMs = 10_000): Promise<void> {
   }
 }
 
-/** True when a WebSocket is connected for the Stasis app (e.g. a running nevermiss service). */
+/**
+ * True when a WebSocket is connected for the Stasis app (e.g. a running nevermiss service).
+ * Asked of the CLI's session list, not of GET /applications: Asterisk keeps an app whose socket
+ * closed registered until the next app registers (e.g. after a service was killed mid-call).
+ */
 export async function stasisAppConnected(app: string = ARI_APP): Promise<boolean> {
-  const { status } = await ariRequest('GET', `/applications/${encodeURIComponent(app)}`);
-  return status === 200;
+  const sessions = await asteriskCli('ari show websocket sessions');
+  // Rows: connection id, type, remote address, state, then the apps, comma-separated.
+  return sessions
+    .split('\n')
+    .slice(2)
+    .some((row) => (row.trim().split(/\s+/)[4] ?? '').split(',').includes(app));
 }
 
 /**

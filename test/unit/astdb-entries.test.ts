@@ -4,7 +4,18 @@ import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
-import { fallbackCall, fallbackOutcome, isDrainRole, readDrainStep, uriDecode, type DrainStep, type FallbackEntry } from '../../src/app/astdb-entries.js';
+import {
+  fallbackCall,
+  fallbackOutcome,
+  interruptedCall,
+  interruptedOutcome,
+  isDrainRole,
+  readDrainStep,
+  uriDecode,
+  type DrainStep,
+  type FallbackEntry,
+  type InboundEntry,
+} from '../../src/app/astdb-entries.js';
 
 const YAML = `
 ari: { url: "http://127.0.0.1:8088", username: u, password: p }
@@ -217,4 +228,60 @@ test('a blocked caller gets no callback; an entry that never ended counts as not
 test('the owner had closed: the callback is due when the firm opens again', () => {
   const call = fallbackCall(entry(readDrainStep(fallbackArgs({}))), config(), { mode: 'closed', until: null });
   assert.equal(call.callback?.promise, 'when-open');
+});
+
+function inboundArgs(fields: { at?: number; number?: string; name?: string; did?: string; end?: number }): string[] {
+  const { at = TUESDAY_10, number = '4520111222', name = 'Jens', did = '4530123456', end = at + 40_000 } = fields;
+  return ['drained', 'inbound', 'nevermiss-sandbox-1796048781.180', `1|${at}|${uriEncode(number)}|${uriEncode(name)}|${uriEncode(did)}|${end}`];
+}
+
+function inbound(step: DrainStep): InboundEntry {
+  assert.equal(step.kind, 'entry', JSON.stringify(step));
+  assert.ok(step.kind === 'entry' && step.entry.family === 'inbound');
+  return step.entry;
+}
+
+test('an inbound entry reads back field by field', () => {
+  assert.deepEqual(inbound(readDrainStep(inboundArgs({ name: 'Evil | ${SHELL(id)}' }))), {
+    family: 'inbound',
+    key: 'nevermiss-sandbox-1796048781.180',
+    startedAt: TUESDAY_10,
+    callerRaw: '4520111222',
+    callerName: 'Evil | ${SHELL(id)}',
+    called: '4530123456',
+    endedAt: TUESDAY_10 + 40_000,
+  });
+});
+
+test('a call nobody logged and nobody took is a missed call that says it was interrupted', () => {
+  const call = interruptedCall(inbound(readDrainStep(inboundArgs({}))), null, config(), NORMAL);
+  assert.equal(call.caller, '+4520111222');
+  assert.equal(call.routeId, 'main');
+  // Due by the promise at the time of the call (10 minutes), not at the time of the drain.
+  assert.deepEqual(call.callback, { dueAt: TUESDAY_10 + 10 * 60_000, promise: 'within' });
+  assert.deepEqual(interruptedOutcome(call, 'cb-1'), { kind: 'callback-pending', callbackId: 'cb-1', reason: 'interrupted', promise: 'within', dueAt: TUESDAY_10 + 10 * 60_000 });
+});
+
+test('a call the service had put through to a person is an answered call: no callback', () => {
+  const call = interruptedCall(inbound(readDrainStep(inboundArgs({}))), { person: 'owner', phone: 'desk', at: TUESDAY_10 + 8_000 }, config(), NORMAL);
+  assert.equal(call.callback, null);
+  assert.deepEqual(interruptedOutcome(call, null), { kind: 'answered', by: { person: 'owner', phone: 'desk' }, ringMs: 8_000, talkMs: 32_000 });
+  // A note whose time lies outside the call is kept inside it.
+  const early = interruptedCall(inbound(readDrainStep(inboundArgs({}))), { person: 'owner', phone: 'desk', at: TUESDAY_10 - 60_000 }, config(), NORMAL);
+  assert.equal(early.answered?.at, TUESDAY_10);
+});
+
+test('calls of withheld and blocked callers are logged without a callback', () => {
+  const withheld = interruptedCall(inbound(readDrainStep(inboundArgs({ number: 'anonymous' }))), null, config(), NORMAL);
+  assert.equal(withheld.caller, null);
+  assert.deepEqual(interruptedOutcome(withheld, null), { kind: 'withheld-no-callback', reason: 'interrupted', message: null });
+  const blocked = interruptedCall(inbound(readDrainStep(inboundArgs({ number: '+4599001122' }))), null, config(), NORMAL);
+  assert.equal(blocked.callback, null);
+  assert.deepEqual(interruptedOutcome(blocked, null), { kind: 'blocked' });
+});
+
+test('an inbound entry without a readable start is unreadable, not a call', () => {
+  const args = inboundArgs({});
+  args[3] = (args[3] ?? '').replace(/^1\|[0-9]+/, '1|yesterday');
+  assert.equal(readDrainStep(args).kind, 'unreadable');
 });
