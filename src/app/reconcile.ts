@@ -5,7 +5,7 @@
  *   2. Every channel in the app that nothing here owns is settled: a caller is recorded as an
  *      interrupted missed call and hears the promise (or, talking to a phone already, carries on);
  *      a phone leg of a lost hunt is released; a feature-code call is ended.
- *   3. Bridges of ours that lost all their channels are removed.
+ *   3. Bridges of ours that lost all their channels (or whose last leg was just hung up) are removed.
  * Nothing here may stop on one bad channel: each is settled on its own, failures logged.
  */
 import type { Logger } from 'winston';
@@ -55,43 +55,47 @@ export async function reconcile(deps: ReconcileDeps): Promise<void> {
   const bridgeOf = new Map<string, AriBridgeInfo>();
   for (const bridge of bridges) for (const id of bridge.channels) bridgeOf.set(id, bridge);
 
+  const hungUp = new Set<string>();
   for (const channelId of channelIds) {
     if (calls.owns(channelId) || deps.dialBacks.owns(channelId)) continue;
-    await settleOrphan(deps, channelId, bridgeOf.get(channelId)).catch((err: unknown) =>
-      logger.error('could not settle a channel that no live call owns', { channelId, error: describeError(err) }),
-    );
+    const settled = await settleOrphan(deps, channelId, bridgeOf.get(channelId)).catch((err: unknown) => {
+      logger.error('could not settle a channel that no live call owns', { channelId, error: describeError(err) });
+      return 'kept' as const;
+    });
+    if (settled === 'hung up') hungUp.add(channelId);
   }
 
+  // Empty now, or once the legs just hung up have left (a leg whose caller left while we were away).
   for (const bridge of bridges) {
-    if (bridge.channels.length === 0 && OUR_BRIDGE.test(bridge.id)) await rest.destroyBridge(bridge.id).catch(() => undefined);
+    if (OUR_BRIDGE.test(bridge.id) && bridge.channels.every((id) => hungUp.has(id))) await rest.destroyBridge(bridge.id).catch(() => undefined);
   }
 }
 
-async function settleOrphan(deps: ReconcileDeps, channelId: string, bridge: AriBridgeInfo | undefined): Promise<void> {
+async function settleOrphan(deps: ReconcileDeps, channelId: string, bridge: AriBridgeInfo | undefined): Promise<'hung up' | 'kept'> {
   const { rest, logger } = deps;
   const peer = bridge?.channels.find((id) => id !== channelId);
   if (OUR_LEG.test(channelId)) {
     // A leg talking to a caller is settled with its caller; a dial-back in progress is left talking.
-    if (peer !== undefined) return;
+    if (peer !== undefined) return 'kept';
     logger.warn('hanging up a phone leg that no live call owns', { channelId });
     await rest.hangup(channelId, 'normal');
-    return;
+    return 'hung up';
   }
   const channel = await rest.channel(channelId);
-  if (channel === null) return;
+  if (channel === null) return 'hung up';
   const found = stasisRole(channel.dialplan.appName, channel.dialplan.appData, deps.app);
   switch (found.role) {
     case 'inbound': {
       const since = Date.parse(bridge?.creationtime ?? '');
       await deps.inbound.adopt(channel, found.called, peer === undefined ? null : { peer, since: Number.isFinite(since) ? since : deps.now() });
-      return;
+      return 'kept';
     }
     case 'feature':
       logger.warn('ending a status feature-code call that no live call owns', { channelId });
       await rest.hangup(channelId, 'normal');
-      return;
+      return 'hung up';
     case 'other':
       logger.debug('leaving a channel in the app that is not a call of ours', { channelId, app: channel.dialplan.appName, data: channel.dialplan.appData });
-      return;
+      return 'kept';
   }
 }

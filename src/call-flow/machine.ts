@@ -126,6 +126,7 @@ function whileHunting(ctx: CallContext, state: Hunting, event: CallEvent, now: n
       return huntOver(ctx, callerPresent ? 'interrupted' : 'caller-hung-up', [...timers, ...hangups], callerPresent, now);
     }
 
+    case 'connected':
     case 'connectFailed':
     case 'callbackRecorded':
     case 'callbackFailed':
@@ -186,7 +187,7 @@ function win(ctx: CallContext, state: Hunting, winner: PlannedLeg, now: number):
     { type: 'cancelTimer', key: startTimer(i) },
   ]);
   return {
-    state: { kind: 'bridged', winner, answeredAt: now },
+    state: { kind: 'bridged', winner, answeredAt: now, connected: false },
     effects: [
       ...timers,
       { type: 'cancelTimer', key: screenTimer(winner.legId) },
@@ -235,12 +236,17 @@ function whileBridged(ctx: CallContext, state: Bridged, event: CallEvent, now: n
     talkMs: now - state.answeredAt,
   });
   switch (event.type) {
+    case 'connected':
+      return stay({ ...state, connected: true });
     case 'callerHungUp':
+      // Gone as the phone was taken, before they were put through: nobody talked to them.
+      if (!state.connected) return huntOver(ctx, 'caller-hung-up', [{ type: 'hangupLeg', legId: state.winner.legId, reason: 'normal' }], false, now);
       return end(answered(), [{ type: 'hangupLeg', legId: state.winner.legId, reason: 'normal' }]);
     case 'legEnded':
       if (event.legId !== state.winner.legId) return stay(state);
       return end(answered(), [{ type: 'hangupCaller' }]);
     case 'connectFailed':
+      if (event.callerGone) return huntOver(ctx, 'caller-hung-up', [{ type: 'hangupLeg', legId: state.winner.legId, reason: 'normal' }], false, now);
       return end({ kind: 'failed', error: `connecting the caller to ${state.winner.dial} failed: ${event.error}` }, [
         { type: 'hangupLeg', legId: state.winner.legId, reason: 'normal' },
         { type: 'hangupCaller' },
@@ -296,6 +302,7 @@ function whileRecording(ctx: CallContext, state: Recording, event: CallEvent): T
     case 'legDtmf':
     case 'screenTimedOut':
     case 'legEnded':
+    case 'connected':
     case 'connectFailed':
     case 'promptFinished':
     case 'messageTaken':
@@ -329,6 +336,7 @@ function whileTakingMessage(ctx: CallContext, state: Message, event: CallEvent):
     case 'legDtmf':
     case 'screenTimedOut':
     case 'legEnded':
+    case 'connected':
     case 'connectFailed':
     case 'callbackRecorded':
     case 'callbackFailed':
@@ -354,6 +362,7 @@ function whilePlayingLastWords(state: LastWords, event: CallEvent): Transition {
     case 'legDtmf':
     case 'screenTimedOut':
     case 'legEnded':
+    case 'connected':
     case 'connectFailed':
     case 'callbackRecorded':
     case 'callbackFailed':

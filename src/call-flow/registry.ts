@@ -25,7 +25,7 @@ export class CallRegistry {
    * counts as ringing, so phones still ringing from the lost hunt are released.
    */
   adopt(facts: CallFacts, plan: HuntPlan, found: Found, deps: Omit<SessionDeps, 'onEnded'>): CallSession {
-    if (found.kind === 'bridged') return this.add(facts, plan, deps, { kind: 'bridged', winner: found.winner, answeredAt: found.answeredAt });
+    if (found.kind === 'bridged') return this.add(facts, plan, deps, { kind: 'bridged', winner: found.winner, answeredAt: found.answeredAt, connected: true });
     const legs = Object.fromEntries(plan.steps.flatMap((step) => step.legs.map((leg) => [leg.legId, 'ringing' as const])));
     const session = this.add(facts, plan, deps, { kind: 'hunting', started: plan.steps.map(() => true), legs });
     session.dispatch({ type: 'interrupted' });

@@ -199,8 +199,23 @@ export class CallSession {
       case 'releaseTaken':
         return quiet(() => control.releaseTaken(effect.legId, language));
       case 'connect':
-        this.noteAnswered(effect.leg);
-        return { run: () => control.connect(callId, effect.leg.legId).then(() => null), failed: (err) => ({ type: 'connectFailed', error: message(err) }), level: 'error' };
+        return {
+          run: async () => {
+            try {
+              await control.connect(callId, effect.leg.legId);
+            } catch (err) {
+              if (pbxOutOfReach(err)) throw err;
+              // A caller who hangs up just as the phone is taken makes the bridge fail: a caller who left.
+              const caller = await control.probe(callId).catch(() => 'present' as const);
+              if (caller !== 'gone') throw err;
+              return { type: 'connectFailed', error: message(err), callerGone: true };
+            }
+            this.noteAnswered(effect.leg);
+            return { type: 'connected' };
+          },
+          failed: (err) => ({ type: 'connectFailed', error: message(err), callerGone: false }),
+          level: 'error',
+        };
       case 'play':
         // A prompt that can't play is over: the call goes on rather than waiting for it.
         return { run: () => control.play(callId, effect.prompt).then(() => ({ type: 'promptFinished' })), failed: () => ({ type: 'promptFinished' }), level: 'warn' };

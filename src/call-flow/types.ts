@@ -78,7 +78,8 @@ export type CallState =
       readonly started: readonly boolean[];
       readonly legs: Readonly<Record<string, LegStatus>>;
     }
-  | { readonly kind: 'bridged'; readonly winner: PlannedLeg; readonly answeredAt: number }
+  /** A phone took the call; `connected` once the caller is in the bridge with it. */
+  | { readonly kind: 'bridged'; readonly winner: PlannedLeg; readonly answeredAt: number; readonly connected: boolean }
   | {
       readonly kind: 'recording';
       readonly reason: CallbackReason;
@@ -136,7 +137,10 @@ export type CallEvent =
    * there, nobody answered, and the hunt it was in is gone. It ends as a missed call.
    */
   | { readonly type: 'interrupted' }
-  | { readonly type: 'connectFailed'; readonly error: string }
+  /** The caller and the phone that took the call are bridged. */
+  | { readonly type: 'connected' }
+  /** Bridging them failed; callerGone: because the caller had just hung up. */
+  | { readonly type: 'connectFailed'; readonly error: string; readonly callerGone: boolean }
   | { readonly type: 'callbackRecorded'; readonly callbackId: string; readonly dueAt: number; readonly attempts: number }
   | { readonly type: 'callbackFailed'; readonly error: string }
   | { readonly type: 'promptFinished' }

@@ -396,6 +396,13 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     assert.ok(entry.outcome.talkMs >= 3_000 && entry.outcome.talkMs <= 8_000, `talked ${entry.outcome.talkMs} ms`);
     assert.deepEqual(await store.listPending(), []);
     assert.equal((await astdb()).size, 0);
+    // The owner's phone, left in the bridge when the caller hung up, is let go, and the bridge removed.
+    await waitForNoChannels(10_000);
+    const bridges = await until('no bridge left', async () => {
+      const { body } = await ariRequest('GET', '/bridges');
+      return Array.isArray(body) && body.length === 0 ? body : undefined;
+    }, 10_000);
+    assert.deepEqual(bridges, []);
   });
 
   it('with the service up, a caller who hangs up mid-hunt is recorded once: the PBX\'s note is dropped at the next drain', async () => {

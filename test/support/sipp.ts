@@ -900,18 +900,24 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
   };
 }
 
-/** From SIPp's -trace_counts file: final error responses received (columns `<n>_<code>_Recv`), but 487. */
+/**
+ * From SIPp's -trace_counts file: calls whose INVITE got a final error response (columns
+ * `<n>_<code>_Recv` before the scenario's first 200, the INVITE's answer). Later steps don't
+ * count: the 487 after our own CANCEL, or a 481 to the BYE of a call Asterisk forgot when it
+ * restarted, belong to calls that got in.
+ */
 export function refusedCalls(text: string): number {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   const header = lines[0]?.split(';') ?? [];
   const last = lines.at(-1)?.split(';') ?? [];
   if (lines.length < 2) return 0;
-  let refused = 0;
-  header.forEach((name, index) => {
-    const code = Number(/^\d+_(\d{3})_Recv$/.exec(name.trim())?.[1] ?? 0);
-    if (code >= 400 && code !== 487) refused += Number(last[index] ?? 0);
+  const received = header.flatMap((name, index) => {
+    const match = /^(\d+)_(\d{3})_Recv$/.exec(name.trim());
+    return match ? [{ step: Number(match[1]), code: Number(match[2]), count: Number(last[index] ?? 0) }] : [];
   });
-  return refused;
+  const answerStep = received.find((r) => r.code === 200)?.step ?? Infinity;
+  // A 487 only ever answers our own CANCEL (caller-cancel.xml hangs up while it rings).
+  return received.filter((r) => r.step < answerStep && r.code >= 400 && r.code !== 487).reduce((sum, r) => sum + r.count, 0);
 }
 
 /** The last row of SIPp's -trace_stat file: calls created, successful and failed in all. */

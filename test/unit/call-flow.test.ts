@@ -266,10 +266,24 @@ test('an answered call ends when either side hangs up, with who answered, ring t
   assert.deepEqual(effects.slice(-2), [{ type: 'hangupCaller' }, { type: 'finish', outcome }]);
 });
 
+test('a caller who hangs up as a phone is taken, before being put through, is a missed call with a callback', () => {
+  for (const left of [{ type: 'callerHungUp' }, { type: 'connectFailed', error: 'Channel not in Stasis application', callerGone: true }] as const) {
+    const { state, effects } = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000], [left, 4_050]]);
+    assert.equal(state.kind, 'recording', left.type);
+    assert.ok(state.kind === 'recording' && !state.callerPresent && state.reason === 'caller-hung-up');
+    assert.ok(effects.some((e) => e.type === 'hangupLeg' && e.legId === 'c1-s0-0'), 'the phone that took it is let go');
+    assert.ok(effects.some((e) => e.type === 'recordCallback'));
+  }
+  // Bridging that fails with the caller still there is a failure, as before.
+  const { state } = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000], [{ type: 'connectFailed', error: 'boom', callerGone: false }, 4_050]]);
+  assert.ok(state.kind === 'ended' && state.outcome.kind === 'failed', JSON.stringify(state));
+});
+
 test('every call finishes exactly once, whatever arrives after the end', () => {
   const { effects } = run(withNumber, [
     started,
     [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000],
+    [{ type: 'connected' }, 4_100],
     [{ type: 'callerHungUp' }, 10_000],
     [{ type: 'callerHungUp' }, 10_001],
     [{ type: 'legEnded', legId: 'c1-s0-0', cause: 16 }, 10_002],
