@@ -220,8 +220,12 @@ function printable(text: string): string {
   return text.replace(/\p{Cc}/gu, '?').slice(0, 120);
 }
 
-/** What one fallback call becomes: a call-log entry, and a callback when nobody took it. */
-export interface FallbackCall {
+/**
+ * A call the PBX noted, as the drain stores it: routed by its dialled number with the rules in
+ * force, the caller's number normalised as for a live call, and a callback due by the route's
+ * promise rules at the time of the call, not at the time of the drain.
+ */
+export interface NotedCall {
   readonly callId: string;
   /** E.164 where it could be normalised; null when withheld or not a number. */
   readonly caller: string | null;
@@ -231,29 +235,17 @@ export interface FallbackCall {
   readonly language: string;
   readonly startedAt: number;
   readonly endedAt: number;
-  /** A person answered the fallback's Dial. */
-  readonly answered: boolean;
-  readonly dialStatus: string;
-  readonly talkMs: number;
-  /** Why there is a callback to make (null when answered). */
-  readonly reason: CallbackReason | null;
-  /** The callback to record: null when answered, withheld or blocked. */
+  readonly blocked: boolean;
+  /** The callback to record: null when a person took the call, or the caller is withheld or blocked. */
   readonly callback: { readonly dueAt: number; readonly promise: PromiseKind } | null;
 }
 
-/**
- * A fallback entry as a call: routed by its dialled number with the rules in force, the caller's
- * number normalised as for a live call, and the callback due by the route's promise rules at the
- * time of the call, not at the time of the drain. An entry that never ended (the PBX stopped during
- * the call) counts as not answered.
- */
-export function fallbackCall(entry: FallbackEntry, rules: Config, status: StatusInput): FallbackCall {
+type NotedCaller = Pick<FallbackEntry, 'key' | 'callerRaw' | 'callerName' | 'called' | 'startedAt'>;
+
+function notedCall(entry: NotedCaller, endedAt: number, taken: boolean, rules: Config, status: StatusInput): NotedCall {
   const decision = decide(rules, { callId: entry.key, called: entry.called, callerRaw: entry.callerRaw, callerName: entry.callerName, now: entry.startedAt, status });
-  const dialStatus = entry.ended?.dialStatus ?? '';
-  const answered = dialStatus === 'ANSWER';
-  const reason: CallbackReason | null = answered ? null : dialStatus === 'CANCEL' ? 'caller-hung-up' : 'no-answer';
-  const wantsCallback = !answered && decision.caller !== null && decision.plan.treatment !== 'blocked';
-  const promise = wantsCallback ? decideCallbackPromise(decision.plan.promise, entry.startedAt) : null;
+  const blocked = decision.plan.treatment === 'blocked';
+  const promise = !taken && decision.caller !== null && !blocked ? decideCallbackPromise(decision.plan.promise, entry.startedAt) : null;
   return {
     callId: entry.key,
     caller: decision.caller,
@@ -262,12 +254,32 @@ export function fallbackCall(entry: FallbackEntry, rules: Config, status: Status
     routeId: decision.route.id,
     language: decision.route.language,
     startedAt: entry.startedAt,
-    endedAt: entry.ended?.endedAt ?? entry.startedAt,
+    endedAt,
+    blocked,
+    callback: promise ? { dueAt: promise.dueAt, promise: promise.kind } : null,
+  };
+}
+
+/** What one fallback call becomes: a call-log entry, and a callback when nobody took it. */
+export interface FallbackCall extends NotedCall {
+  /** A person answered the fallback's Dial. */
+  readonly answered: boolean;
+  readonly dialStatus: string;
+  readonly talkMs: number;
+  /** Why there is a callback to make (null when answered). */
+  readonly reason: CallbackReason | null;
+}
+
+/** A fallback entry as a call. An entry that never ended (the PBX stopped during the call) counts as not answered. */
+export function fallbackCall(entry: FallbackEntry, rules: Config, status: StatusInput): FallbackCall {
+  const dialStatus = entry.ended?.dialStatus ?? '';
+  const answered = dialStatus === 'ANSWER';
+  return {
+    ...notedCall(entry, entry.ended?.endedAt ?? entry.startedAt, answered, rules, status),
     answered,
     dialStatus,
     talkMs: answered ? (entry.ended?.answeredSec ?? 0) * 1000 : 0,
-    reason,
-    callback: promise ? { dueAt: promise.dueAt, promise: promise.kind } : null,
+    reason: answered ? null : dialStatus === 'CANCEL' ? 'caller-hung-up' : 'no-answer',
   };
 }
 
@@ -280,46 +292,21 @@ export function fallbackOutcome(call: FallbackCall, callbackId: string | null): 
 export const DOWNTIME_NOTE = 'recorded by the PBX while nevermiss was down';
 
 /** What a call the PBX noted when its caller left becomes, if the service never logged it itself. */
-export interface InterruptedCall {
-  readonly callId: string;
-  /** E.164 where it could be normalised; null when withheld or not a number. */
-  readonly caller: string | null;
-  readonly callerName: string;
-  readonly called: string;
-  readonly routeId: string;
-  readonly language: string;
-  readonly startedAt: number;
-  readonly endedAt: number;
+export interface InterruptedCall extends NotedCall {
   /** Whom the caller was put through to (the service notes it in Redis when it bridges a call). */
   readonly answered: AnsweredCall | null;
-  readonly blocked: boolean;
-  /** The callback to record: null when answered, withheld or blocked. */
-  readonly callback: { readonly dueAt: number; readonly promise: PromiseKind } | null;
 }
 
 /**
  * An inbound entry of a call nobody logged: the service was killed, restarted or cut off while
- * the caller waited, and the caller left before it (or a standby) could adopt them. Routed by the
- * rules in force, as at the time of the call; a caller nobody talked to is a missed call whose
- * reason says it was interrupted, exactly as for a caller adopted after a restart.
+ * the caller waited, and the caller left before it (or a standby) could adopt them. A caller
+ * nobody talked to is a missed call whose reason says it was interrupted, exactly as for a caller
+ * adopted after a restart.
  */
 export function interruptedCall(entry: InboundEntry, answered: AnsweredCall | null, rules: Config, status: StatusInput): InterruptedCall {
-  const decision = decide(rules, { callId: entry.key, called: entry.called, callerRaw: entry.callerRaw, callerName: entry.callerName, now: entry.startedAt, status });
-  const blocked = decision.plan.treatment === 'blocked';
-  const wantsCallback = answered === null && decision.caller !== null && !blocked;
-  const promise = wantsCallback ? decideCallbackPromise(decision.plan.promise, entry.startedAt) : null;
   return {
-    callId: entry.key,
-    caller: decision.caller,
-    callerName: entry.callerName,
-    called: entry.called,
-    routeId: decision.route.id,
-    language: decision.route.language,
-    startedAt: entry.startedAt,
-    endedAt: entry.endedAt,
+    ...notedCall(entry, entry.endedAt, answered !== null, rules, status),
     answered: answered && { ...answered, at: Math.min(Math.max(answered.at, entry.startedAt), entry.endedAt) },
-    blocked,
-    callback: promise ? { dueAt: promise.dueAt, promise: promise.kind } : null,
   };
 }
 

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { AriRest } from '../ari/rest.js';
 import type { Clock, Timers } from '../call-flow/ports.js';
+import type { Outcome } from '../call-flow/types.js';
 import type { StatusStore } from '../callbacks/status.js';
 import type { CallbackStore } from '../callbacks/store.js';
 import type { Config } from '../config/types.js';
@@ -36,6 +37,7 @@ import {
   type DrainStep,
   type FallbackEntry,
   type InboundEntry,
+  type NotedCall,
   type OutboundEntry,
 } from './astdb-entries.js';
 
@@ -139,10 +141,15 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
     });
   }
 
-  async function storeFallback(entry: FallbackEntry): Promise<void> {
-    const owner = await deps.status.get(entry.startedAt);
-    const call = fallbackCall(entry, deps.config(), { mode: owner.mode, until: owner.until });
-    const callLog = log.child({ callId: call.callId, caller: call.caller ?? 'withheld', called: call.called });
+  /**
+   * Stores a call the PBX noted: its callback when one is due (or the one already recorded for
+   * that call id), else, when a person took it, closes the customer's callback from before it;
+   * then its call-log entry. Idempotent by call id.
+   */
+  async function storeNoted(
+    call: NotedCall,
+    how: { readonly note: string; readonly takenBy: string | null; readonly outcome: (callbackId: string | null) => Outcome },
+  ): Promise<{ readonly callbackId: string | null; readonly logged: boolean; readonly outcome: Outcome }> {
     let callbackId: string | null = null;
     if (call.callback && call.caller !== null) {
       const recorded = await store.recordMissedCall({
@@ -153,18 +160,17 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
         language: call.language,
         at: call.startedAt,
         dueAt: call.callback.dueAt,
-        note: `${DOWNTIME_NOTE} (fallback: ${call.dialStatus || 'rang nobody'})`,
+        note: how.note,
       });
       callbackId = recorded.id;
-      // A duplicate was stored by an earlier or a parallel drain, which scheduled its follow-up.
+      // A duplicate was stored before (an earlier or parallel drain, or the instance that died), with its follow-up.
       if (!recorded.duplicate) await deps.followUp.callbackRecorded(recorded);
-    } else if (call.answered && call.caller !== null) {
+    } else if (how.takenBy !== null && call.caller !== null) {
       // The customer got through to a person: a callback from before this call is kept.
-      const closed = await store.closeByCaller(call.caller, 'done', 'answered at the dialplan fallback', call.endedAt, `call ${call.callId}`, {
-        lastCallAtMost: call.startedAt,
-      });
+      const closed = await store.closeByCaller(call.caller, 'done', how.takenBy, call.endedAt, `call ${call.callId}`, { lastCallAtMost: call.startedAt });
       if (closed) await deps.followUp.closed(closed);
     }
+    const outcome = how.outcome(callbackId);
     const logged = await store.logCall({
       callId: call.callId,
       caller: call.caller ?? '',
@@ -172,9 +178,23 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       route: call.routeId,
       startedAt: call.startedAt,
       endedAt: call.endedAt,
-      outcome: fallbackOutcome(call, callbackId),
+      outcome,
     });
-    callLog.info('call from the dialplan fallback stored', {
+    return { callbackId, logged, outcome };
+  }
+
+  async function storeFallback(entry: FallbackEntry): Promise<void> {
+    const owner = await deps.status.get(entry.startedAt);
+    const call = fallbackCall(entry, deps.config(), { mode: owner.mode, until: owner.until });
+    const { callbackId, logged } = await storeNoted(call, {
+      note: `${DOWNTIME_NOTE} (fallback: ${call.dialStatus || 'rang nobody'})`,
+      takenBy: call.answered ? 'answered at the dialplan fallback' : null,
+      outcome: (id) => fallbackOutcome(call, id),
+    });
+    log.info('call from the dialplan fallback stored', {
+      callId: call.callId,
+      caller: call.caller ?? 'withheld',
+      called: call.called,
       route: call.routeId,
       callerName: call.callerName,
       answered: call.answered,
@@ -191,39 +211,15 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
     if (await store.getCall(entry.key)) return false;
     const owner = await deps.status.get(entry.startedAt);
     const call = interruptedCall(entry, await store.answeredCall(entry.key), deps.config(), { mode: owner.mode, until: owner.until });
-    const callLog = log.child({ callId: call.callId, caller: call.caller ?? 'withheld', called: call.called });
-    let callbackId: string | null = null;
-    if (call.callback && call.caller !== null) {
-      // The crashed instance may have recorded it already: then this returns that callback.
-      const recorded = await store.recordMissedCall({
-        callId: call.callId,
-        caller: call.caller,
-        called: call.called,
-        route: call.routeId,
-        language: call.language,
-        at: call.startedAt,
-        dueAt: call.callback.dueAt,
-        note: INTERRUPTED_NOTE,
-      });
-      callbackId = recorded.id;
-      if (!recorded.duplicate) await deps.followUp.callbackRecorded(recorded);
-    } else if (call.answered && call.caller !== null) {
-      const closed = await store.closeByCaller(call.caller, 'done', `answered by ${call.answered.person}`, call.endedAt, `call ${call.callId}`, {
-        lastCallAtMost: call.startedAt,
-      });
-      if (closed) await deps.followUp.closed(closed);
-    }
-    const outcome = interruptedOutcome(call, callbackId);
-    const logged = await store.logCall({
-      callId: call.callId,
-      caller: call.caller ?? '',
-      called: call.called,
-      route: call.routeId,
-      startedAt: call.startedAt,
-      endedAt: call.endedAt,
-      outcome,
+    const { callbackId, logged, outcome } = await storeNoted(call, {
+      note: INTERRUPTED_NOTE,
+      takenBy: call.answered && `answered by ${call.answered.person}`,
+      outcome: (id) => interruptedOutcome(call, id),
     });
-    callLog.warn('a call that ended while nevermiss was away stored from the PBX\'s note', {
+    log.warn('a call that ended while nevermiss was away stored from the PBX\'s note', {
+      callId: call.callId,
+      caller: call.caller ?? 'withheld',
+      called: call.called,
       route: call.routeId,
       outcome: outcome.kind,
       callbackId,
