@@ -67,7 +67,7 @@ export const DialBody = z
   .strictObject({
     by: personName.optional().describe('Whose phones ring; default: the person of the credential, else the first person told about callbacks'),
   })
-  .optional();
+  .nullish();
 
 export const DialStarted = z.object({ sessionId: z.string(), person: z.string() });
 

@@ -124,7 +124,8 @@ export const OPENAPI_INFO = {
 export function buildHttp(deps: HttpDeps): FastifyInstance {
   const limits = deps.limits ?? DEFAULT_LIMITS;
   const startup = deps.auth.http();
-  const app = Fastify({ logger: false, trustProxy: startup.trustProxy.length === 0 ? false : [...startup.trustProxy] });
+  // Action tokens are a path parameter of about 160 characters (find-my-way's default limit is 100).
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 2_048 }, trustProxy: startup.trustProxy.length === 0 ? false : [...startup.trustProxy] });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Asterisk's CURL() posts form data.
