@@ -147,7 +147,7 @@ defaultRoute: main
     const feature = await placeCall({ to: '*71', from: '101', callerPort: CALLER_PORTS.deskOut, maxWaitMs: 20_000 });
     assert.equal(feature.status, 200, 'the feature code is answered with a confirmation');
     assert.equal(feature.hungUpBy, 'asterisk');
-    const status = (await (await fetch(`${service.url}/api/status`)).json()) as Record<string, unknown>;
+    const status = (await (await service.api('/api/status')).json()) as Record<string, unknown>;
     assert.equal(status['mode'], 'away');
 
     await waitForNoChannels(10_000);
@@ -162,7 +162,7 @@ defaultRoute: main
 
     await waitForNoChannels(10_000);
     await placeCall({ to: '*70', from: '101', callerPort: CALLER_PORTS.deskOut, maxWaitMs: 20_000 });
-    const back = (await (await fetch(`${service.url}/api/status`)).json()) as Record<string, unknown>;
+    const back = (await (await service.api('/api/status')).json()) as Record<string, unknown>;
     assert.equal(back['mode'], 'normal');
   });
 
