@@ -329,8 +329,8 @@ test('prompts are public for Asterisk as audio/wav; nothing outside the prompts 
 
 test('a route that declares no access is refused when it is added, so it can never be open', () => {
   const extra = build();
-  assert.throws(() => extra.get('/api/forgotten', async () => 'secret'), /route GET \/api\/forgotten declares no access/);
-  assert.throws(() => extra.get('/api/both', { config: { scope: 'read', public: true } }, async () => 'secret'), /more than one/);
+  assert.throws(() => extra.get('/api/forgotten', (_request, reply) => reply.send('secret')), /route GET \/api\/forgotten declares no access/);
+  assert.throws(() => extra.get('/api/both', { config: { scope: 'read', public: true } }, (_request, reply) => reply.send('secret')), /more than one/);
   void extra.close();
 });
 

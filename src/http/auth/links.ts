@@ -46,7 +46,7 @@ export function actionUrl(http: HttpSettings, callbackId: string, act: Act, pers
  */
 export function localPath(next: string): string | null {
   if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 512) return null;
-  if (/[\u0000-\u001f\u007f\\]/.test(next)) return null;
+  if (/\p{Cc}|\\/u.test(next)) return null;
   const base = 'http://nevermiss.invalid';
   const url = new URL(next, base);
   return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : null;

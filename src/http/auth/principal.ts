@@ -49,15 +49,26 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+interface AccessConfig {
+  readonly scope?: Scope | undefined;
+  readonly public?: true | undefined;
+  readonly link?: LinkKind | undefined;
+}
+
 /** The route's declaration, or why it has none that counts. */
-export function accessOf(config: { scope?: Scope | undefined; public?: true | undefined; link?: LinkKind | undefined } | undefined): RouteAccess | string {
-  const declared = [config?.scope, config?.public, config?.link].filter((value) => value !== undefined).length;
+export function accessOf(config: Readonly<AccessConfig> | undefined): RouteAccess | string {
+  const { scope, public: open, link: linkKind } = config ?? {};
+  const declared = [scope, open, linkKind].filter((value) => value !== undefined).length;
   if (declared !== 1) {
     return declared === 0
       ? 'declares no access; add config: { scope: "read" | "act" | "admin" | "report" }, { public: true } or { link: ... }'
       : 'declares more than one of scope, public and link; keep one';
   }
-  if (config?.scope !== undefined) return { scope: config.scope };
-  if (config?.link !== undefined) return { link: config.link };
+  if (scope !== undefined) return { scope };
+  if (linkKind !== undefined) {
+    // Typed first: against `RouteAccess | string` the linter reads the key as String.prototype.link.
+    const access: RouteAccess = { link: linkKind };
+    return access;
+  }
   return { public: true };
 }

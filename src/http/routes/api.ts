@@ -4,7 +4,7 @@
  * the guard (auth/guard.ts) has checked it before a handler runs, and `principalOf(request)` says
  * who acts, for the history.
  */
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 import { callbackToJson } from '../../callbacks/types.js';
@@ -30,7 +30,7 @@ import type { ConfigStateView, HttpDeps } from '../server.js';
 
 const refusals = { 401: ErrorBody, 403: ErrorBody };
 
-export const apiRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
+export const apiRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, done) => {
   app.get('/api/callbacks', {
     config: { scope: 'read' },
     schema: { summary: 'Pending callbacks, soonest due first', tags: ['callbacks'], response: { 200: z.array(CallbackJson), ...refusals } },
@@ -136,12 +136,17 @@ export const apiRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   app.get('/api/admin/config', {
     config: { scope: 'admin' },
     schema: { summary: 'Which config file runs, since when, and the problems of a refused reload', tags: ['admin'], response: { 200: ConfigStateJson, ...refusals } },
-  }, async () => configStateToJson(deps.configState()));
+  }, (_request, reply) => {
+    void reply.send(configStateToJson(deps.configState()));
+  });
 
   app.get('/api/openapi.json', {
     config: { scope: 'read' },
     schema: { summary: 'This document', tags: ['admin'] },
-  }, async () => app.swagger());
+  }, (_request, reply) => {
+    void reply.send(app.swagger());
+  });
+  done();
 };
 
 function statusToJson(status: OwnerStatus): z.output<typeof StatusJson> {

@@ -7,7 +7,7 @@
  * Action tokens are POST only: a mail client or link scanner that fetches every link it sees
  * (GET) can neither use nor spend one.
  */
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 
 import { callbackToJson } from '../../callbacks/types.js';
 import { ErrorCodes } from '../../errors.js';
@@ -19,7 +19,7 @@ import { sendCoded } from '../replies.js';
 import { ActionDone, ActionParams, ErrorBody, LoginQuery } from '../schemas.js';
 import type { HttpDeps } from '../server.js';
 
-export const linkRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
+export const linkRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, done) => {
   app.get('/login', {
     config: { link: 'login' },
     schema: {
@@ -77,4 +77,5 @@ export const linkRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       return sendCoded(reply, err);
     }
   });
+  done();
 };

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 
 import { HealthJson, PromptParams } from '../schemas.js';
 import type { HttpDeps } from '../server.js';
@@ -14,7 +14,7 @@ import type { HttpDeps } from '../server.js';
 const PROMPT_FILE = /^[a-z0-9-]+\.wav$/;
 const LANGUAGE = /^[a-z]{2}(?:[-_][a-zA-Z]{2})?$/;
 
-export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
+export const publicRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, done) => {
   app.get('/healthz', {
     config: { public: true },
     schema: {
@@ -53,4 +53,5 @@ export const publicRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =
     deps.logger.debug('prompt served', { lang, file });
     return reply.header('content-type', 'audio/wav').header('content-length', size).send(createReadStream(path));
   });
+  done();
 };
