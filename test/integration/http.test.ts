@@ -10,6 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -433,6 +435,51 @@ describe('single-use action links', () => {
     assert.equal((await store.get(id))?.status, 'pending');
     assert.equal((await app.inject({ method: 'POST', url: good, headers: { host: HOST } })).statusCode, 200, 'the real link still works once');
   });
+});
+
+test('a push notification carries buttons that work: "Done" from the ntfy message closes the callback as its person', async () => {
+  const pushes: IncomingHttpHeaders[] = [];
+  const topic = createServer((req, res) => {
+    pushes.push(req.headers);
+    req.resume();
+    req.on('end', () => res.writeHead(200).end('{}'));
+  });
+  await new Promise<void>((done) => topic.listen(0, '127.0.0.1', done));
+  const { port } = topic.address() as AddressInfo;
+  const withPush = parseConfig(
+    YAML.replace('owner: { name: Anna, phones: { desk: PJSIP/owner-desk } }', `owner: { name: Anna, phones: { desk: PJSIP/owner-desk }, notify: { ntfy: { url: "http://127.0.0.1:${port}/anna" } } }`),
+    'test.yaml',
+    { NM_TEST_SESSION: SECRETS.session, NM_TEST_ADMIN: SECRETS.admin },
+  );
+  assert.ok(withPush.ok, JSON.stringify(!withPush.ok && withPush.problems));
+  const pushConfig = withPush.config;
+  const pushNotifier = createNotifier(pushConfig);
+  const pushFollowUp = createFollowUp({
+    config: () => pushConfig, store, timers, notifier: () => pushNotifier, clock, logger, instanceId: 'http-push-test', publicUrl: PUBLIC,
+    dialBack: () => Promise.reject(new Error('no ringing on escalation here')),
+  });
+  try {
+    const id = await pendingCallback();
+    await pushFollowUp.callbackRecorded({ id, created: true });
+    for (let round = 0; round < 20 && pushes.length === 0; round += 1) {
+      await pushFollowUp.tick();
+      await pushFollowUp.idle();
+    }
+    const push = pushes[0];
+    assert.ok(push !== undefined, 'the ntfy topic got the push');
+    assert.match(String(push['click']), new RegExp(`^${PUBLIC}/login\\?t=[^&]+&next=%2Fcallbacks%2F${id}$`));
+    const buttons = String(push['actions']).split('; ').map((action) => action.split(', '));
+    assert.deepEqual(buttons.map(([type, label, , method]) => [type, label, method]), [['http', 'Ring me now', 'method=POST'], ['http', 'Done', 'method=POST']]);
+    const done = new URL(buttons[1]?.[2] ?? '');
+    assert.equal(done.origin, PUBLIC);
+    const pressed = await app.inject({ method: 'POST', url: done.pathname, headers: { host: done.host } });
+    assert.equal(pressed.statusCode, 200, pressed.body);
+    assert.equal((await store.get(id))?.status, 'done');
+    assert.equal((await store.history(id)).at(-1)?.by, 'owner');
+  } finally {
+    pushNotifier.close();
+    await new Promise((done) => topic.close(done));
+  }
 });
 
 describe('rate limits', () => {
