@@ -117,6 +117,7 @@ export function createApp(deps: AppDeps): App {
     logger,
     instanceId: deps.instanceId,
     publicUrl: startup.http.publicUrl ?? `http://${startup.http.host}:${startup.http.port}`,
+    linkSettings: startup.http,
     dialBack: async (callbackId, person, by) => {
       await dialBacks.start(callbackId, person, by);
     },

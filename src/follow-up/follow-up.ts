@@ -52,6 +52,11 @@ export interface FollowUpDeps {
   readonly instanceId: string;
   /** Where people reach the API, for the "call back" link in messages. */
   readonly publicUrl: string;
+  /**
+   * The http settings login and action links are signed with: the ones the running server checks
+   * them against (read at start, like the server's). Default: the current config's.
+   */
+  readonly linkSettings?: HttpSettings;
   /** Rings a person to call the customer back (escalation with ringOnEscalation). */
   readonly dialBack: (callbackId: string, person: string, by: string) => Promise<void>;
 }
@@ -181,7 +186,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       links: {
         dial: `POST ${deps.publicUrl.replace(/\/+$/, '')}/api/callbacks/${callback.id}/dial`,
         cli: `nevermiss callbacks dial ${callback.id} --by ${person}`,
-        ...personalLinks(config.http, callback.id, person, kind, clock.now()),
+        ...personalLinks(deps.linkSettings ?? config.http, callback.id, person, kind, clock.now()),
       },
     };
     try {

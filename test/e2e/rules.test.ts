@@ -354,8 +354,11 @@ defaultRoute: main
     service.rewriteRules('people: {}\nroutes: {}\n');
     await service.waitForLog((line) => line.message === 'config reload refused; the running rules stay');
     const health = await service.health();
-    const config = health.body['config'] as { rejected: { problems: string[] } | null };
-    assert.ok(config.rejected && config.rejected.problems.length > 0, show(health.body));
+    const config = health.body['config'] as { rejectedAt: string | null };
+    assert.ok(config.rejectedAt !== null, `/healthz says a reload was refused: ${show(health.body)}`);
+    assert.doesNotMatch(JSON.stringify(health.body), /nevermiss\.yaml/, '/healthz names no file and no problem');
+    const state = (await (await service.api('/api/admin/config')).json()) as { rejected: { problems: string[] } | null };
+    assert.ok(state.rejected && state.rejected.problems.length > 0, `the admin route has the problems: ${JSON.stringify(state)}`);
     assert.equal(health.status, 200, 'the service keeps running on the good rules');
     await sleep(200);
   });
