@@ -154,6 +154,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       // The customer got through to a person: a callback from before this call is kept.
       const closed = await store.closeByCaller(call.caller, 'done', 'answered at the dialplan fallback', call.endedAt, `call ${call.callId}`, {
         lastCallAtMost: call.startedAt,
+        reachedVia: 'fallback',
       });
       if (closed) await deps.followUp.closed(closed);
     }

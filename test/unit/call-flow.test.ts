@@ -259,11 +259,16 @@ test('a withheld caller who hangs up mid-hunt ends with a logged outcome and no 
   assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'withheld-no-callback', reason: 'caller-hung-up', message: null } });
 });
 
-test('an answered call ends when either side hangs up, with who answered, ring time and talk time', () => {
+test('an answered call ends when either side hangs up, with who answered, in which hunt step, ring time and talk time', () => {
   const { state, effects } = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000], [{ type: 'legEnded', legId: 'c1-s0-0', cause: 16 }, 64_000]]);
-  const outcome = { kind: 'answered', by: { person: 'owner', phone: 'desk' }, ringMs: 3_000, talkMs: 60_000 } as const;
+  const outcome = { kind: 'answered', by: { person: 'owner', phone: 'desk' }, step: 0, ringMs: 3_000, talkMs: 60_000 } as const;
   assert.deepEqual(state, { kind: 'ended', outcome });
   assert.deepEqual(effects.slice(-2), [{ type: 'hangupCaller' }, { type: 'finish', outcome }]);
+});
+
+test('a phone of the second hunt step that answers is recorded as step 1', () => {
+  const { state } = run(withNumber, [started, timedOut(0, 21_000), [{ type: 'legAnswered', legId: 'c1-s1-0' }, 25_000], [{ type: 'callerHungUp' }, 30_000]]);
+  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'answered', by: { person: 'colleague', phone: 'mobile' }, step: 1, ringMs: 24_000, talkMs: 5_000 } });
 });
 
 test('every call finishes exactly once, whatever arrives after the end', () => {
