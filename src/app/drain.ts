@@ -14,6 +14,7 @@
  * found a call still in the fallback. It never holds up calls (one extra channel, in the
  * background) and never throws: a failure stops the drain, is logged once, and is tried again.
  */
+import type { Metrics } from '../metrics/metrics.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { AriRest } from '../ari/rest.js';
@@ -57,6 +58,8 @@ export interface DrainDeps {
   readonly logger: Logger;
   /** Whether this instance may drain now (connected to ARI; the active instance). */
   readonly canRun: () => boolean;
+  /** Counts the drained calls by outcome, as if they had ended live. */
+  readonly metrics: Pick<Metrics, 'callEnded'>;
 }
 
 export interface DrainSummary {
@@ -158,6 +161,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       });
       if (closed) await deps.followUp.closed(closed);
     }
+    const outcome = fallbackOutcome(call, callbackId);
     const logged = await store.logCall({
       callId: call.callId,
       caller: call.caller ?? '',
@@ -165,8 +169,9 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       route: call.routeId,
       startedAt: call.startedAt,
       endedAt: call.endedAt,
-      outcome: fallbackOutcome(call, callbackId),
+      outcome,
     });
+    if (logged) deps.metrics.callEnded(outcome);
     callLog.info('call from the dialplan fallback stored', {
       route: call.routeId,
       callerName: call.callerName,
