@@ -15,6 +15,8 @@
  *   admin    POST /api/reload                       reloads the config file (a bad file is refused, the rules stay)
  *            GET  /api/admin/config                 which file runs, and the problems of a refused reload
  *   report   POST /api/hooks/outbound               the dialplan's report of an outbound call (number, answered seconds)
+ *   read     GET  /api/report?from=&to=             the figures of a period (src/figures): calls, answers, callbacks kept within the promise
+ *   own      GET  /metrics                          Prometheus metrics, behind the metrics token (unless served on metrics.listen)
  *   link     GET  /login?t=...&next=/path           a login link: sets the session cookie
  *            POST /api/act/:token                   a single-use action link: ring me now, or done
  *
@@ -37,11 +39,15 @@ import type { Callback } from '../callbacks/types.js';
 import type { UsedLinks } from '../callbacks/used-links.js';
 import type { HttpSettings } from '../config/types.js';
 import { ErrorCodes, isNevermissError } from '../errors.js';
+import type { PeriodRequest } from '../figures/query.js';
+import type { Report } from '../figures/report.js';
+import { registerMetricsRoute, type MetricsEndpoint } from '../metrics/http.js';
 import { createFailureLimiter } from './auth/failures.js';
 import { installGuard } from './auth/guard.js';
 import { accessOf } from './auth/principal.js';
 import { validationMessage } from './replies.js';
 import { apiRoutes } from './routes/api.js';
+import { figuresRoutes } from './routes/figures.js';
 import { linkRoutes } from './routes/links.js';
 import { publicRoutes } from './routes/public.js';
 
@@ -100,6 +106,10 @@ export interface HttpDeps {
   readonly dialBack: (callbackId: string, person: string | undefined, by: string) => Promise<{ readonly sessionId: string; readonly person: string }>;
   readonly jobs: () => Promise<readonly TimerInfo[]>;
   readonly outboundCall: (report: { readonly number: string; readonly answeredSec: number; readonly from: string }) => Promise<Callback | null>;
+  /** The figures of the days asked for (YYYY-MM-DD in the firm's time zone; absent: see requestedPeriod). */
+  readonly report?: (request: PeriodRequest) => Promise<Report>;
+  /** GET /metrics on this server, behind its token; absent when metrics are off or on their own listener. */
+  readonly metrics?: MetricsEndpoint;
 }
 
 /** The OpenAPI document's frame; the paths come from the routes' schemas. */
@@ -182,5 +192,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   void app.register(publicRoutes, deps);
   void app.register(linkRoutes, deps);
   void app.register(apiRoutes, deps);
+  void app.register(figuresRoutes, deps);
+  // Declared public for the guard: it checks its own credential, the metrics token (src/metrics/http.ts).
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   return app;
 }
