@@ -133,7 +133,7 @@ export interface CallbackJson {
   readonly overdue: boolean;
   readonly closedAt?: string;
   readonly closedBy?: string;
-  /** While dialing: who dials. */
+  /** While dialing: who asked and whose phones ring, as "asker: person". */
   readonly dialingBy?: string;
 }
 

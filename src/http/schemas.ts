@@ -40,7 +40,7 @@ export const CallbackJson = z.object({
   overdue: z.boolean(),
   closedAt: isoTime.optional(),
   closedBy: z.string().optional(),
-  dialingBy: z.string().optional().describe('While dialing: whose phones ring'),
+  dialingBy: z.string().optional().describe('While dialing: who asked and whose phones ring, as "asker: person"'),
 });
 
 export const HistoryEntryJson = z.object({

@@ -42,3 +42,19 @@ export function personName(ctx, who) {
   return person ? person.name : who;
 }
 
+/**
+ * Who made a change, as the history and dialingBy write it: a person or token, or for a call
+ * back "who asked: whose phones" ("owner: owner" is Anna herself; "desk-app: owner" is the desk
+ * app ringing Anna's phones).
+ * @param {Context} ctx @param {string} by
+ */
+export function actorName(ctx, by) {
+  const names = [...new Set(by.split(': ').map((part) => personName(ctx, part)))];
+  return names.join(' → ');
+}
+
+/** Whose phones a call back rings, from dialingBy ("who asked: whose phones"). @param {Context} ctx @param {string} dialingBy */
+export function ringingName(ctx, dialingBy) {
+  return personName(ctx, dialingBy.split(': ').at(-1) ?? dialingBy);
+}
+

@@ -4,7 +4,7 @@
  * of one callback with its history. Each card counts down to its deadline; app.js ticks every
  * element with data-due once a second, without drawing the screen again.
  */
-import { personName } from '../lib/context.js';
+import { actorName, ringingName } from '../lib/context.js';
 import { h } from '../lib/dom.js';
 import { clock, countdown, phoneNumber, relative, t } from '../lib/i18n.js';
 
@@ -39,7 +39,7 @@ function actions(ctx, callback) {
   const dialing = callback.status === 'dialing';
   return h('div', { class: 'actions' },
     dialing
-      ? h('p', { class: 'dialing', role: 'status' }, t('callbacks.dialing', { who: personName(ctx, callback.dialingBy ?? '') }))
+      ? h('p', { class: 'dialing', role: 'status' }, t('callbacks.dialing', { who: ringingName(ctx, callback.dialingBy ?? '') }))
       : h('button', { type: 'button', class: 'big primary', 'data-action': 'ring-me', disabled: busy, onclick: () => void ctx.actions.ringMe(callback) }, t('action.ringMe')),
     h('div', { class: 'row' },
       callback.caller === ''
@@ -117,7 +117,7 @@ export function callbackScreen(ctx) {
     isOpen(callback)
       ? [deadline(callback, now), actions(ctx, callback)]
       : h('p', { class: 'closed' },
-        t('callback.closedBy', { status: t(status), when: callback.closedAt ? clock(Date.parse(callback.closedAt), zone, now) : '', who: personName(ctx, callback.closedBy ?? '') })),
+        t('callback.closedBy', { status: t(status), when: callback.closedAt ? clock(Date.parse(callback.closedAt), zone, now) : '', who: actorName(ctx, callback.closedBy ?? '') })),
     h('h2', {}, t('action.history')),
     history(ctx, detail.history),
   );
@@ -131,7 +131,7 @@ export function callbackScreen(ctx) {
 function byLine(ctx, by) {
   if (by.startsWith('call:')) return null;
   const machine = by.startsWith('dialer:') || /^[^\s:]+:\d+$/.test(by);
-  return h('span', { class: 'by' }, t('history.by', { who: machine ? 'nevermiss' : personName(ctx, by) }));
+  return h('span', { class: 'by' }, t('history.by', { who: machine ? 'nevermiss' : actorName(ctx, by) }));
 }
 
 /** @param {Context} ctx @param {import('../lib/api.js').HistoryEntry[] | null} entries */

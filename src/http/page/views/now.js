@@ -3,7 +3,7 @@
  * Now: the calls ringing at this moment and whom they ring (GET /api/calls/live), and the
  * callbacks being dialled. Every call's running time ticks with the countdowns (data-since).
  */
-import { personName } from '../lib/context.js';
+import { personName, ringingName } from '../lib/context.js';
 import { h } from '../lib/dom.js';
 import { countdown, phoneNumber, t } from '../lib/i18n.js';
 
@@ -53,7 +53,7 @@ export function nowScreen(ctx) {
     dialing.map((callback) =>
       h('article', { class: 'card live dialing', 'data-callback': callback.id },
         h('div', { class: 'card-head' }, h('span', { class: 'caller' }, t('now.callingBack', { who: callback.callerName ?? phoneNumber(callback.caller) }))),
-        h('p', { class: 'meta' }, t('callbacks.dialing', { who: personName(ctx, callback.dialingBy ?? '') })),
+        h('p', { class: 'meta' }, t('callbacks.dialing', { who: ringingName(ctx, callback.dialingBy ?? '') })),
       )),
   );
 }
