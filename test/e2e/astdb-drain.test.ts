@@ -401,7 +401,7 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     await phone('owner-desk', { behavior: 'answer', ringMs: 300 });
     const call = await startCall({ to: TEST_DID, from: '4520410012', talkMs: 5_000, maxWaitMs: 20_000 });
     // Put through: once the bridge stands, the service notes in Redis who took the call.
-    const connected = await first.waitForLog((line) => line.message === 'call bridged -> bridged on connected', 15_000);
+    const connected = await first.waitForLog((line) => line.message === 'caller put through to owner.desk', 15_000);
     await until('the note of who took the call', async () => ((await redis.exists(`{${first.keyPrefix}}:answered-call:${String(connected['callId'])}`)) === 1 ? true : undefined), 5_000);
     await first.kill();
     assert.equal((await call.done).status, 200);
