@@ -33,6 +33,8 @@ export const ErrorCodes = {
   RATE_LIMITED: 'NM_RATE_LIMITED',
   /** A single-use action link that was used already (HTTP 410). */
   LINK_USED: 'NM_LINK_USED',
+  /** A request failed inside nevermiss, a bug (HTTP 500; the log has the details). */
+  INTERNAL: 'NM_INTERNAL',
   /** A notification was not delivered; details: { channel, retryable, person, deliveryId }. */
   NOTIFY_FAILED: 'NM_NOTIFY_FAILED',
 } as const;
