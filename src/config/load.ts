@@ -10,6 +10,7 @@ import { buildConfig } from './build.js';
 import { substituteEnvironment } from './env.js';
 import type { Environment } from './env.js';
 import { deepFreeze } from './freeze.js';
+import { checkHttp } from './http-checks.js';
 import { checkOpeningHours } from './hours-checks.js';
 import { describeIssue, findingsFromIssues } from './issues.js';
 import { checkNotifications } from './notify-checks.js';
@@ -60,6 +61,7 @@ function checkRelations(raw: unknown): Finding[] {
     ...checkOpeningHours(raw),
     ...checkPhoneNumbers(raw),
     ...checkNotifications(raw),
+    ...checkHttp(raw),
   ];
 }
 

@@ -14,6 +14,7 @@ import { formatDuration } from './duration.js';
 import { expecting, expectingText } from './messages.js';
 import { NUMBER_PREFIX_PATTERN } from './phone-numbers.js';
 import { CallbacksSchema, NotifyTargetsSchema, SmsGatewaySchema, SmtpSchema } from './schema-notify.js';
+import { HttpSchema } from './schema-http.js';
 import { ClosedDaysSchema, HolidaysSchema, HoursSchema, SpecialHoursSchema } from './schema-hours.js';
 import {
   CountrySchema,
@@ -32,7 +33,6 @@ import {
   settings,
   TimeZoneSchema,
   url,
-  isWithin,
 } from './schema-kit.js';
 import type { Phone } from './types.js';
 
@@ -56,7 +56,6 @@ const RING_ENTRY_PATTERN = new RegExp(`^${NAME}(?:\\.${NAME})?$`);
 /** App names and key prefixes end up in Asterisk and Redis, where these characters are safe. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;
 const DID_PATTERN = /^\+?[0-9]+$/;
-const LISTEN_PATTERN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
 /** Feature codes are dialled from a phone keypad: a star and a few digits. */
 export const FEATURE_CODE_PATTERN = /^\*[0-9]{1,4}$/;
 /** A number, or a prefix ending in "*"; a prefix without "+" passes here to get its own message. */
@@ -67,27 +66,12 @@ const ariUrl = url(/^https?$/, 'an http:// or https:// URL like "http://127.0.0.
   { error: expecting('the base URL without "/ari" (nevermiss adds it), like "http://127.0.0.1:8088"') },
 );
 
-const publicUrl = url(/^https?$/, 'an http:// or https:// URL like "http://192.0.2.10:8080"');
 
 const stasisAppName = matching(TOKEN_PATTERN, 'a Stasis app name of letters, digits, "-" and "_", like "nevermiss"');
 
 const redisKeyPrefix = matching(TOKEN_PATTERN, 'a key prefix of letters, digits, "-" and "_", like "nevermiss"');
 
 const redisUrl = url(/^rediss?$/, 'a redis:// or rediss:// URL like "redis://127.0.0.1:6379/0"');
-
-const LISTEN_PHRASE = 'host:port like "127.0.0.1:8080"';
-const listen = z
-  .string({ error: expecting(LISTEN_PHRASE) })
-  .regex(LISTEN_PATTERN, { error: expecting(LISTEN_PHRASE), abort: true })
-  .refine((text) => isWithin(splitHostPort(text).port, { min: 1, max: 65_535 }), {
-    error: expecting('host:port with a port between 1 and 65535, like "127.0.0.1:8080"'),
-  })
-  .transform(splitHostPort);
-
-function splitHostPort(text: string): { host: string; port: number } {
-  const colon = text.lastIndexOf(':');
-  return { host: text.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(colon + 1)) };
-}
 
 const firm = settings(
   {
@@ -404,15 +388,7 @@ export const ConfigFileSchema = settings(
     )
       .prefault({})
       .describe('Several instances with the same Redis keyPrefix and Stasis app: one is active, the others stand by.'),
-    http: settings(
-      {
-        listen: listen.prefault('127.0.0.1:8080').describe('host:port to listen on. Default 127.0.0.1:8080.'),
-        publicUrl: publicUrl.optional().describe('The URL at which Asterisk reaches this service; needed for prompts over http.'),
-      },
-      'HTTP settings (listen:, publicUrl:)',
-    )
-      .prefault({})
-      .describe('nevermiss\'s own web server.'),
+    http: HttpSchema,
     prompts: settings(
       {
         source: PromptSourceSchema.describe('sound: installed in Asterisk; http: served by nevermiss.'),
