@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CALLER_PORTS, PHONES, TEST_DID, asteriskCli, setOutboundReport, waitForNoChannels } from '../support/sandbox.js';
+import { CALLER_PORTS, PHONES, TEST_DID, ariRequest, asteriskCli, setOutboundReport, waitForNoChannels } from '../support/sandbox.js';
 import { placeCall, startCall, type PhoneHandle, type PhoneOptions } from '../support/sipp.js';
 import type { LogLine, Service } from '../support/service.js';
 import { until, useBench } from '../support/bench.js';
