@@ -194,6 +194,10 @@ async function main(): Promise<number> {
   console.log(`Outcomes: ${[...kinds].map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
   if (missing.length > 0) console.log(`Calls the service saw without an outcome (${missing.length}): ${missing.slice(0, 10).join(', ')}`);
   if (twice.length > 0) console.log(`Calls with more than one "call ended": ${twice.slice(0, 10).join(', ')}`);
+  if (left.bridges > 0 && Array.isArray(bridges.body)) {
+    const listed = (bridges.body as Array<{ id?: string; channels?: string[]; creationtime?: string }>).slice(0, 10);
+    console.log(`Bridges left: ${listed.map((b) => `${b.id} (${b.channels?.length ?? 0} channels, made ${b.creationtime})`).join(', ')}`);
+  }
   console.log(`The services' logs: ${logFile}`);
   console.log('\n| invariant | measured | expected | holds |\n| --- | --- | --- | --- |');
   for (const [name, measured, expected, holds] of rows) console.log(`| ${name} | ${measured} | ${expected} | ${holds ? 'yes' : '**no**'} |`);

@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { CALLBACK_STATUSES, HISTORY_EVENTS } from '../callbacks/lifecycle.js';
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 import { NAME_PATTERN } from '../config/schema-kit.js';
-import { ACTS } from './auth/credentials.js';
 
 const isoTime = z.string().describe('ISO 8601 time, UTC');
 
@@ -145,6 +144,5 @@ export const ActionDone = z.discriminatedUnion('act', [
   z.object({ act: z.literal('dial'), sessionId: z.string(), person: z.string() }),
 ]);
 
-export const ACT_NAMES = ACTS;
 
 export const PromptParams = z.strictObject({ lang: z.string(), file: z.string() });

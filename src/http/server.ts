@@ -185,7 +185,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       return reply.code(err.statusCode).send({ code: ErrorCodes.USAGE, message: err.message });
     }
     deps.logger.error('API request failed', { error: err.message });
-    return reply.code(500).send({ code: 'NM_INTERNAL', message: 'the request failed inside nevermiss; the log has the details' });
+    return reply.code(500).send({ code: ErrorCodes.INTERNAL, message: 'the request failed inside nevermiss; the log has the details' });
   });
 
   installGuard(app, {

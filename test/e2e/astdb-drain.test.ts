@@ -346,6 +346,30 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     for (const callback of pending) assert.equal(callback.attempts, 1, callback.caller);
     console.log(`killed mid-drain: ${left} of 40 entries were left for the second service`);
   });
+
+  it('hundreds of notes, more than one listing of DB_KEYS() holds: one drain takes them all, the last one too', async () => {
+    const nevermiss = await service();
+    const store = createCallbackStore(redis, nevermiss.keyPrefix);
+    const now = Date.now();
+    // 300 calls the service logged itself (their notes are dropped) and, listed last, one it never logged.
+    const logged = Array.from({ length: 300 }, (_, i) => `logged-${String(i).padStart(3, '0')}`);
+    for (const [i, key] of logged.entries()) {
+      await store.logCall({ callId: key, caller: '+4520440000', called: TEST_DID, route: 'main', startedAt: now - 600_000 + i, endedAt: now - 500_000 + i, outcome: { kind: 'blocked' } });
+    }
+    const note = (at: number, number: string): string => `1|${at}|${encodeURIComponent(number)}|Kunde|${TEST_DID}|${at + 20_000}`;
+    for (let i = 0; i < logged.length; i += 20) {
+      await Promise.all(logged.slice(i, i + 20).map((key, j) => asteriskCli(`database put nevermiss/inbound ${key} ${note(now - 600_000 + i + j, '+4520440000')}`)));
+    }
+    await asteriskCli(`database put nevermiss/inbound zz-never-logged ${note(now - 120_000, '+4520440001')}`);
+    assert.equal(keysOf(await astdb(), 'inbound').length, 301);
+
+    await nevermiss.start();
+    const summary = await connectDrain(nevermiss, 1);
+    assert.equal(summary['interrupted'], 1, nevermiss.tail());
+    assert.equal((await astdb()).size, 0, 'every note taken in one drain');
+    assert.deepEqual((await store.listPending()).map((cb) => cb.caller), ['+4520440001']);
+    assert.equal((await store.getCall('zz-never-logged'))?.outcome.kind, 'callback-pending');
+  });
   it('killed (-9) mid-hunt and the caller leaves before it is back: the PBX notes the call, the restarted service records the missed call', async () => {
     const first = await service();
     await first.start();
@@ -386,7 +410,9 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     await first.start();
     await phone('owner-desk', { behavior: 'answer', ringMs: 300 });
     const call = await startCall({ to: TEST_DID, from: '4520410012', talkMs: 5_000, maxWaitMs: 20_000 });
-    await first.waitForLog((line) => line.message === 'call hunting -> bridged on legAnswered', 15_000);
+    // Put through: once the bridge stands, the service notes in Redis who took the call.
+    const connected = await first.waitForLog((line) => line.message === 'caller put through to owner.desk', 15_000);
+    await until('the note of who took the call', async () => ((await redis.exists(`{${first.keyPrefix}}:answered-call:${String(connected['callId'])}`)) === 1 ? true : undefined), 5_000);
     await first.kill();
     assert.equal((await call.done).status, 200);
     const noted = await until('the PBX\'s note of the call', async () => {

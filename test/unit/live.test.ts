@@ -110,7 +110,7 @@ test('a caller ID name is kept as text people can read, or not at all', () => {
   assert.equal(callerNameOf('Evil\u202Egnp.exe'), 'Evil gnp.exe', 'a text-direction override is no part of a name');
   assert.equal(callerNameOf('A\u0000B\u001bC'), 'A B C');
   for (const none of ['', 'Anonymous', 'UNKNOWN', 'asterisk', '+45 20 11 11 11', '20111111', '   ']) assert.equal(callerNameOf(none), '', JSON.stringify(none));
-  assert.equal([...callerNameOf('x'.repeat(500))].length, CALLER_NAME_MAX);
+  assert.equal(callerNameOf('x'.repeat(500)), 'x'.repeat(CALLER_NAME_MAX));
   assert.equal(callerNameOf(`${'a'.repeat(CALLER_NAME_MAX - 1)}👩‍🔧`), `${'a'.repeat(CALLER_NAME_MAX - 1)}👩‍🔧`, 'an emoji with its joiner counts as one');
   assert.equal(callerNameOf('<img src=x onerror=alert(1)>'), '<img src=x onerror=alert(1)>', 'kept as text: the page never reads it as HTML');
 });
