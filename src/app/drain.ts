@@ -21,6 +21,7 @@ import type { Clock, Timers } from '../call-flow/ports.js';
 import type { Outcome } from '../call-flow/types.js';
 import type { StatusStore } from '../callbacks/status.js';
 import type { CallbackStore } from '../callbacks/store.js';
+import type { ReachedVia } from '../callbacks/types.js';
 import type { Config } from '../config/types.js';
 import { ErrorCodes, NevermissError, describeError } from '../errors.js';
 import type { FollowUp } from '../follow-up/follow-up.js';
@@ -148,7 +149,13 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
    */
   async function storeNoted(
     call: NotedCall,
-    how: { readonly note: string; readonly takenBy: string | null; readonly outcome: (callbackId: string | null) => Outcome },
+    how: {
+      readonly note: string;
+      readonly takenBy: string | null;
+      /** How the customer was reached when a person took the call (for the figures). */
+      readonly reachedVia: ReachedVia;
+      readonly outcome: (callbackId: string | null) => Outcome;
+    },
   ): Promise<{ readonly callbackId: string | null; readonly logged: boolean; readonly outcome: Outcome }> {
     let callbackId: string | null = null;
     if (call.callback && call.caller !== null) {
@@ -167,7 +174,10 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       if (!recorded.duplicate) await deps.followUp.callbackRecorded(recorded);
     } else if (how.takenBy !== null && call.caller !== null) {
       // The customer got through to a person: a callback from before this call is kept.
-      const closed = await store.closeByCaller(call.caller, 'done', how.takenBy, call.endedAt, `call ${call.callId}`, { lastCallAtMost: call.startedAt });
+      const closed = await store.closeByCaller(call.caller, 'done', how.takenBy, call.endedAt, `call ${call.callId}`, {
+        lastCallAtMost: call.startedAt,
+        reachedVia: how.reachedVia,
+      });
       if (closed) await deps.followUp.closed(closed);
     }
     const outcome = how.outcome(callbackId);
@@ -189,6 +199,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
     const { callbackId, logged } = await storeNoted(call, {
       note: `${DOWNTIME_NOTE} (fallback: ${call.dialStatus || 'rang nobody'})`,
       takenBy: call.answered ? 'answered at the dialplan fallback' : null,
+      reachedVia: 'fallback',
       outcome: (id) => fallbackOutcome(call, id),
     });
     log.info('call from the dialplan fallback stored', {
@@ -214,6 +225,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
     const { callbackId, logged, outcome } = await storeNoted(call, {
       note: INTERRUPTED_NOTE,
       takenBy: call.answered && `answered by ${call.answered.person}`,
+      reachedVia: 'called-again',
       outcome: (id) => interruptedOutcome(call, id),
     });
     log.warn('a call that ended while nevermiss was away stored from the PBX\'s note', {

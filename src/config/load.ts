@@ -12,6 +12,7 @@ import type { Environment } from './env.js';
 import { deepFreeze } from './freeze.js';
 import { checkOpeningHours } from './hours-checks.js';
 import { describeIssue, findingsFromIssues } from './issues.js';
+import { checkMetrics } from './metrics-checks.js';
 import { checkNotifications } from './notify-checks.js';
 import { checkPhoneNumbers } from './number-checks.js';
 import { byPosition, formatPath, formatProblem } from './problems.js';
@@ -60,6 +61,7 @@ function checkRelations(raw: unknown): Finding[] {
     ...checkOpeningHours(raw),
     ...checkPhoneNumbers(raw),
     ...checkNotifications(raw),
+    ...checkMetrics(raw),
   ];
 }
 

@@ -33,7 +33,9 @@ import {
   TimeZoneSchema,
   url,
   isWithin,
+  listen,
 } from './schema-kit.js';
+import { MetricsSchema, RetentionSchema } from './schema-figures.js';
 import type { Phone } from './types.js';
 
 /** Limits that catch typos ("20m" for "20s") while allowing any sensible setup. */
@@ -56,7 +58,6 @@ const RING_ENTRY_PATTERN = new RegExp(`^${NAME}(?:\\.${NAME})?$`);
 /** App names and key prefixes end up in Asterisk and Redis, where these characters are safe. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;
 const DID_PATTERN = /^\+?[0-9]+$/;
-const LISTEN_PATTERN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
 /** Feature codes are dialled from a phone keypad: a star and a few digits. */
 export const FEATURE_CODE_PATTERN = /^\*[0-9]{1,4}$/;
 /** A number, or a prefix ending in "*"; a prefix without "+" passes here to get its own message. */
@@ -74,20 +75,6 @@ const stasisAppName = matching(TOKEN_PATTERN, 'a Stasis app name of letters, dig
 const redisKeyPrefix = matching(TOKEN_PATTERN, 'a key prefix of letters, digits, "-" and "_", like "nevermiss"');
 
 const redisUrl = url(/^rediss?$/, 'a redis:// or rediss:// URL like "redis://127.0.0.1:6379/0"');
-
-const LISTEN_PHRASE = 'host:port like "127.0.0.1:8080"';
-const listen = z
-  .string({ error: expecting(LISTEN_PHRASE) })
-  .regex(LISTEN_PATTERN, { error: expecting(LISTEN_PHRASE), abort: true })
-  .refine((text) => isWithin(splitHostPort(text).port, { min: 1, max: 65_535 }), {
-    error: expecting('host:port with a port between 1 and 65535, like "127.0.0.1:8080"'),
-  })
-  .transform(splitHostPort);
-
-function splitHostPort(text: string): { host: string; port: number } {
-  const colon = text.lastIndexOf(':');
-  return { host: text.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(colon + 1)) };
-}
 
 const firm = settings(
   {
@@ -451,6 +438,8 @@ export const ConfigFileSchema = settings(
     smtp: SmtpSchema.optional(),
     sms: SmsGatewaySchema.optional(),
     callbacks: CallbacksSchema,
+    metrics: MetricsSchema.optional(),
+    retention: RetentionSchema,
   },
   'the nevermiss settings: ari:, prompts:, people:, routes: and defaultRoute:',
 );

@@ -329,7 +329,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       const config = deps.config();
       if (answeredSec * 1000 < config.callbacks.minTalkMs) return null;
       const e164 = normalizeNumber(number, config.firm.country) ?? number;
-      const late = at === undefined ? {} : { lastCallAtMost: at };
+      const late = at === undefined ? { reachedVia: 'outbound' as const } : { lastCallAtMost: at, reachedVia: 'outbound' as const };
       const closed = await store.closeByCaller(e164, 'done', `outbound call from ${from || 'a phone'}`, at ?? clock.now(), `answered ${answeredSec} s`, late);
       if (closed) {
         log.info('callback done: the customer was called through the PBX', { callbackId: closed.id, caller: e164, answeredSec });
