@@ -32,7 +32,6 @@ import {
   settings,
   TimeZoneSchema,
   url,
-  isWithin,
   listen,
 } from './schema-kit.js';
 import { MetricsSchema, RetentionSchema } from './schema-figures.js';
