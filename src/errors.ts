@@ -21,6 +21,8 @@ export const ErrorCodes = {
   CALLBACK_BUSY: 'NM_CALLBACK_BUSY',
   CALLBACK_NOT_DIALING: 'NM_CALLBACK_NOT_DIALING',
   USAGE: 'NM_USAGE',
+  /** GET /metrics without the metrics token (metrics.token) as a bearer token. */
+  METRICS_UNAUTHORIZED: 'NM_METRICS_UNAUTHORIZED',
   /** A notification was not delivered; details: { channel, retryable, person, deliveryId }. */
   NOTIFY_FAILED: 'NM_NOTIFY_FAILED',
 } as const;

@@ -14,6 +14,7 @@
  * found a call still in the fallback. It never holds up calls (one extra channel, in the
  * background) and never throws: a failure stops the drain, is logged once, and is tried again.
  */
+import type { Metrics } from '../metrics/metrics.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { AriRest } from '../ari/rest.js';
@@ -66,6 +67,8 @@ export interface DrainDeps {
   readonly canRun: () => boolean;
   /** Whether a call of this instance's is still going on (it logs the call itself when it ends). */
   readonly isLive: (callId: string) => boolean;
+  /** Counts the calls stored from the PBX's notes by outcome, as if they had ended live. */
+  readonly metrics: Pick<Metrics, 'callEnded'>;
 }
 
 export interface DrainSummary {
@@ -190,6 +193,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       endedAt: call.endedAt,
       outcome,
     });
+    if (logged) deps.metrics.callEnded(outcome);
     return { callbackId, logged, outcome };
   }
 

@@ -12,6 +12,8 @@
  *   GET  /api/callbacks/:id/history    every change of a callback, oldest first
  *   GET  /api/jobs                     the scheduled follow-up jobs (notifications, reminders, escalations)
  *   POST /api/hooks/outbound           the dialplan's report of an outbound call (number, answered seconds)
+ *   GET  /api/report?from=&to=         the figures of a period (src/figures): calls, answers, callbacks kept within the promise
+ *   GET  /metrics                      Prometheus metrics, behind the metrics token (unless served on metrics.listen)
  *   GET  /prompts/:lang/nevermiss/:file  prompt audio, for Asterisk when prompts.source is http
  */
 import { createReadStream } from 'node:fs';
@@ -28,6 +30,9 @@ import type { TimerInfo } from '../callbacks/timers.js';
 import type { Callback } from '../callbacks/types.js';
 import { isStatusMode, type OwnerStatus, type StatusStore } from '../callbacks/status.js';
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
+import type { PeriodRequest } from '../figures/query.js';
+import type { Report } from '../figures/report.js';
+import { registerMetricsRoute, type MetricsEndpoint } from '../metrics/http.js';
 
 export interface Health {
   /** Only the active instance opens the Stasis app and runs calls (docs/decisions/0014). */
@@ -60,6 +65,10 @@ export interface HttpDeps {
   readonly history?: (callbackId: string) => Promise<readonly HistoryEntry[]>;
   readonly jobs?: () => Promise<readonly TimerInfo[]>;
   readonly outboundCall?: (report: { readonly number: string; readonly answeredSec: number; readonly from: string }) => Promise<Callback | null>;
+  /** The figures of the days asked for (YYYY-MM-DD in the firm's time zone; absent: see requestedPeriod). */
+  readonly report?: (request: PeriodRequest) => Promise<Report>;
+  /** GET /metrics on this server, behind its token; absent when metrics are off or on their own listener. */
+  readonly metrics?: MetricsEndpoint;
 }
 
 const PROMPT_FILE = /^[a-z0-9-]+\.wav$/;
@@ -150,6 +159,27 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     const closed = await deps.outboundCall({ number, answeredSec, from });
     return { closed: closed?.id ?? null };
   });
+
+  // Reads figures only: the API's authentication grants it to read-only credentials (scope "read").
+  app.get<{ Querystring: Record<string, unknown> }>('/api/report', { config: { scope: 'read' } }, async (req, reply) => {
+    if (!deps.report) return reply.code(404).send();
+    const request: { from?: string; to?: string } = {};
+    for (const name of ['from', 'to'] as const) {
+      const value = req.query[name];
+      if (value === undefined) continue;
+      if (typeof value !== 'string') {
+        return reply.code(400).send({ code: ErrorCodes.USAGE, message: `${name} must be given once, as a date like 2026-03-01` });
+      }
+      request[name] = value;
+    }
+    try {
+      return await deps.report(request);
+    } catch (err) {
+      return sendCoded(reply, err);
+    }
+  });
+
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
 
   app.get('/api/callbacks', async () => {
     const now = deps.clock.now();
