@@ -14,7 +14,7 @@
  * The service reports events through the `Metrics` port; this module is the only one that
  * imports prom-client.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Outcome } from '../call-flow/types.js';
 import type { Callback } from '../callbacks/types.js';
 import type { StoredCounts } from '../callbacks/reader.js';
@@ -64,7 +64,6 @@ const CALLBACK_BUCKETS = [60, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 8
 
 export function createMetrics(sources: GaugeSources): MetricsRegistry {
   const register = new Registry();
-  collectDefaultMetrics({ register, prefix: 'nevermiss_' });
 
   const calls = new Counter({
     name: 'nevermiss_calls_total',
@@ -126,6 +125,12 @@ export function createMetrics(sources: GaugeSources): MetricsRegistry {
   const redis = gauge('nevermiss_redis_connected', '1 while the Redis connection is ready.');
   const activeCalls = gauge('nevermiss_calls_in_progress', 'Calls this instance is handling now.');
   const spool = gauge('nevermiss_spool_depth', 'Records waiting in the local spool for Redis; above 0 for long means Redis does not take them.');
+  // The process's own cost, a few figures rather than prom-client's default set (whose event-loop
+  // gauges read NaN until sampled, which some text-format readers refuse).
+  const cpu = new Counter({ name: 'nevermiss_process_cpu_seconds_total', help: 'CPU time this process used, user and system.', registers: [register] });
+  const rss = gauge('nevermiss_process_resident_memory_bytes', 'Resident memory of this process.');
+  const heap = gauge('nevermiss_process_heap_used_bytes', 'JavaScript heap in use.');
+  let cpuSeen = 0;
 
   const metrics: Metrics = {
     callEnded(outcome) {
@@ -162,6 +167,13 @@ export function createMetrics(sources: GaugeSources): MetricsRegistry {
       redis.set(state.redis ? 1 : 0);
       activeCalls.set(state.activeCalls);
       spool.set(state.spoolDepth);
+      const { user, system } = process.cpuUsage();
+      const cpuNow = (user + system) / 1e6;
+      cpu.inc(Math.max(0, cpuNow - cpuSeen));
+      cpuSeen = cpuNow;
+      const memory = process.memoryUsage();
+      rss.set(memory.rss);
+      heap.set(memory.heapUsed);
       const stored = await sources.stored(sources.now()).catch(() => null);
       openCallbacks.reset();
       queuedJobs.reset();
