@@ -71,7 +71,7 @@ export interface DrainDeps {
   readonly canRun: () => boolean;
   /** Whether a call of this instance's is still going on (it logs the call itself when it ends). */
   readonly isLive: (callId: string) => boolean;
-  /** Counts the drained calls by outcome, as if they had ended live. */
+  /** Counts the calls stored from the PBX's notes by outcome, as if they had ended live. */
   readonly metrics: Pick<Metrics, 'callEnded'>;
 }
 
@@ -156,7 +156,13 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
    */
   async function storeNoted(
     call: NotedCall,
-    how: { readonly note: string; readonly takenBy: string | null; readonly reachedVia: ReachedVia; readonly outcome: (callbackId: string | null) => Outcome },
+    how: {
+      readonly note: string;
+      readonly takenBy: string | null;
+      /** How the customer was reached when a person took the call (for the figures). */
+      readonly reachedVia: ReachedVia;
+      readonly outcome: (callbackId: string | null) => Outcome;
+    },
   ): Promise<{ readonly callbackId: string | null; readonly logged: boolean; readonly outcome: Outcome }> {
     let callbackId: string | null = null;
     if (call.callback && call.caller !== null) {
@@ -228,7 +234,6 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
     const { callbackId, logged, outcome } = await storeNoted(call, {
       note: INTERRUPTED_NOTE,
       takenBy: call.answered && `answered by ${call.answered.person}`,
-      // They rang and a person took the call: reached as if they had rung again.
       reachedVia: 'called-again',
       outcome: (id) => interruptedOutcome(call, id),
     });
