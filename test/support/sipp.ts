@@ -828,6 +828,8 @@ export interface LoadOptions {
   /** Callers' numbers, one per call in turn ('anonymous' for a withheld caller). */
   numbers: readonly string[];
   to: string;
+  /** A dialled number per call in turn, instead of `to` for all: tells the calls apart at the PBX. */
+  dids?: readonly string[];
   callerPort: CallerPort;
   /** Hang up (CANCEL) this long after the INVITE if not answered by then; default: wait up to waitMs. */
   cancelAfterMs?: number;
@@ -843,6 +845,8 @@ export interface LoadReport {
   failed: number;
   /** Calls the PBX turned down with a final error response (4xx-6xx but 487, the answer to our own CANCEL), each once. */
   refused: number;
+  /** The numbers those calls dialled. */
+  refusedTo: string[];
   exitCode: number | null;
   stderr: string;
 }
@@ -872,7 +876,14 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
     dir,
   );
   const inject = path.join(dir, 'numbers.csv');
-  writeFileSync(inject, ['SEQUENTIAL', ...options.numbers.map((n) => `${n.replace(/[^0-9a-z+]/gi, '')};`)].join('\n') + '\n');
+  const dids = options.dids;
+  if (dids) {
+    if (dids.length !== options.numbers.length) throw new Error('startLoad: one dialled number per caller number');
+    // [field1] is each call's own dialled number.
+    writeFileSync(scenario, readFileSync(scenario, 'utf8').split('[service]').join('[field1]'));
+  }
+  const line = (n: string, i: number): string => `${n.replace(/[^0-9a-z+]/gi, '')};${dids ? `${(dids[i] ?? '').replace(/[^0-9+]/g, '')};` : ''}`;
+  writeFileSync(inject, ['SEQUENTIAL', ...options.numbers.map(line)].join('\n') + '\n');
   const statFile = path.join(dir, 'stats.csv');
   // prettier-ignore
   const spawned = spawnSipp([
@@ -886,9 +897,9 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
     const stats = parseSippStats(readTrace(statFile));
     // -trace_logs writes the scenario's <log> actions to <scenario name>_<pid>_logs.log in SIPp's working directory.
     const logs = readdirSync(dir).find((name) => name.endsWith('_logs.log'));
-    const refused = logs === undefined ? 0 : refusedCalls(readTrace(path.join(dir, logs)));
+    const refused = logs === undefined ? { calls: 0, to: [] } : refusedCalls(readTrace(path.join(dir, logs)));
     removeTempDir(dir);
-    return { ...stats, refused, exitCode, stderr: spawned.stderr() };
+    return { ...stats, refused: refused.calls, refusedTo: refused.to, exitCode, stderr: spawned.stderr() };
   };
   const done = report();
   return {
@@ -901,17 +912,18 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
 }
 
 /**
- * From SIPp's -trace_logs file: the calls the PBX turned down, each counted once. The caller
- * scenarios log "refused <Call-ID>" when an INVITE gets a final error response (but the 487 that
- * answers our own CANCEL); a retransmitted response is not a second call.
+ * From SIPp's -trace_logs file: the calls the PBX turned down, each counted once, and the numbers
+ * they dialled. The caller scenarios log "refused <Call-ID> to <dialled number>" when an INVITE
+ * gets a final error response (but the 487 that answers our own CANCEL); a retransmitted
+ * response is not a second call.
  */
-export function refusedCalls(text: string): number {
-  const calls = new Set<string>();
+export function refusedCalls(text: string): { calls: number; to: string[] } {
+  const calls = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const match = /\brefused (\S+)\s*$/.exec(line);
-    if (match?.[1]) calls.add(match[1]);
+    const match = /\brefused (\S+) to (\S*)\s*$/.exec(line);
+    if (match?.[1]) calls.set(match[1], match[2] ?? '');
   }
-  return calls.size;
+  return { calls: calls.size, to: [...calls.values()] };
 }
 
 /** The last row of SIPp's -trace_stat file: calls created, successful and failed in all. */

@@ -13,13 +13,13 @@ test('the last row of -trace_stat gives calls created, successful and failed', (
   assert.deepEqual(parseSippStats(''), { created: 0, successful: 0, failed: 0 });
 });
 
-test('refused calls: each call the scenario logged as refused, once', () => {
+test('refused calls: each call the scenario logged as refused, once, with the number it dialled', () => {
   const text = [
-    'refused 1-4211@127.0.0.1',
-    'refused 2-4211@127.0.0.1',
-    'refused 1-4211@127.0.0.1',
+    'refused 1-4211@127.0.0.1 to 45301234560001',
+    'refused 2-4211@127.0.0.1 to 45301234560002',
+    'refused 1-4211@127.0.0.1 to 45301234560001',
     '',
   ].join('\n');
-  assert.equal(refusedCalls(text), 2);
-  assert.equal(refusedCalls(''), 0);
+  assert.deepEqual(refusedCalls(text), { calls: 2, to: ['45301234560001', '45301234560002'] });
+  assert.deepEqual(refusedCalls(''), { calls: 0, to: [] });
 });
