@@ -201,8 +201,9 @@ program
     const config = loadOrExit(opts.config);
     const number = orUsage(() => callerNumber(raw, config.firm.country));
     await withRedis(opts.config, async (redis) => {
-      const records = await createEraser(redis, config.redis.keyPrefix).find(number);
-      console.log(JSON.stringify(callerRecordsToJson(records, Date.now()), null, 2));
+      const now = Date.now();
+      const records = await createEraser(redis, config.redis.keyPrefix).find(number, now);
+      console.log(JSON.stringify(callerRecordsToJson(records, now), null, 2));
     });
   });
 
