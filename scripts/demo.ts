@@ -14,6 +14,14 @@ const ROOT = resolve(import.meta.dirname, '..');
 const CONFIG = join(ROOT, 'config', 'demo.yaml');
 const PREFIX = 'nevermiss-demo';
 const HTTP = 'http://127.0.0.1:8090';
+/** The demo's token (config/demo.yaml, http.tokens "anna-demo"): every API route needs one. */
+const TOKEN = process.env['NEVERMISS_DEMO_TOKEN'] ?? 'demo-token-for-the-sandbox-only-0123456789';
+const api = (path: string, init: { method?: 'GET' | 'POST'; body?: string } = {}): Promise<Response> =>
+  fetch(`${HTTP}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${TOKEN}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
 
 interface LogLine {
   readonly timestamp: string;
@@ -73,7 +81,7 @@ async function main(): Promise<void> {
       await runScenario(index + 1, scenario);
     }
     console.log('\nPending callbacks (GET /api/callbacks):');
-    const callbacks = (await (await fetch(`${HTTP}/api/callbacks`)).json()) as Array<Record<string, unknown>>;
+    const callbacks = (await (await api('/api/callbacks')).json()) as Array<Record<string, unknown>>;
     for (const cb of callbacks) {
       console.log(`  ${String(cb['id'])}  caller ${String(cb['caller'])}  due ${String(cb['dueAt'])}  attempts ${String(cb['attempts'])}  status ${String(cb['status'])}`);
     }
@@ -122,15 +130,15 @@ async function dialBack(id: string, caller: string): Promise<void> {
     startPhone({ port: PHONES['owner-mobile'], behavior: 'ring' }),
     startPhone({ port: PHONES['phone-5075'], behavior: 'answer', ringMs: 1_500, talkMs: 7_000 }),
   ]);
-  const response = await fetch(`${HTTP}/api/callbacks/${id}/dial`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"by":"owner"}' });
+  const response = await api(`/api/callbacks/${id}/dial`, { method: 'POST', body: '{"by":"owner"}' });
   console.log(`   HTTP ${response.status}: her phones ring; her desk answers, hears who to call back, presses 1; the customer answers and talks 7 s`);
   await waitFor(async () => {
-    const callback = (await (await fetch(`${HTTP}/api/callbacks/${id}/history`)).json()) as Array<{ event: string }>;
+    const callback = (await (await api(`/api/callbacks/${id}/history`)).json()) as Array<{ event: string }>;
     return callback.some((entry) => entry.event === 'done' || entry.event === 'attempt-failed' || entry.event === 'failed');
   }, 60_000);
   await Promise.all(phones.map((phone) => phone.stop()));
   console.log('   the callback\'s history (GET /api/callbacks/:id/history):');
-  const history = (await (await fetch(`${HTTP}/api/callbacks/${id}/history`)).json()) as Array<{ at: string; event: string; from: string | null; to: string; by: string; detail?: string }>;
+  const history = (await (await api(`/api/callbacks/${id}/history`)).json()) as Array<{ at: string; event: string; from: string | null; to: string; by: string; detail?: string }>;
   for (const entry of history) {
     const change = entry.from === null || entry.from === entry.to ? entry.to : `${entry.from} -> ${entry.to}`;
     console.log(`     ${entry.at}  ${entry.event.padEnd(14)} ${change.padEnd(18)} by ${entry.by}${entry.detail ? `  (${entry.detail})` : ''}`);

@@ -16,6 +16,7 @@ import type { CallbackStore } from './callbacks/store.js';
 import type { StatusStore } from './callbacks/status.js';
 import { createCallRecords } from './callbacks/records.js';
 import type { Spool } from './callbacks/spool.js';
+import type { UsedLinks } from './callbacks/used-links.js';
 import type { Timers as DurableTimers } from './callbacks/timers.js';
 import { DialBackRegistry } from './dial-back/registry.js';
 import { createFollowUp } from './follow-up/follow-up.js';
@@ -58,6 +59,8 @@ export interface AppDeps {
   readonly status: StatusStore;
   /** Durable jobs (notifications, reminders, escalations) in Redis. */
   readonly jobs: DurableTimers;
+  /** Single-use action links (the buttons of push notifications), marked used in Redis. */
+  readonly usedLinks: UsedLinks;
   /** Builds the notifier for a config (again after a reload). */
   readonly createNotifier: (config: Config) => Notifier;
   /** This instance's name in job leases. */
@@ -139,6 +142,7 @@ export function createApp(deps: AppDeps): App {
     logger,
     instanceId: deps.instanceId,
     publicUrl: startup.http.publicUrl ?? `http://${startup.http.host}:${startup.http.port}`,
+    linkSettings: startup.http,
     dialBack: async (callbackId, person, by) => {
       await dialBacks.start(callbackId, person, by);
     },
@@ -260,9 +264,13 @@ export function createApp(deps: AppDeps): App {
     clock,
     promptsDir: startup.prompts.directory,
     logger,
+    // Credentials are read at start, like the rest of http: (a change takes a restart); people follow reloads.
+    auth: { http: () => startup.http, isPerson: (id) => config().people[id] !== undefined },
+    usedLinks: deps.usedLinks,
+    configState: () => rules.state(),
     reload: () => rules.reload('api'),
     onClosed: (callback) => followUp.closed(callback),
-    dialBack: async (callbackId, person) => {
+    dialBack: async (callbackId, person, by) => {
       const { role, leaseHolder } = elector.view();
       if (role !== 'active') {
         throw new NevermissError(
@@ -270,9 +278,8 @@ export function createApp(deps: AppDeps): App {
           `this instance (${deps.instanceId}) is a standby and places no calls; ask the active instance (${leaseHolder ?? 'none right now'})`,
         );
       }
-      return dialBacks.start(callbackId, person, 'api');
+      return dialBacks.start(callbackId, person, by);
     },
-    history: (callbackId) => deps.store.history(callbackId),
     jobs: () => deps.jobs.pending(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
     report: (request) => buildReport(deps.reader, requestedPeriod(request, config().firm.timezone, clock.now()), clock.now()),

@@ -21,6 +21,20 @@ export const ErrorCodes = {
   CALLBACK_BUSY: 'NM_CALLBACK_BUSY',
   CALLBACK_NOT_DIALING: 'NM_CALLBACK_NOT_DIALING',
   USAGE: 'NM_USAGE',
+  /** No credential, or one that is wrong, expired or tampered with (HTTP 401). */
+  UNAUTHORIZED: 'NM_UNAUTHORIZED',
+  /** A valid credential whose scope does not reach this route (HTTP 403). */
+  FORBIDDEN: 'NM_FORBIDDEN',
+  /** A request a browser sent on another site's behalf, with this site's cookie (HTTP 403). */
+  CROSS_SITE: 'NM_CROSS_SITE',
+  /** A Host header this service does not answer to (HTTP 421). */
+  HOST_NOT_ALLOWED: 'NM_HOST_NOT_ALLOWED',
+  /** Too many requests, or too many failed authentications, from one address (HTTP 429). */
+  RATE_LIMITED: 'NM_RATE_LIMITED',
+  /** A single-use action link that was used already (HTTP 410). */
+  LINK_USED: 'NM_LINK_USED',
+  /** A request failed inside nevermiss, a bug (HTTP 500; the log has the details). */
+  INTERNAL: 'NM_INTERNAL',
   /** GET /metrics without the metrics token (metrics.token) as a bearer token. */
   METRICS_UNAUTHORIZED: 'NM_METRICS_UNAUTHORIZED',
   /** A notification was not delivered; details: { channel, retryable, person, deliveryId }. */

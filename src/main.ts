@@ -13,6 +13,7 @@ import { createEraser } from './callbacks/erase.js';
 import { openSpool } from './callbacks/spool.js';
 import { createStatusStore } from './callbacks/status.js';
 import { createTimers } from './callbacks/timers.js';
+import { createUsedLinks } from './callbacks/used-links.js';
 import { createLeaseStore } from './callbacks/lease.js';
 import { createNotifier } from './notify/notifier.js';
 import { hostname } from 'node:os';
@@ -67,6 +68,7 @@ export async function serve(config: Config): Promise<void> {
     spool,
     status: createStatusStore(redis, config.redis.keyPrefix),
     jobs: createTimers(redis, config.redis.keyPrefix),
+    usedLinks: createUsedLinks(redis, config.redis.keyPrefix),
     createNotifier: (current) => createNotifier(current),
     instanceId: `${hostname()}:${process.pid}`,
     redisReady: () => redis.status === 'ready',

@@ -10,7 +10,7 @@
  * in AstDB for the next drain, and two instances draining at once each store it; the store is
  * idempotent by call id (recordMissedCall, logCall), so nothing is counted twice.
  *
- * Runs after every (re)connect, every few minutes, and again soon after a drain that failed or
+ * Runs after every (re)connect, every minute, and again soon after a drain that failed or
  * found a call still in the fallback. It never holds up calls (one extra channel, in the
  * background) and never throws: a failure stops the drain, is logged once, and is tried again.
  */
@@ -45,8 +45,12 @@ import {
 
 /** How long the drain channel may take to hand over the next entry. */
 const STEP_TIMEOUT_MS = 10_000;
-/** How often AstDB is looked at while connected (the fallback also runs for callers the service sent there). */
-const EVERY_MS = 5 * 60_000;
+/**
+ * How often AstDB is looked at while connected: every call that went into the app leaves a note
+ * when it ends (dropped here when the call was logged), and the fallback also runs for callers
+ * the service sent there. A drain with nothing to do costs one Local channel.
+ */
+const EVERY_MS = 60_000;
 /** After a failed drain, or one that left a call still in the fallback. */
 const RETRY_MS = 30_000;
 /** Entries per drain; the rest follow in the next one. */
@@ -89,7 +93,7 @@ export interface AstdbDrain {
   run(trigger: string): Promise<DrainSummary | null>;
   /** A StasisStart from the drain context (args after the app name). */
   stasisStart(channelId: string, args: readonly string[]): void;
-  /** Starts draining every few minutes (and soon after a failure). */
+  /** Starts draining every minute (and soon after a failure). */
   start(): void;
   stop(): void;
 }

@@ -105,8 +105,16 @@ export function createCallControl(rest: () => AriRest, app: string, prompts: Pro
       const bridge = ari.createBridge(bridgeId).catch((err: unknown) => {
         if (!isNevermissError(err, ErrorCodes.ARI_CONFLICT)) throw err;
       });
-      await Promise.all([ari.answer(callId), bridge, stopScreening(legId)]);
-      await ari.addToBridge(bridgeId, [callId, legId]);
+      try {
+        await Promise.all([ari.answer(callId), bridge, stopScreening(legId)]);
+        await ari.addToBridge(bridgeId, [callId, legId]);
+      } catch (err) {
+        // The caller or the phone left meanwhile: the call may already have released its bridge
+        // (before it existed), so remove it here. ARI out of reach: the connect is sent again.
+        const outOfReach = isNevermissError(err, ErrorCodes.ARI_UNREACHABLE) || isNevermissError(err, ErrorCodes.ARI_TIMEOUT);
+        if (!outOfReach) await ari.destroyBridge(bridgeId).catch(() => undefined);
+        throw err;
+      }
     },
 
     async play(callId: string, prompt: Prompt) {

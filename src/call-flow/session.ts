@@ -210,6 +210,7 @@ export class CallSession {
               if (caller !== 'gone') throw err;
               return { type: 'connectFailed', error: message(err), callerGone: true };
             }
+            this.deps.logger.info(`caller put through to ${effect.leg.person}.${effect.leg.phone}`, { leg: effect.leg.legId });
             this.noteAnswered(effect.leg);
             return { type: 'connected' };
           },

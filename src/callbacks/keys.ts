@@ -61,6 +61,8 @@ export interface Keys {
   readonly lease: string;
   /** Hash: instance id -> its latest heartbeat (JSON: role, ready, at), pruned when stale. */
   readonly instances: string;
+  /** String with an expiry: this single-use action link (by its id) has been used. */
+  usedLink(linkId: string): string;
 }
 
 /** Appended to a callback's key for its history; the Lua scripts that reach a callback by index use the same. */
@@ -96,5 +98,6 @@ export function createKeys(prefix: string): Keys {
     timersOfCallbackPrefix,
     lease: `${tag}:lease`,
     instances: `${tag}:instances`,
+    usedLink: (linkId) => `${tag}:used-link:${linkId}`,
   };
 }

@@ -114,8 +114,23 @@ export interface CallerMessage {
   readonly at: number;
 }
 
-/** The JSON shape of a callback in the API and `nevermiss callbacks list --json`. */
-export function callbackToJson(cb: Callback, now: number): Record<string, unknown> {
+/** The JSON shape of a callback in the API and `nevermiss callbacks list --json` (times ISO 8601). */
+export interface CallbackJson {
+  readonly id: string;
+  readonly caller: string;
+  readonly called: string;
+  readonly route: string;
+  readonly status: CallbackStatus;
+  readonly createdAt: string;
+  readonly dueAt: string;
+  readonly lastAttemptAt: string;
+  readonly attempts: number;
+  readonly overdue: boolean;
+  readonly closedAt?: string;
+  readonly closedBy?: string;
+}
+
+export function callbackToJson(cb: Callback, now: number): CallbackJson {
   return {
     id: cb.id,
     caller: cb.caller,
@@ -127,6 +142,7 @@ export function callbackToJson(cb: Callback, now: number): Record<string, unknow
     lastAttemptAt: new Date(cb.lastAttemptAt).toISOString(),
     attempts: cb.attempts,
     overdue: isOverdue(cb, now),
-    ...(cb.closedAt === undefined ? {} : { closedAt: new Date(cb.closedAt).toISOString(), closedBy: cb.closedBy }),
+    ...(cb.closedAt === undefined ? {} : { closedAt: new Date(cb.closedAt).toISOString() }),
+    ...(cb.closedAt === undefined || cb.closedBy === undefined ? {} : { closedBy: cb.closedBy }),
   };
 }

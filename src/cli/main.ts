@@ -1,5 +1,5 @@
 /**
- * The `nevermiss` command: serve | check | callbacks ... | explain | status | report | export | forget.
+ * The `nevermiss` command: serve | check | callbacks list/done/dial/history | explain | status | login-link | report | export | forget.
  */
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
@@ -22,6 +22,8 @@ import { buildReport, requestedPeriod } from '../figures/query.js';
 import type { Period } from '../figures/period.js';
 import { formatReport } from '../figures/table.js';
 import { callerNumber, callerRecordsToJson } from '../caller-data/caller-data.js';
+import { loginLink } from '../http/auth/links.js';
+import { allows, grantedBy, type Scope } from '../http/auth/scopes.js';
 
 const DEFAULT_CONFIG = process.env['NEVERMISS_CONFIG'] ?? 'config/nevermiss.yaml';
 
@@ -85,12 +87,13 @@ callbacks
   .option(...configOption)
   .action(async (id: string, opts: { config: string; by?: string }) => {
     const config = loadOrExit(opts.config);
-    const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}/api/callbacks/${encodeURIComponent(id)}/dial`;
+    const url = `${localServiceUrl(config)}/api/callbacks/${encodeURIComponent(id)}/dial`;
+    const token = cliToken(config, 'act');
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(opts.by === undefined ? {} : { by: opts.by }),
         signal: AbortSignal.timeout(10_000),
       });
@@ -117,6 +120,21 @@ callbacks
         console.log(`${new Date(entry.at).toISOString()}  ${entry.event.padEnd(14)} ${change.padEnd(18)} by ${entry.by}${entry.detail ? `  (${entry.detail})` : ''}`);
       }
     });
+  });
+
+program
+  .command('login-link <person>')
+  .description("print a link that logs PERSON in on the phone that opens it (valid for a day; the session lasts 90 days)")
+  .option('--next <path>', 'the page to show after logging in, like /callbacks/cb-2x7k9m4q8r', '/')
+  .option(...configOption)
+  .action((person: string, opts: { config: string; next: string }) => {
+    const config = loadOrExit(opts.config);
+    if (config.people[person] === undefined) usage(`unknown person "${person}"; known people: ${Object.keys(config.people).join(', ')}`);
+    try {
+      console.log(loginLink(config.http, person, { now: Date.now(), next: opts.next }));
+    } catch (err) {
+      usage(isNevermissError(err, ErrorCodes.USAGE) ? err.message.replace(/^NM_USAGE: /, '') : describeError(err));
+    }
   });
 
 program
@@ -258,6 +276,27 @@ function explanationToJson(e: ReturnType<typeof explain>): Record<string, unknow
     huntEndsAfterSec: e.huntEndsAfterMs / 1000,
     promise: e.promise && { kind: e.promise.kind, minutes: e.promise.minutes, dueAt: new Date(e.promise.dueAt).toISOString() },
   };
+}
+
+/** The service's own address, for the CLI on the same machine. */
+function localServiceUrl(config: Config): string {
+  const { host, port } = config.http;
+  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${reachable}:${port}`;
+}
+
+/**
+ * The bearer token for the CLI's requests to the service: $NEVERMISS_TOKEN, else a token of the
+ * config that reaches `scope` (whoever reads the config and its environment holds them anyway),
+ * one without a person first, so the history names the token.
+ */
+function cliToken(config: Config, scope: Scope): string {
+  const fromEnv = process.env['NEVERMISS_TOKEN'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const usable = config.http.tokens.filter((token) => allows(grantedBy(token.scope), scope));
+  const token = usable.find((candidate) => candidate.person === null) ?? usable[0];
+  if (token === undefined) usage(`this needs a token with scope ${scope}: set NEVERMISS_TOKEN, or add one to http.tokens in ${config.file}`);
+  return token.secret;
 }
 
 function usage(message: string): never {

@@ -29,7 +29,7 @@ import type {
 export function buildConfig(file: ConfigFile, absolutePath: string): Config {
   const phonebook = phonebookOfPeople(file.people);
   const firm = buildFirm(file.firm);
-  const { listen, publicUrl } = file.http;
+  const { listen, publicUrl, tokens, sessionSecret, allowedHosts, trustProxy } = file.http;
   return {
     file: absolutePath,
     ari: {
@@ -42,7 +42,15 @@ export function buildConfig(file: ConfigFile, absolutePath: string): Config {
     },
     redis: { url: file.redis.url, keyPrefix: file.redis.keyPrefix, commandTimeoutMs: file.redis.commandTimeout },
     failover: { leaseMs: file.failover.lease, ariLossGraceMs: file.failover.ariLossGrace },
-    http: { host: listen.host, port: listen.port, ...(publicUrl === undefined ? {} : { publicUrl }) },
+    http: {
+      host: listen.host,
+      port: listen.port,
+      ...(publicUrl === undefined ? {} : { publicUrl: publicUrl.replace(/\/+$/, '') }),
+      tokens: tokens.map(({ name, secret, scope, person }) => ({ name, secret, scope, person: person ?? null })),
+      sessionSecret: sessionSecret ?? null,
+      allowedHosts: allowedHosts.map((host) => host.toLowerCase()),
+      trustProxy,
+    },
     // Relative to the config file, so the service finds its prompts whatever folder it starts in.
     prompts: { source: file.prompts.source, directory: resolve(dirname(absolutePath), file.prompts.directory) },
     data: { directory: resolve(dirname(absolutePath), file.data.directory) },

@@ -10,6 +10,7 @@ import { buildConfig } from './build.js';
 import { substituteEnvironment } from './env.js';
 import type { Environment } from './env.js';
 import { deepFreeze } from './freeze.js';
+import { checkHttp } from './http-checks.js';
 import { checkOpeningHours } from './hours-checks.js';
 import { describeIssue, findingsFromIssues } from './issues.js';
 import { checkMetrics } from './metrics-checks.js';
@@ -61,6 +62,7 @@ function checkRelations(raw: unknown): Finding[] {
     ...checkOpeningHours(raw),
     ...checkPhoneNumbers(raw),
     ...checkNotifications(raw),
+    ...checkHttp(raw),
     ...checkMetrics(raw),
   ];
 }

@@ -68,6 +68,11 @@ export function describeKind(value: unknown): string {
   }
 }
 
+/** Secrets are never repeated in problems; their length is what the user needs to know. */
+export function describeLength(value: unknown): string {
+  return typeof value === 'string' && value !== '' ? `${value.length} characters` : describeKind(value);
+}
+
 /** A value in double quotes, shortened so a pasted certificate cannot flood the terminal. */
 export function quote(text: string): string {
   const shown = text.length > LONGEST_QUOTED_VALUE ? `${text.slice(0, LONGEST_QUOTED_VALUE - 1)}…` : text;

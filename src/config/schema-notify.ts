@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-import { describeKind, expectation, expecting, expectingText } from './messages.js';
+import { describeKind, describeLength, expectation, expecting, expectingText } from './messages.js';
 import {
   DIAL_STRING_PATTERN,
   duration,
@@ -72,11 +72,6 @@ const emailAddress = z
   .regex(EMAIL_PATTERN, { error: expecting(EMAIL_PHRASE) });
 
 const httpUrl = (example: string) => url(/^https?$/, `an http:// or https:// URL like "${example}"`);
-
-/** Secrets are never repeated in problems; their length is what the user needs to know. */
-function describeLength(value: unknown): string {
-  return typeof value === 'string' && value !== '' ? `${value.length} characters` : describeKind(value);
-}
 
 const WEBHOOK_SECRET_PHRASE = `a shared secret of at least ${WEBHOOK_SECRET_MIN_LENGTH} characters, to sign each request`;
 

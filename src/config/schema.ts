@@ -14,6 +14,7 @@ import { formatDuration } from './duration.js';
 import { expecting, expectingText } from './messages.js';
 import { NUMBER_PREFIX_PATTERN } from './phone-numbers.js';
 import { CallbacksSchema, NotifyTargetsSchema, SmsGatewaySchema, SmtpSchema } from './schema-notify.js';
+import { HttpSchema } from './schema-http.js';
 import { ClosedDaysSchema, HolidaysSchema, HoursSchema, SpecialHoursSchema } from './schema-hours.js';
 import {
   CountrySchema,
@@ -32,7 +33,6 @@ import {
   settings,
   TimeZoneSchema,
   url,
-  listen,
 } from './schema-kit.js';
 import { MetricsSchema, RetentionSchema } from './schema-figures.js';
 import type { Phone } from './types.js';
@@ -67,7 +67,6 @@ const ariUrl = url(/^https?$/, 'an http:// or https:// URL like "http://127.0.0.
   { error: expecting('the base URL without "/ari" (nevermiss adds it), like "http://127.0.0.1:8088"') },
 );
 
-const publicUrl = url(/^https?$/, 'an http:// or https:// URL like "http://192.0.2.10:8080"');
 
 const stasisAppName = matching(TOKEN_PATTERN, 'a Stasis app name of letters, digits, "-" and "_", like "nevermiss"');
 
@@ -390,15 +389,7 @@ export const ConfigFileSchema = settings(
     )
       .prefault({})
       .describe('Several instances with the same Redis keyPrefix and Stasis app: one is active, the others stand by.'),
-    http: settings(
-      {
-        listen: listen.prefault('127.0.0.1:8080').describe('host:port to listen on. Default 127.0.0.1:8080.'),
-        publicUrl: publicUrl.optional().describe('The URL at which Asterisk reaches this service; needed for prompts over http.'),
-      },
-      'HTTP settings (listen:, publicUrl:)',
-    )
-      .prefault({})
-      .describe('nevermiss\'s own web server.'),
+    http: HttpSchema,
     prompts: settings(
       {
         source: PromptSourceSchema.describe('sound: installed in Asterisk; http: served by nevermiss.'),

@@ -31,12 +31,7 @@ export interface Config {
     readonly leaseMs: number;
     readonly ariLossGraceMs: number;
   };
-  readonly http: {
-    readonly host: string;
-    readonly port: number;
-    /** The URL at which Asterisk reaches this service; present whenever prompts.source is 'http'. */
-    readonly publicUrl?: string;
-  };
+  readonly http: HttpSettings;
   readonly prompts: {
     readonly source: 'sound' | 'http';
     /** Absolute. */
@@ -77,6 +72,36 @@ export interface MetricsSettings {
 export interface RetentionSettings {
   /** Call-log entries, caller messages and closed callbacks older than this are deleted; open callbacks stay. */
   readonly keepMs: number;
+}
+
+/** nevermiss's own web server and the credentials of its API (docs/decisions/0016). */
+export interface HttpSettings {
+  readonly host: string;
+  readonly port: number;
+  /**
+   * The URL at which phones and Asterisk reach this service, without a trailing slash; present
+   * whenever prompts.source is 'http' or a sessionSecret is set.
+   */
+  readonly publicUrl?: string;
+  readonly tokens: readonly ApiToken[];
+  /** Signs login links, session cookies and action tokens; null: none of them work. */
+  readonly sessionSecret: string | null;
+  /** Host names (lower case, no port) the API answers to besides publicUrl's, listen's and loopback's. */
+  readonly allowedHosts: readonly string[];
+  /** Addresses of reverse proxies whose X-Forwarded-* headers are believed; [] for none. */
+  readonly trustProxy: readonly string[];
+}
+
+/** What a bearer token may do: read < act < admin; report only posts the dialplan's outbound report. */
+export type TokenScope = 'read' | 'act' | 'admin' | 'report';
+
+export interface ApiToken {
+  /** Who holds it; the callbacks' history names it as who acted (its person, when it has one). */
+  readonly name: string;
+  readonly secret: string;
+  readonly scope: TokenScope;
+  /** The person it acts as; null for a token of a program (the PBX, a script). */
+  readonly person: string | null;
 }
 
 export interface SmtpSettings {

@@ -35,7 +35,9 @@ import { HTTP_TIMEOUT_MS } from '../notify/http.js';
 import { looksLikeMobile, normalizeNumber } from '../routing/numbers.js';
 import { textBackMessage } from './text-back.js';
 import { nextRetryDelay } from '../notify/retry.js';
-import type { ChannelName, NotificationKind } from '../notify/types.js';
+import type { ChannelName, NotificationEvent, NotificationKind } from '../notify/types.js';
+import type { HttpSettings } from '../config/types.js';
+import { actionUrl, canMakeLinks, loginLink } from '../http/auth/links.js';
 import { describeError } from '../errors.js';
 import { lacksFollowUp } from './sweeps.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -51,6 +53,11 @@ export interface FollowUpDeps {
   readonly instanceId: string;
   /** Where people reach the API, for the "call back" link in messages. */
   readonly publicUrl: string;
+  /**
+   * The http settings login and action links are signed with: the ones the running server checks
+   * them against (read at start, like the server's). Default: the current config's.
+   */
+  readonly linkSettings?: HttpSettings;
   /** Rings a person to call the customer back (escalation with ringOnEscalation). */
   readonly dialBack: (callbackId: string, person: string, by: string) => Promise<void>;
   /** Counts notifications, new and closed callbacks (src/metrics); none when absent. */
@@ -99,6 +106,18 @@ const LEASE_MS = 60_000;
 export const DELIVERY_DEADLINE_MS = 45_000;
 /** How long an instance may take to schedule a new callback's jobs before a sweep may take over. */
 const FOLLOW_UP_CLAIM_MS = 60_000;
+
+/**
+ * The links only this person may use, made fresh for each delivery: a login link to the
+ * callback's page (e-mail, SMS, tapping a push) and, while the callback is open, single-use
+ * "ring me now" and "done" buttons (push). None without http.sessionSecret and http.publicUrl.
+ */
+function personalLinks(http: HttpSettings, callbackId: string, person: string, kind: NotificationKind, now: number): Pick<NotificationEvent['links'], 'page' | 'actions'> {
+  if (!canMakeLinks(http)) return {};
+  const page = loginLink(http, person, { now, next: `/callbacks/${encodeURIComponent(callbackId)}` });
+  if (kind === 'done' || kind === 'failed') return { page };
+  return { page, actions: { dial: actionUrl(http, callbackId, 'dial', person, now), done: actionUrl(http, callbackId, 'done', person, now) } };
+}
 
 /** The job that tells people about one event of a callback. */
 function notifyJob(kind: NotificationKind, callbackId: string): TimerJob {
@@ -170,6 +189,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       links: {
         dial: `POST ${deps.publicUrl.replace(/\/+$/, '')}/api/callbacks/${callback.id}/dial`,
         cli: `nevermiss callbacks dial ${callback.id} --by ${person}`,
+        ...personalLinks(deps.linkSettings ?? config.http, callback.id, person, kind, clock.now()),
       },
     };
     try {

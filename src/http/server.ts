@@ -1,38 +1,61 @@
 /**
- * The HTTP API, built without listening so tests can inject requests.
- *   GET  /healthz                      role (active/standby) and lease holder; 200 when Redis is connected and
- *                                      ARI too (active: the app's WebSocket; standby: a plain HTTP check), else 503; the spool's depth
- * A request that fails because Redis is slow or gone gets 503 with { code: "NM_REDIS", message }.
- *   GET  /api/callbacks                pending callbacks, ordered by dueAt
- *   POST /api/callbacks/:id/done       closes one
- *   GET  /api/status                   the owner's status switch
- *   PUT  /api/status                   { "mode": "normal" | "away" | "closed", "for": "2h" } sets it
- *   POST /api/reload                   reloads the config file (a bad file is refused, the rules stay)
- *   POST /api/callbacks/:id/dial       { "by": "owner" } rings that person, then the customer
- *   GET  /api/callbacks/:id/history    every change of a callback, oldest first
- *   GET  /api/jobs                     the scheduled follow-up jobs (notifications, reminders, escalations)
- *   POST /api/hooks/outbound           the dialplan's report of an outbound call (number, answered seconds)
- *   GET  /api/report?from=&to=         the figures of a period (src/figures): calls, answers, callbacks kept within the promise
- *   GET  /metrics                      Prometheus metrics, behind the metrics token (unless served on metrics.listen)
- *   GET  /prompts/:lang/nevermiss/:file  prompt audio, for Asterisk when prompts.source is http
+ * The HTTP server, built without listening so tests can inject requests. Every route is behind a
+ * credential unless it says it is public (auth/guard.ts, docs/decisions/0016):
+ *
+ *   public   GET  /healthz                          whether this instance works (no files, no config problems)
+ *            GET  /metrics                          Prometheus metrics, behind the metrics token (unless on metrics.listen)
+ *            GET  /prompts/:lang/nevermiss/:file    prompt audio, for Asterisk when prompts.source is http
+ *   read     GET  /api/callbacks                    pending callbacks, ordered by dueAt
+ *            GET  /api/callbacks/:id/history        every change of a callback, oldest first
+ *            GET  /api/jobs                         scheduled follow-up jobs
+ *            GET  /api/status                       the owner's status switch
+ *            GET  /api/openapi.json                 the OpenAPI document (docs/openapi.json)
+ *   act      POST /api/callbacks/:id/done           closes one
+ *            POST /api/callbacks/:id/dial           { "by": "owner" } rings that person, then the customer
+ *            PUT  /api/status                       { "mode": "normal" | "away" | "closed", "for": "2h" }
+ *   admin    POST /api/reload                       reloads the config file (a bad file is refused, the rules stay)
+ *            GET  /api/admin/config                 which file runs, and the problems of a refused reload
+ *            GET  /api/report?from=&to=             the figures of a period (src/figures): calls, answers, promises kept
+ *   report   POST /api/hooks/outbound               the dialplan's report of an outbound call (number, answered seconds)
+ *   link     GET  /login?t=...&next=/path           a login link: sets the session cookie
+ *            POST /api/act/:token                   a single-use action link: ring me now, or done
+ *
+ * Every parameter and body is checked against src/http/schemas.ts; a request that fails gets 400
+ * { code: "NM_USAGE", message }. A request that fails because Redis is slow or gone gets 503
+ * { code: "NM_REDIS", message } within redis.commandTimeout, never a hang.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifySchema } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'winston';
-import { ErrorCodes, isNevermissError } from '../errors.js';
-import type { CallbackStore } from '../callbacks/store.js';
-import { callbackToJson } from '../callbacks/types.js';
+
 import type { Clock } from '../call-flow/ports.js';
-import type { HistoryEntry } from '../callbacks/lifecycle.js';
+import type { StatusStore } from '../callbacks/status.js';
+import type { CallbackStore } from '../callbacks/store.js';
 import type { TimerInfo } from '../callbacks/timers.js';
 import type { Callback } from '../callbacks/types.js';
-import { isStatusMode, type OwnerStatus, type StatusStore } from '../callbacks/status.js';
-import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
+import type { UsedLinks } from '../callbacks/used-links.js';
+import type { HttpSettings } from '../config/types.js';
+import { ErrorCodes, isNevermissError } from '../errors.js';
+import { createFailureLimiter } from './auth/failures.js';
+import { installGuard } from './auth/guard.js';
+import { accessOf } from './auth/principal.js';
+import { validationMessage } from './replies.js';
+import { apiRoutes } from './routes/api.js';
+import { linkRoutes } from './routes/links.js';
+import { publicRoutes } from './routes/public.js';
 import type { PeriodRequest } from '../figures/query.js';
 import type { Report } from '../figures/report.js';
 import { registerMetricsRoute, type MetricsEndpoint } from '../metrics/http.js';
+
+/** Which config runs, and the problems of a refused reload (the running rules stay). */
+export interface ConfigStateView {
+  readonly file: string;
+  readonly loadedAt: number;
+  readonly rejected: { readonly at: number; readonly problems: readonly string[] } | null;
+}
 
 export interface Health {
   /** Only the active instance opens the Stasis app and runs calls (docs/decisions/0014). */
@@ -46,193 +69,129 @@ export interface Health {
   readonly ariReachable: boolean | null;
   readonly redis: boolean;
   readonly activeCalls: number;
-  /** Which config runs, and the problems of a refused reload (the running rules stay). */
-  readonly config?: { readonly file: string; readonly loadedAt: number; readonly rejected: { readonly at: number; readonly problems: readonly string[] } | null };
+  /** Shown in /healthz only as times: the file's path and the problems are for GET /api/admin/config. */
+  readonly config?: ConfigStateView;
   /** Records waiting in the local spool for Redis: how many, and since when (ms). */
   readonly spool?: { readonly depth: number; readonly oldestAt: number | null };
 }
 
+/** How much the API takes from one client address. */
+export interface HttpLimits {
+  /** Requests per minute to any route behind a credential. */
+  readonly requestsPerMinute: number;
+  /** Failed authentications within failureWindowMs before the address is refused until the window ends. */
+  readonly failures: number;
+  readonly failureWindowMs: number;
+}
+
+export const DEFAULT_LIMITS: HttpLimits = { requestsPerMinute: 300, failures: 10, failureWindowMs: 10 * 60_000 };
+
 export interface HttpDeps {
   readonly store: CallbackStore;
+  readonly status: StatusStore;
   readonly clock: Clock;
-  readonly health: () => Health;
-  readonly promptsDir: string;
   readonly logger: Logger;
-  readonly status?: StatusStore;
-  readonly reload?: () => { readonly rejected: { readonly problems: readonly string[] } | null };
-  readonly onClosed?: (callback: Callback) => Promise<void>;
-  readonly dialBack?: (callbackId: string, person: string | undefined) => Promise<{ readonly sessionId: string; readonly person: string }>;
-  readonly history?: (callbackId: string) => Promise<readonly HistoryEntry[]>;
-  readonly jobs?: () => Promise<readonly TimerInfo[]>;
-  readonly outboundCall?: (report: { readonly number: string; readonly answeredSec: number; readonly from: string }) => Promise<Callback | null>;
+  readonly promptsDir: string;
+  /** Credentials: the http settings (tokens, session secret, hosts) and the people of the running config. */
+  readonly auth: { readonly http: () => HttpSettings; readonly isPerson: (id: string) => boolean };
+  /** Where single-use action links are marked used. */
+  readonly usedLinks: UsedLinks;
+  readonly limits?: HttpLimits;
+  readonly health: () => Health;
+  readonly configState: () => ConfigStateView;
+  readonly reload: () => ConfigStateView;
+  readonly onClosed: (callback: Callback) => Promise<void>;
+  /** Rings `person` (undefined: the default person), then the customer; `by` is who asked, for the history. */
+  readonly dialBack: (callbackId: string, person: string | undefined, by: string) => Promise<{ readonly sessionId: string; readonly person: string }>;
+  readonly jobs: () => Promise<readonly TimerInfo[]>;
+  readonly outboundCall: (report: { readonly number: string; readonly answeredSec: number; readonly from: string }) => Promise<Callback | null>;
   /** The figures of the days asked for (YYYY-MM-DD in the firm's time zone; absent: see requestedPeriod). */
-  readonly report?: (request: PeriodRequest) => Promise<Report>;
-  /** GET /metrics on this server, behind its token; absent when metrics are off or on their own listener. */
+  readonly report: (request: PeriodRequest) => Promise<Report>;
+  /** GET /metrics on this server, behind its own token; absent when metrics are off or on their own listener. */
   readonly metrics?: MetricsEndpoint;
 }
 
-const PROMPT_FILE = /^[a-z0-9-]+\.wav$/;
-const LANGUAGE = /^[a-z]{2}(?:[-_][a-zA-Z]{2})?$/;
+/** The OpenAPI document's frame; the paths come from the routes' schemas. */
+export const OPENAPI_INFO = {
+  openapi: '3.0.3',
+  info: {
+    title: 'nevermiss',
+    description:
+      'The HTTP API of nevermiss. Every route but /healthz and the prompts needs a credential: a bearer token of the config ' +
+      '(http.tokens, with a scope: read < act < admin, or report for the dialplan only), or the session cookie set by a login ' +
+      'link. Each operation names the scope it needs in x-nevermiss-scope.',
+    version: '1',
+  },
+  components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'A token of http.tokens in the config' },
+      session: { type: 'apiKey', in: 'cookie', name: 'nevermiss-session', description: 'Set by GET /login (named __Host-nevermiss-session with an https publicUrl); acts as its person, scope act' },
+    },
+  },
+} as const;
 
 export function buildHttp(deps: HttpDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const limits = deps.limits ?? DEFAULT_LIMITS;
+  const startup = deps.auth.http();
+  // Action tokens are a path parameter of about 160 characters (find-my-way's default limit is 100).
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 2_048 }, trustProxy: startup.trustProxy.length === 0 ? false : [...startup.trustProxy] });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   // Asterisk's CURL() posts form data.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4_096 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
 
-  // Redis slow or gone is a clear, coded 503 on every route, never a hang (commands have a timeout) or a bare 500.
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler<FastifyError>((err, _req, reply) => {
+    const invalid = validationMessage(err);
+    if (invalid !== null) return reply.code(400).send({ code: ErrorCodes.USAGE, message: invalid });
+    // Redis slow or gone is a clear, coded 503 on every route, never a hang (commands have a timeout) or a bare 500.
     if (isNevermissError(err, ErrorCodes.REDIS)) {
       deps.logger.warn('API request failed: Redis unavailable', { error: err.message });
       return reply.code(503).send({ code: err.code, message: `${err.message}; try again when Redis is back` });
     }
-    deps.logger.error('API request failed', { error: err instanceof Error ? err.message : String(err) });
-    return reply.send(err);
-  });
-
-  app.get('/healthz', async (_req, reply) => {
-    const health = deps.health();
-    // A standby that could take over is healthy: an orchestrator must not kill it for lacking the app.
-    const ok = health.redis && (health.role === 'active' ? health.ari : health.ariReachable === true);
-    const { rss, heapUsed } = process.memoryUsage();
-    const spool = health.spool && { depth: health.spool.depth, oldestAt: health.spool.oldestAt === null ? null : new Date(health.spool.oldestAt).toISOString() };
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...health, ...(spool ? { spool } : {}), memory: { rss, heapUsed } });
-  });
-
-  app.get('/api/status', async (_req, reply) => {
-    if (!deps.status) return reply.code(404).send();
-    return statusToJson(await deps.status.get(deps.clock.now()));
-  });
-
-  app.put<{ Body: { mode?: unknown; for?: unknown } | undefined }>('/api/status', async (req, reply) => {
-    if (!deps.status) return reply.code(404).send();
-    const mode = typeof req.body?.mode === 'string' ? req.body.mode : '';
-    const duration = req.body?.for;
-    if (!isStatusMode(mode)) {
-      return reply.code(400).send({ code: ErrorCodes.USAGE, message: `mode must be "normal", "away" or "closed", got ${JSON.stringify(req.body?.mode)}` });
+    if (err.statusCode === 429) return reply.code(429).send({ code: ErrorCodes.RATE_LIMITED, message: err.message });
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ code: ErrorCodes.USAGE, message: err.message });
     }
-    if (duration !== undefined && (typeof duration !== 'string' || !DURATION_PATTERN.test(duration) || parseDuration(duration) <= 0)) {
-      return reply.code(400).send({ code: ErrorCodes.USAGE, message: `for must be a duration like "2h" or "30m", got ${JSON.stringify(duration)}` });
-    }
-    const now = deps.clock.now();
-    const until = typeof duration === 'string' ? now + parseDuration(duration) : null;
-    return statusToJson(await deps.status.set(mode, { until, by: 'api', now }));
+    deps.logger.error('API request failed', { error: err.message });
+    return reply.code(500).send({ code: ErrorCodes.INTERNAL, message: 'the request failed inside nevermiss; the log has the details' });
   });
 
-  app.post('/api/reload', async (_req, reply) => {
-    if (!deps.reload) return reply.code(404).send();
-    const state = deps.reload();
-    return reply.code(state.rejected ? 422 : 200).send(state);
+  installGuard(app, {
+    http: deps.auth.http,
+    isPerson: deps.auth.isPerson,
+    clock: deps.clock,
+    failures: createFailureLimiter({ max: limits.failures, windowMs: limits.failureWindowMs }),
+    logger: deps.logger,
+  });
+  app.addHook('onRoute', (route) => {
+    // The OpenAPI document says what each operation needs.
+    const access = accessOf(route.config);
+    if (typeof access === 'string') return;
+    const security = 'scope' in access ? (['read', 'act'].includes(access.scope) ? [{ bearer: [] }, { session: [] }] : [{ bearer: [] }]) : [];
+    const needs = 'scope' in access ? access.scope : 'link' in access ? `${access.link} link` : 'none';
+    const documented: FastifySchema & Record<string, unknown> = { ...route.schema, security };
+    documented['x-nevermiss-scope'] = needs;
+    route.schema = documented;
   });
 
-  app.post<{ Params: { id: string }; Body: { by?: unknown } | undefined }>('/api/callbacks/:id/dial', async (req, reply) => {
-    if (!deps.dialBack) return reply.code(404).send();
-    const by = typeof req.body?.by === 'string' && req.body.by !== '' ? req.body.by : undefined;
-    const started = await deps.dialBack(req.params.id, by).catch((err: unknown) => err);
-    if (started instanceof Error) return sendCoded(reply, started);
-    return reply.code(202).send(started);
+  void app.register(cookie);
+  void app.register(rateLimit, {
+    global: true,
+    max: limits.requestsPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      code: ErrorCodes.RATE_LIMITED,
+      message: `more than ${context.max} requests a minute from this address; try again in ${Math.ceil(context.ttl / 1_000)} s`,
+    }),
   });
-
-  app.get<{ Params: { id: string } }>('/api/callbacks/:id/history', async (req, reply) => {
-    if (!deps.history) return reply.code(404).send();
-    try {
-      return (await deps.history(req.params.id)).map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() }));
-    } catch (err) {
-      return sendCoded(reply, err);
-    }
-  });
-
-  app.get('/api/jobs', async (_req, reply) => {
-    if (!deps.jobs) return reply.code(404).send();
-    return (await deps.jobs()).map((job) => ({ ...job, dueAt: new Date(job.dueAt).toISOString() }));
-  });
-
-  app.post<{ Body: Record<string, unknown> | undefined }>('/api/hooks/outbound', async (req, reply) => {
-    if (!deps.outboundCall) return reply.code(404).send();
-    const number = typeof req.body?.['number'] === 'string' ? req.body['number'] : '';
-    const answeredSec = Number(req.body?.['answered']);
-    if (number === '' || !Number.isFinite(answeredSec)) {
-      return reply.code(400).send({ code: ErrorCodes.USAGE, message: 'expected number= and answered= (seconds), as the dialplan snippet sends them' });
-    }
-    const from = typeof req.body?.['from'] === 'string' ? req.body['from'] : '';
-    const closed = await deps.outboundCall({ number, answeredSec, from });
-    return { closed: closed?.id ?? null };
-  });
-
-  // Reads figures only: the API's authentication grants it to read-only credentials (scope "read").
-  app.get<{ Querystring: Record<string, unknown> }>('/api/report', { config: { scope: 'read' } }, async (req, reply) => {
-    if (!deps.report) return reply.code(404).send();
-    const request: { from?: string; to?: string } = {};
-    for (const name of ['from', 'to'] as const) {
-      const value = req.query[name];
-      if (value === undefined) continue;
-      if (typeof value !== 'string') {
-        return reply.code(400).send({ code: ErrorCodes.USAGE, message: `${name} must be given once, as a date like 2026-03-01` });
-      }
-      request[name] = value;
-    }
-    try {
-      return await deps.report(request);
-    } catch (err) {
-      return sendCoded(reply, err);
-    }
-  });
-
+  void app.register(swagger, { openapi: OPENAPI_INFO, transform: jsonSchemaTransform });
+  void app.register(publicRoutes, deps);
+  void app.register(linkRoutes, deps);
+  void app.register(apiRoutes, deps);
+  // Public for the guard: it checks its own credential, the metrics token (src/metrics/http.ts).
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
-
-  app.get('/api/callbacks', async () => {
-    const now = deps.clock.now();
-    const pending = await deps.store.listPending();
-    return pending.map((cb) => callbackToJson(cb, now));
-  });
-
-  app.post<{ Params: { id: string } }>('/api/callbacks/:id/done', async (req, reply) => {
-    try {
-      const closed = await deps.store.close(req.params.id, 'done', 'api', deps.clock.now());
-      await deps.onClosed?.(closed);
-      return callbackToJson(closed, deps.clock.now());
-    } catch (err) {
-      return sendCoded(reply, err);
-    }
-  });
-
-  app.get<{ Params: { lang: string; file: string } }>('/prompts/:lang/nevermiss/:file', async (req, reply) => {
-    const { lang, file } = req.params;
-    if (!LANGUAGE.test(lang) || !PROMPT_FILE.test(file)) return reply.code(404).send();
-    const path = join(deps.promptsDir, lang, 'nevermiss', file);
-    const size = await stat(path).then((info) => info.size, () => null);
-    if (size === null) {
-      deps.logger.warn('prompt requested but not found', { path });
-      return reply.code(404).send();
-    }
-    deps.logger.debug('prompt served', { lang, file });
-    return reply.header('content-type', 'audio/wav').header('content-length', size).send(createReadStream(path));
-  });
-
   return app;
-}
-
-function statusToJson(status: OwnerStatus): Record<string, unknown> {
-  return {
-    mode: status.mode,
-    until: status.until === null ? null : new Date(status.until).toISOString(),
-    setBy: status.setBy,
-    setAt: status.setAt === 0 ? null : new Date(status.setAt).toISOString(),
-  };
-}
-
-/** Coded errors the client can act on get their own status; anything else is a 500. */
-function sendCoded(reply: FastifyReply, err: unknown): FastifyReply {
-  if (isNevermissError(err, ErrorCodes.CALLBACK_NOT_FOUND)) return reply.code(404).send({ code: err.code, message: err.message });
-  for (const code of [ErrorCodes.CALLBACK_CLOSED, ErrorCodes.CALLBACK_BUSY, ErrorCodes.CALLBACK_NOT_DIALING] as const) {
-    if (isNevermissError(err, code)) return reply.code(409).send({ code: err.code, message: err.message });
-  }
-  if (isNevermissError(err, ErrorCodes.USAGE)) return reply.code(400).send({ code: err.code, message: err.message });
-  // Asterisk or Redis away or too slow: a later try may work (a dial-back that could not start is pending again).
-  for (const code of [ErrorCodes.ARI_UNREACHABLE, ErrorCodes.ARI_NOT_READY, ErrorCodes.ARI_TIMEOUT, ErrorCodes.REDIS] as const) {
-    if (isNevermissError(err, code)) return reply.code(503).send({ code: err.code, message: err.message });
-  }
-  if (isNevermissError(err, ErrorCodes.ARI_REQUEST)) return reply.code(502).send({ code: err.code, message: err.message });
-  throw err;
 }

@@ -22,7 +22,8 @@ export function renderText(event: NotificationEvent, timezone: string, language:
 export function renderShortText(event: NotificationEvent, timezone: string): string {
   const { callback } = event;
   const rang = `Rang ${rangText(callback, event.at, timezone)}.`;
-  return `nevermiss: ${subjectOf(event, timezone)}${deadlineNote(event)}. ${rang}`;
+  const page = isOpen(event.kind) && event.links.page !== undefined ? ` ${event.links.page}` : '';
+  return `nevermiss: ${subjectOf(event, timezone)}${deadlineNote(event)}. ${rang}${page}`;
 }
 
 function renderEnglish(event: NotificationEvent, timezone: string): RenderedMessage {
@@ -39,6 +40,7 @@ function renderEnglish(event: NotificationEvent, timezone: string): RenderedMess
   if (isOpen(event.kind)) {
     lines.push('', 'To call back now:', `  ${links.cli}`, `  or ${links.dial}`);
   }
+  if (links.page !== undefined) lines.push('', `Open it on your phone: ${links.page}`);
   lines.push('', `Callback ${callback.id}, ${callback.status}.`);
   return { subject: subjectOf(event, timezone), text: `${lines.join('\n')}\n` };
 }

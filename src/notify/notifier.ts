@@ -89,7 +89,10 @@ export function createNotifier(config: Config, deps: NotifierDeps = {}): Notifie
           return;
         case 'ntfy':
           if (notify.ntfy === null) throw unavailable(`${describe(person)} has no ntfy topic`);
-          await sendNtfy(fetchFn, notify.ntfy, event.kind, renderText(event, timezone), timeoutMs);
+          await sendNtfy(fetchFn, notify.ntfy, event.kind, renderText(event, timezone), timeoutMs, {
+            ...(event.links.page === undefined ? {} : { page: event.links.page }),
+            ...(event.links.actions === undefined ? {} : { actions: event.links.actions }),
+          });
           return;
         case 'sms':
           if (notify.sms === null || config.sms === null) throw unavailable(`${describe(person)} has no SMS number`);

@@ -37,6 +37,13 @@ export interface NotificationEvent {
     readonly dial: string;
     /** A command that dials, like "nevermiss callbacks dial cb-123 --by owner". */
     readonly cli: string;
+    /**
+     * A login link for the person told that opens the callback's page (GET /login?t=...&next=/callbacks/<id>);
+     * absent without http.sessionSecret and http.publicUrl.
+     */
+    readonly page?: string;
+    /** Single-use action URLs (POST) for the buttons of a push notification; absent for a closed callback, or without links. */
+    readonly actions?: { readonly dial: string; readonly done: string };
   };
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CALLER_PORTS, PHONES, TEST_DID, ariRequest, asteriskCli, waitForNoChannels } from '../support/sandbox.js';
+import { CALLER_PORTS, PHONES, TEST_DID, ariRequest, asteriskCli, setOutboundReport, waitForNoChannels } from '../support/sandbox.js';
 import { placeCall, startCall, type PhoneHandle, type PhoneOptions } from '../support/sipp.js';
 import type { LogLine, Service } from '../support/service.js';
 import { until, useBench } from '../support/bench.js';
@@ -71,7 +71,7 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
   });
 
   afterEach(async () => {
-    await ariRequest('POST', '/asterisk/variable?variable=NEVERMISS_URL&value=');
+    await setOutboundReport('');
     await asteriskCli('database deltree nevermiss');
   });
 
@@ -184,7 +184,7 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     assert.equal(logged?.['callerName'], hostileName, 'the caller name came through as text');
 
     // Their follow-up is scheduled as for any missed call.
-    const jobs = (await (await fetch(`${nevermiss.url}/api/jobs`)).json()) as Array<{ id: string }>;
+    const jobs = (await (await nevermiss.api('/api/jobs')).json()) as Array<{ id: string }>;
     for (const callback of pending) {
       assert.ok(jobs.some((job) => job.id === `remind:${callback.id}`), `remind:${callback.id} in ${JSON.stringify(jobs)}`);
       assert.ok(jobs.some((job) => job.id === `overdue:${callback.id}`), `overdue:${callback.id}`);
@@ -206,8 +206,7 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     const open = await store.recordMissedCall({ callId: 'missed-earlier', caller: '+4520410005', called: TEST_DID, route: 'main', language: 'en', at: missedAt, dueAt: missedAt + 600_000 });
 
     // The service isn't running: the hook's CURL() fails and the report goes to AstDB.
-    const set = await ariRequest('POST', `/asterisk/variable?variable=NEVERMISS_URL&value=${encodeURIComponent(nevermiss.url)}`);
-    assert.equal(set.status, 204);
+    await setOutboundReport(nevermiss.url);
     await phone('phone-5075', { behavior: 'answer', ringMs: 300 });
     const outbound = await placeCall({ to: '+4520410005', from: '101', callerPort: CALLER_PORTS.deskOut, talkMs: 4_000, maxWaitMs: 30_000 });
     assert.equal(outbound.status, 200);
@@ -234,6 +233,17 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     await sleep(500);
     const confirmed = await astdb();
     assert.equal(confirmed.size, 0, `a confirmed report is not kept in AstDB: ${[...confirmed].join('\n')}\n${nevermiss.tail(10)}`);
+
+    // A report with a wrong token is refused, and the PBX keeps it for the next drain.
+    await setOutboundReport(nevermiss.url, 'not-the-report-token-0123456789abcdef0123456789');
+    await placeCall({ to: '+4520410005', from: '101', callerPort: CALLER_PORTS.deskOut, talkMs: 1_000, maxWaitMs: 30_000 });
+    await waitForNoChannels(10_000);
+    const refused = await until('the refused report in AstDB', async () => {
+      const entries = await astdb();
+      return keysOf(entries, 'outbound').length > 0 ? entries : undefined;
+    }, 10_000);
+    assert.equal(refused.size, 1);
+    assert.ok(nevermiss.logs.some((line) => line.message === 'API request refused: not authenticated' && line['route'] === 'POST /api/hooks/outbound'), nevermiss.tail(10));
   });
 
   it('a late outbound report closes only callbacks of missed calls made before it', async () => {
@@ -336,6 +346,30 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     for (const callback of pending) assert.equal(callback.attempts, 1, callback.caller);
     console.log(`killed mid-drain: ${left} of 40 entries were left for the second service`);
   });
+
+  it('hundreds of notes, more than one listing of DB_KEYS() holds: one drain takes them all, the last one too', async () => {
+    const nevermiss = await service();
+    const store = createCallbackStore(redis, nevermiss.keyPrefix);
+    const now = Date.now();
+    // 300 calls the service logged itself (their notes are dropped) and, listed last, one it never logged.
+    const logged = Array.from({ length: 300 }, (_, i) => `logged-${String(i).padStart(3, '0')}`);
+    for (const [i, key] of logged.entries()) {
+      await store.logCall({ callId: key, caller: '+4520440000', called: TEST_DID, route: 'main', startedAt: now - 600_000 + i, endedAt: now - 500_000 + i, outcome: { kind: 'blocked' } });
+    }
+    const note = (at: number, number: string): string => `1|${at}|${encodeURIComponent(number)}|Kunde|${TEST_DID}|${at + 20_000}`;
+    for (let i = 0; i < logged.length; i += 20) {
+      await Promise.all(logged.slice(i, i + 20).map((key, j) => asteriskCli(`database put nevermiss/inbound ${key} ${note(now - 600_000 + i + j, '+4520440000')}`)));
+    }
+    await asteriskCli(`database put nevermiss/inbound zz-never-logged ${note(now - 120_000, '+4520440001')}`);
+    assert.equal(keysOf(await astdb(), 'inbound').length, 301);
+
+    await nevermiss.start();
+    const summary = await connectDrain(nevermiss, 1);
+    assert.equal(summary['interrupted'], 1, nevermiss.tail());
+    assert.equal((await astdb()).size, 0, 'every note taken in one drain');
+    assert.deepEqual((await store.listPending()).map((cb) => cb.caller), ['+4520440001']);
+    assert.equal((await store.getCall('zz-never-logged'))?.outcome.kind, 'callback-pending');
+  });
   it('killed (-9) mid-hunt and the caller leaves before it is back: the PBX notes the call, the restarted service records the missed call', async () => {
     const first = await service();
     await first.start();
@@ -376,7 +410,9 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     await first.start();
     await phone('owner-desk', { behavior: 'answer', ringMs: 300 });
     const call = await startCall({ to: TEST_DID, from: '4520410012', talkMs: 5_000, maxWaitMs: 20_000 });
-    await first.waitForLog((line) => line.message === 'call hunting -> bridged on legAnswered', 15_000);
+    // Put through: once the bridge stands, the service notes in Redis who took the call.
+    const connected = await first.waitForLog((line) => line.message === 'caller put through to owner.desk', 15_000);
+    await until('the note of who took the call', async () => ((await redis.exists(`{${first.keyPrefix}}:answered-call:${String(connected['callId'])}`)) === 1 ? true : undefined), 5_000);
     await first.kill();
     assert.equal((await call.done).status, 200);
     const noted = await until('the PBX\'s note of the call', async () => {

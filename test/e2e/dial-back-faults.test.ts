@@ -56,7 +56,7 @@ describe('dial-back faults', { timeout: 300_000 }, () => {
   }
 
   const dial = (service: Service, id: string): Promise<Response> =>
-    fetch(`${service.url}/api/callbacks/${id}/dial`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'owner' }) });
+    service.api(`/api/callbacks/${id}/dial`, { method: 'POST', body: { by: 'owner' } });
 
   it('a dial-back started while ARI is unreachable: 503 with the coded error, the callback pending again, and after heal a dial-back works', async () => {
     const proxy = await bench.proxy({ host: '127.0.0.1', port: 8088 });

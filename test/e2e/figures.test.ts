@@ -150,7 +150,7 @@ describe('figures of real calls: /metrics and the report', { timeout: 600_000 },
     const zone = 'Europe/Copenhagen';
     const from = DateTime.fromMillis(since, { zone }).toISODate() ?? '';
     const to = DateTime.now().setZone(zone).toISODate() ?? '';
-    const viaApi = await fetch(`${service.url}/api/report?from=${from}&to=${to}`);
+    const viaApi = await service.api(`/api/report?from=${from}&to=${to}`);
     assert.equal(viaApi.status, 200);
     const report = (await viaApi.json()) as Report;
     const expectReport = (r: Report): void => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { CALLER_PORTS, PHONES, TEST_DID, ariRequest, ensureSandbox, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
+import { CALLER_PORTS, PHONES, TEST_DID, ensureSandbox, setOutboundReport, stasisAppConnected, waitForNoChannels } from '../support/sandbox.js';
 import { ensureRedis, deleteNevermissKeys } from '../support/redis.js';
 import { placeCall, startPhone, type PhoneHandle, type PhoneOptions } from '../support/sipp.js';
 import { Service } from '../support/service.js';
@@ -153,11 +153,7 @@ describe('keeping every promise', { timeout: 900_000 }, () => {
 
     const desk = await phone('owner-desk', { behavior: 'answer', ringMs: 500, dtmf: { digit: '1', afterMs: 2_000 } });
     const customer = await phone('phone-5075', { behavior: 'answer', ringMs: 800, talkMs: 25_000 });
-    const response = await fetch(`${service.url}/api/callbacks/${callback.id}/dial`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'owner' }),
-    });
+    const response = await service.api(`/api/callbacks/${callback.id}/dial`, { method: 'POST', body: { by: 'owner' } });
     assert.equal(response.status, 202);
 
     const done = await waitForStatus(store, callback.id, ['done']);
@@ -177,7 +173,7 @@ describe('keeping every promise', { timeout: 900_000 }, () => {
 
     await phone('owner-desk', { behavior: 'answer', ringMs: 500, dtmf: { digit: '1', afterMs: 2_000 } });
     await phone('phone-5075', { behavior: 'answer', ringMs: 500, talkMs: 5_000 });
-    const response = await fetch(`${service.url}/api/callbacks/${callback.id}/dial`, { method: 'POST' });
+    const response = await service.api(`/api/callbacks/${callback.id}/dial`, { method: 'POST' });
     assert.equal(response.status, 202);
 
     await sleep(3_000);
@@ -210,13 +206,17 @@ describe('keeping every promise', { timeout: 900_000 }, () => {
     const callback = await missedCall(service, '4520310005');
     await waitForNoChannels(10_000);
 
-    const set = await ariRequest('POST', `/asterisk/variable?variable=NEVERMISS_URL&value=${encodeURIComponent(service.url)}`);
-    assert.equal(set.status, 204);
+    // The dialplan posts the report with the bench's report token (scope report in the service's config).
+    await setOutboundReport(service.url);
     await phone('phone-5075', { behavior: 'answer', ringMs: 500 });
     const outbound = await placeCall({ to: '+4520310005', from: '101', callerPort: CALLER_PORTS.deskOut, talkMs: 21_000, maxWaitMs: 40_000 });
     assert.equal(outbound.status, 200);
     const done = await waitForStatus(store, callback.id, ['done'], 10_000);
     assert.match(done.closedBy ?? '', /outbound call/);
+    assert.ok(
+      service.logs.some((line) => line.message === 'callback done: the customer was called through the PBX' && line['callbackId'] === callback.id),
+      'closed by the report the dialplan posted with its token',
+    );
   });
 
   it('two instances of one installation (active and standby) send each notification once, and the standby takes the jobs over', async () => {

@@ -147,7 +147,7 @@ defaultRoute: main
     const feature = await placeCall({ to: '*71', from: '101', callerPort: CALLER_PORTS.deskOut, maxWaitMs: 20_000 });
     assert.equal(feature.status, 200, 'the feature code is answered with a confirmation');
     assert.equal(feature.hungUpBy, 'asterisk');
-    const status = (await (await fetch(`${service.url}/api/status`)).json()) as Record<string, unknown>;
+    const status = (await (await service.api('/api/status')).json()) as Record<string, unknown>;
     assert.equal(status['mode'], 'away');
 
     await waitForNoChannels(10_000);
@@ -162,7 +162,7 @@ defaultRoute: main
 
     await waitForNoChannels(10_000);
     await placeCall({ to: '*70', from: '101', callerPort: CALLER_PORTS.deskOut, maxWaitMs: 20_000 });
-    const back = (await (await fetch(`${service.url}/api/status`)).json()) as Record<string, unknown>;
+    const back = (await (await service.api('/api/status')).json()) as Record<string, unknown>;
     assert.equal(back['mode'], 'normal');
   });
 
@@ -354,8 +354,11 @@ defaultRoute: main
     service.rewriteRules('people: {}\nroutes: {}\n');
     await service.waitForLog((line) => line.message === 'config reload refused; the running rules stay');
     const health = await service.health();
-    const config = health.body['config'] as { rejected: { problems: string[] } | null };
-    assert.ok(config.rejected && config.rejected.problems.length > 0, show(health.body));
+    const config = health.body['config'] as { rejectedAt: string | null };
+    assert.ok(config.rejectedAt !== null, `/healthz says a reload was refused: ${show(health.body)}`);
+    assert.doesNotMatch(JSON.stringify(health.body), /nevermiss\.yaml/, '/healthz names no file and no problem');
+    const state = (await (await service.api('/api/admin/config')).json()) as { rejected: { problems: string[] } | null };
+    assert.ok(state.rejected && state.rejected.problems.length > 0, `the admin route has the problems: ${JSON.stringify(state)}`);
     assert.equal(health.status, 200, 'the service keeps running on the good rules');
     await sleep(200);
   });

@@ -60,10 +60,10 @@ describe('active and standby instances on the sandbox PBX', { timeout: 300_000 }
     assert.equal(await stasisAppConnected(), true);
 
     // The standby's HTTP API works.
-    const pending = await fetch(`${second.url}/api/callbacks`);
+    const pending = await second.api('/api/callbacks');
     assert.equal(pending.status, 200);
     // ...but it places no calls: a call back is refused with a pointer to the active one.
-    const dial = await fetch(`${second.url}/api/callbacks/any/dial`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const dial = await second.api('/api/callbacks/any/dial', { method: 'POST', body: {} });
     assert.equal(dial.status, 503);
     const refusal = (await dial.json()) as { code: string; message: string };
     assert.equal(refusal.code, 'NM_ARI_UNREACHABLE');

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -120,4 +120,43 @@ test('explain rejects a time it cannot read, naming it', async () => {
   const { code, stderr } = await nevermiss('explain', '--to', '4530123456', '--from', '20111111', '--at', 'soon', '--config', config);
   assert.equal(code, 1);
   assert.match(stderr, /NM_USAGE: --at "soon" is not a date and time like 2026-12-24T16:55/);
+});
+
+test('serve refuses to start with a token secret that is too short, at its FILE:LINE:COL', async () => {
+  const short = join(dir, 'short-token.yaml');
+  writeFileSync(short, `${readFileSync(config, 'utf8')}http:\n  tokens:\n    - { name: pbx, secret: "too-short", scope: report }\n`);
+  const { code, stderr } = await nevermiss('serve', '--config', short);
+  assert.equal(code, 1);
+  assert.match(stderr, new RegExp(`NM_CONFIG_INVALID: ${short.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:9:28 http\\.tokens\\[0\\]\\.secret: expected a secret of at least 32 characters`));
+  assert.doesNotMatch(stderr, /too-short/, 'the secret is not repeated');
+});
+
+test('login-link prints a signed link to publicUrl for a person of the config; an unknown person or no sessionSecret is refused', async () => {
+  const withLinks = join(dir, 'links.yaml');
+  writeFileSync(withLinks, `${readFileSync(config, 'utf8')}http:\n  publicUrl: https://nevermiss.example.dk\n  sessionSecret: "\${NM_CLI_SESSION}"\n`);
+  const env = { ...process.env, NM_CLI_SESSION: 'cli-session-secret-0123456789-0123456789' };
+  const run = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((done) => {
+      execFile(process.execPath, [join(ROOT, 'bin', 'nevermiss.js'), ...args], { cwd: ROOT, timeout: 30_000, env }, (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 99) : 0, stdout, stderr });
+      });
+    });
+  const printed = await run('login-link', 'owner', '--next', '/callbacks/cb-1', '--config', withLinks);
+  assert.equal(printed.code, 0, printed.stderr);
+  const link = new URL(printed.stdout.trim());
+  assert.equal(`${link.origin}${link.pathname}`, 'https://nevermiss.example.dk/login');
+  assert.match(link.searchParams.get('t') ?? '', /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+  assert.equal(link.searchParams.get('next'), '/callbacks/cb-1');
+  const unknown = await run('login-link', 'nobody', '--config', withLinks);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /NM_USAGE: unknown person "nobody"; known people: owner/);
+  const without = await run('login-link', 'owner', '--config', config);
+  assert.equal(without.code, 1);
+  assert.match(without.stderr, /NM_USAGE: login links need http.sessionSecret and http.publicUrl/);
+});
+
+test('callbacks dial needs a token with scope act: NEVERMISS_TOKEN or one of the config', async () => {
+  const { code, stderr } = await nevermiss('callbacks', 'dial', 'cb-1', '--config', config);
+  assert.equal(code, 1);
+  assert.match(stderr, /NM_USAGE: this needs a token with scope act: set NEVERMISS_TOKEN, or add one to http.tokens/);
 });

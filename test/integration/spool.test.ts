@@ -24,7 +24,11 @@ import { createTimers, type Timers } from '../../src/callbacks/timers.js';
 import { openSpool, SPOOL_FILE, type Spool } from '../../src/callbacks/spool.js';
 import { encodeEntry, parseSpool, provisionalCallbackId } from '../../src/callbacks/spool-format.js';
 import { createCallRecords, SPOOLED_NOTE, type SpooledCallRecords } from '../../src/callbacks/records.js';
-import { createFollowUp } from '../../src/follow-up/follow-up.js';
+import { createFollowUp, type FollowUp } from '../../src/follow-up/follow-up.js';
+import { createStatusStore } from '../../src/callbacks/status.js';
+import { createUsedLinks } from '../../src/callbacks/used-links.js';
+import { createRecordsReader } from '../../src/callbacks/reader.js';
+import { buildReport, requestedPeriod } from '../../src/figures/query.js';
 import { createNotifier } from '../../src/notify/notifier.js';
 import { buildHttp } from '../../src/http/server.js';
 import { ErrorCodes, isNevermissError } from '../../src/errors.js';
@@ -76,7 +80,10 @@ interface Bench {
   readonly dir: string;
   readonly prefix: string;
   /** Through the fault proxy: what the service sees. */
+  readonly proxied: Redis;
   readonly store: CallbackStore;
+  readonly timers: Timers;
+  readonly followUp: FollowUp;
   /** Straight to Redis: what is really there. */
   readonly truth: CallbackStore;
   readonly truthTimers: Timers;
@@ -116,7 +123,10 @@ async function bench(): Promise<Bench> {
   const b: Bench = {
     dir,
     prefix,
+    proxied,
     store,
+    timers,
+    followUp,
     truth: createCallbackStore(direct, prefix),
     truthTimers: createTimers(direct, prefix),
     spool,
@@ -386,14 +396,33 @@ test('a replayed answered call closes only a callback that was open before it; n
 
 test('the API answers 503 NM_REDIS when Redis does not answer, within the command timeout', async () => {
   const b = await bench();
-  const http = buildHttp({ store: b.store, clock: { now: () => Date.now() }, health: () => ({ role: 'active', instance: 'host:1', leaseHolder: 'host:1', ariReachable: null, ari: true, redis: true, activeCalls: 0 }), promptsDir: b.dir, logger });
+  const token = 'spool-test-token-0123456789-0123456789';
+  const state = { file: config.file, loadedAt: 0, rejected: null };
+  const http = buildHttp({
+    store: b.store,
+    status: createStatusStore(b.proxied, b.prefix),
+    usedLinks: createUsedLinks(b.proxied, b.prefix),
+    clock: { now: () => Date.now() },
+    health: () => ({ role: 'active', instance: 'host:1', leaseHolder: 'host:1', ariReachable: null, ari: true, redis: true, activeCalls: 0 }),
+    promptsDir: b.dir,
+    logger,
+    auth: { http: () => ({ ...config.http, tokens: [{ name: 'spool-test', secret: token, scope: 'admin', person: null }] }), isPerson: () => true },
+    configState: () => state,
+    reload: () => state,
+    onClosed: (callback) => b.followUp.closed(callback),
+    dialBack: () => Promise.reject(new Error('no dial-backs in this test')),
+    jobs: () => b.timers.pending(),
+    outboundCall: (report) => b.followUp.outboundCallAnswered(report),
+    report: (request) => buildReport(createRecordsReader(b.proxied, b.prefix), requestedPeriod(request, config.firm.timezone, Date.now()), Date.now()),
+  });
   cleanups.push(() => http.close());
   proxy.blackhole();
   const started = Date.now();
-  const response = await http.inject({ method: 'GET', url: '/api/callbacks' });
+  const headers = { authorization: `Bearer ${token}` };
+  const response = await http.inject({ method: 'GET', url: '/api/callbacks', headers });
   assert.ok(Date.now() - started < BOUND_MS + 500, `answered after ${Date.now() - started} ms`);
   assert.equal(response.statusCode, 503);
   assert.equal(response.json<{ code: string }>().code, ErrorCodes.REDIS);
-  const done = await http.inject({ method: 'POST', url: '/api/callbacks/cb-nothing/done' });
+  const done = await http.inject({ method: 'POST', url: '/api/callbacks/cb-nothing/done', headers });
   assert.equal(done.statusCode, 503);
 });

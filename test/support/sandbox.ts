@@ -68,6 +68,14 @@ export const TEST_DID = '4530123456';
 export const FALLBACK_PHONE: PhoneName = 'fallback';
 export const FALLBACK_TIMEOUT_S = 10;
 
+/**
+ * The bench's report token: NEVERMISS_REPORT_TOKEN in sandbox/asterisk/extensions.conf, which the
+ * dialplan's outbound report sends; the tests' configs list it with scope report.
+ */
+export const REPORT_TOKEN = '5a4e0b2c6e1f4d3a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a';
+/** The admin token of the tests' services (test/support/service.ts), for their API requests. */
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789abcdef';
+
 /** Redis of the bench (scripts/ensure-redis.sh). */
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -334,4 +342,15 @@ export async function openAriEvents(app: string, timeoutMs = 5000): Promise<AriE
       while (!closed && Date.now() < until) await sleep(10);
     },
   };
+}
+
+/**
+ * Where the dialplan's outbound report goes (NEVERMISS_URL, '' for nowhere) and the token it sends
+ * (NEVERMISS_REPORT_TOKEN): globals of the bench's dialplan, set through ARI.
+ */
+export async function setOutboundReport(url: string, token: string = REPORT_TOKEN): Promise<void> {
+  for (const [variable, value] of [['NEVERMISS_URL', url], ['NEVERMISS_REPORT_TOKEN', token]] as const) {
+    const set = await ariRequest('POST', `/asterisk/variable?variable=${variable}&value=${encodeURIComponent(value)}`);
+    if (set.status !== 204) throw new Error(`could not set ${variable} through ARI: HTTP ${set.status}`);
+  }
 }

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ADMIN_TOKEN, REPORT_TOKEN } from './sandbox.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const RULES_MARKER = '# --- rules ---';
@@ -88,6 +89,9 @@ export class Service {
         'http:',
         `  listen: 127.0.0.1:${service.port}`,
         `  publicUrl: http://127.0.0.1:${service.port}`,
+        '  tokens:',
+        `    - { name: test, secret: "${ADMIN_TOKEN}", scope: admin }`,
+        `    - { name: pbx, secret: "${REPORT_TOKEN}", scope: report }`,
         'prompts:',
         `  source: ${options.promptsSource ?? 'sound'}`,
         `  directory: ${join(ROOT, 'prompts', 'build')}`,
@@ -181,8 +185,20 @@ export class Service {
     throw new Error(`nevermiss did not become ${healthy ? 'healthy' : 'unhealthy'} within ${timeoutMs} ms:\n${this.tail()}`);
   }
 
+  /** A request to the service's API with its admin token (the config lists it as "test"). */
+  api(path: string, init: { method?: 'GET' | 'POST' | 'PUT'; body?: unknown } = {}): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(`${this.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  }
+
   async callbacks(): Promise<Array<Record<string, unknown>>> {
-    const response = await fetch(`${this.url}/api/callbacks`);
+    const response = await this.api('/api/callbacks');
     return (await response.json()) as Array<Record<string, unknown>>;
   }
 

@@ -828,6 +828,8 @@ export interface LoadOptions {
   /** Callers' numbers, one per call in turn ('anonymous' for a withheld caller). */
   numbers: readonly string[];
   to: string;
+  /** A dialled number per call in turn, instead of `to` for all: tells the calls apart at the PBX. */
+  dids?: readonly string[];
   callerPort: CallerPort;
   /** Hang up (CANCEL) this long after the INVITE if not answered by then; default: wait up to waitMs. */
   cancelAfterMs?: number;
@@ -841,8 +843,10 @@ export interface LoadReport {
   created: number;
   successful: number;
   failed: number;
-  /** Calls the PBX turned down with a final error response (4xx-6xx but 487, the answer to our own CANCEL). */
+  /** Calls the PBX turned down with a final error response (4xx-6xx but 487, the answer to our own CANCEL), each once. */
   refused: number;
+  /** The numbers those calls dialled. */
+  refusedTo: string[];
   exitCode: number | null;
   stderr: string;
 }
@@ -872,23 +876,30 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
     dir,
   );
   const inject = path.join(dir, 'numbers.csv');
-  writeFileSync(inject, ['SEQUENTIAL', ...options.numbers.map((n) => `${n.replace(/[^0-9a-z+]/gi, '')};`)].join('\n') + '\n');
+  const dids = options.dids;
+  if (dids) {
+    if (dids.length !== options.numbers.length) throw new Error('startLoad: one dialled number per caller number');
+    // [field1] is each call's own dialled number.
+    writeFileSync(scenario, readFileSync(scenario, 'utf8').split('[service]').join('[field1]'));
+  }
+  const line = (n: string, i: number): string => `${n.replace(/[^0-9a-z+]/gi, '')};${dids ? `${(dids[i] ?? '').replace(/[^0-9+]/g, '')};` : ''}`;
+  writeFileSync(inject, ['SEQUENTIAL', ...options.numbers.map(line)].join('\n') + '\n');
   const statFile = path.join(dir, 'stats.csv');
   // prettier-ignore
   const spawned = spawnSipp([
     `${ASTERISK_SIP_HOST}:${ASTERISK_SIP_PORT}`,
     '-sf', scenario, '-inf', inject, '-i', LOCAL_IP, '-p', String(port), '-mp', String(mediaPortFor(port)),
     '-s', options.to, '-m', String(options.calls), '-r', String(options.rate), '-l', '100000', '-nostdin', '-aa',
-    '-trace_stat', '-stf', statFile, '-fd', '1', '-trace_counts',
+    '-trace_stat', '-stf', statFile, '-fd', '1', '-trace_logs',
   ], dir);
   const report = async (): Promise<LoadReport> => {
     const exitCode = await spawned.exited;
     const stats = parseSippStats(readTrace(statFile));
-    // -trace_counts writes <scenario name>_<pid>_counts.csv into SIPp's working directory.
-    const counts = readdirSync(dir).find((name) => name.endsWith('_counts.csv'));
-    const refused = counts === undefined ? 0 : refusedCalls(readTrace(path.join(dir, counts)));
+    // -trace_logs writes the scenario's <log> actions to <scenario name>_<pid>_logs.log in SIPp's working directory.
+    const logs = readdirSync(dir).find((name) => name.endsWith('_logs.log'));
+    const refused = logs === undefined ? { calls: 0, to: [] } : refusedCalls(readTrace(path.join(dir, logs)));
     removeTempDir(dir);
-    return { ...stats, refused, exitCode, stderr: spawned.stderr() };
+    return { ...stats, refused: refused.calls, refusedTo: refused.to, exitCode, stderr: spawned.stderr() };
   };
   const done = report();
   return {
@@ -901,23 +912,18 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
 }
 
 /**
- * From SIPp's -trace_counts file: calls whose INVITE got a final error response (columns
- * `<n>_<code>_Recv` before the scenario's first 200, the INVITE's answer). Later steps don't
- * count: the 487 after our own CANCEL, or a 481 to the BYE of a call Asterisk forgot when it
- * restarted, belong to calls that got in.
+ * From SIPp's -trace_logs file: the calls the PBX turned down, each counted once, and the numbers
+ * they dialled. The caller scenarios log "refused <Call-ID> to <dialled number>" when an INVITE
+ * gets a final error response (but the 487 that answers our own CANCEL); a retransmitted
+ * response is not a second call.
  */
-export function refusedCalls(text: string): number {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  const header = lines[0]?.split(';') ?? [];
-  const last = lines.at(-1)?.split(';') ?? [];
-  if (lines.length < 2) return 0;
-  const received = header.flatMap((name, index) => {
-    const match = /^(\d+)_(\d{3})_Recv$/.exec(name.trim());
-    return match ? [{ step: Number(match[1]), code: Number(match[2]), count: Number(last[index] ?? 0) }] : [];
-  });
-  const answerStep = received.find((r) => r.code === 200)?.step ?? Infinity;
-  // A 487 only ever answers our own CANCEL (caller-cancel.xml hangs up while it rings).
-  return received.filter((r) => r.step < answerStep && r.code >= 400 && r.code !== 487).reduce((sum, r) => sum + r.count, 0);
+export function refusedCalls(text: string): { calls: number; to: string[] } {
+  const calls = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /\brefused (\S+) to (\S*)\s*$/.exec(line);
+    if (match?.[1]) calls.set(match[1], match[2] ?? '');
+  }
+  return { calls: calls.size, to: [...calls.values()] };
 }
 
 /** The last row of SIPp's -trace_stat file: calls created, successful and failed in all. */

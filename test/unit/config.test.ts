@@ -16,9 +16,15 @@ import { ErrorCodes, isNevermissError } from '../../src/errors.js';
 
 const EXAMPLE_FILE = fileURLToPath(new URL('../../config/nevermiss.example.yaml', import.meta.url));
 /** The example keeps its secrets in these variables. */
+/** http: with every key left out: loopback, no tokens, no sessions. */
+const HTTP_DEFAULTS = { host: '127.0.0.1', port: 8080, tokens: [], sessionSecret: null, allowedHosts: [], trustProxy: [] };
+
 const EXAMPLE_ENV = {
   NEVERMISS_ARI_PASSWORD: 'example-secret',
   NEVERMISS_HOOK_SECRET: 'example-hook-secret-0123456789',
+  NEVERMISS_ADMIN_TOKEN: 'example-admin-token-0123456789-0123456789',
+  NEVERMISS_REPORT_TOKEN: 'example-report-token-0123456789-0123456789',
+  NEVERMISS_SESSION_SECRET: 'example-session-secret-0123456789-0123456789',
   NEVERMISS_NTFY_TOKEN: 'tk_example',
   NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
   NEVERMISS_SMS_TOKEN: 'example-sms-token',
@@ -99,7 +105,18 @@ test('the example file validates and yields the documented hunt plan', () => {
   assert.equal(config.file, EXAMPLE_FILE);
   assert.equal(config.ari.password, 'example-secret');
   assert.equal(config.ari.requestTimeoutMs, 5_000);
-  assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080 });
+  assert.deepEqual(config.http, {
+    host: '127.0.0.1',
+    port: 8080,
+    publicUrl: 'https://nevermiss.example.dk',
+    tokens: [
+      { name: 'admin', secret: EXAMPLE_ENV.NEVERMISS_ADMIN_TOKEN, scope: 'admin', person: null },
+      { name: 'pbx', secret: EXAMPLE_ENV.NEVERMISS_REPORT_TOKEN, scope: 'report', person: null },
+    ],
+    sessionSecret: EXAMPLE_ENV.NEVERMISS_SESSION_SECRET,
+    allowedHosts: [],
+    trustProxy: [],
+  });
   assert.equal(config.prompts.directory, join(dirname(EXAMPLE_FILE), '../prompts/build'));
   assert.deepEqual(config.people.owner, {
     id: 'owner',
@@ -144,7 +161,7 @@ test('omitted optional keys take their documented defaults', () => {
   assert.equal(config.ari.drainAstdb, true);
   assert.deepEqual(config.redis, { url: 'redis://127.0.0.1:6379/0', keyPrefix: 'nevermiss', commandTimeoutMs: 2_000 });
   assert.equal(config.data.directory, join(process.cwd(), 'data'));
-  assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080 });
+  assert.deepEqual(config.http, HTTP_DEFAULTS);
   assert.equal('publicUrl' in config.http, false);
   assert.equal(config.prompts.directory, join(process.cwd(), 'prompts/build'));
   assert.deepEqual(config.log, { level: 'info', format: 'auto' });
@@ -179,9 +196,9 @@ test('data.directory is resolved against the folder of the config file, like pro
 test('http.listen accepts a host name and a bracketed IPv6 address; ari.url loses a trailing slash', () => {
   const named = validConfig(configWith({ 2: '  url: https://pbx.example.com:8089/', 21: ['defaultRoute: main', 'http:', '  listen: localhost:80'] }));
   assert.equal(named.ari.url, 'https://pbx.example.com:8089');
-  assert.deepEqual(named.http, { host: 'localhost', port: 80 });
+  assert.deepEqual([named.http.host, named.http.port], ['localhost', 80]);
   const ipv6 = validConfig(configWith({ 21: ['defaultRoute: main', 'http:', '  listen: "[::1]:65535"'] }));
-  assert.deepEqual(ipv6.http, { host: '::1', port: 65535 });
+  assert.deepEqual([ipv6.http.host, ipv6.http.port], ['::1', 65535]);
 });
 
 test('the result is deeply frozen', () => {

@@ -360,3 +360,14 @@ test('send: a channel the config no longer has fails for good; a bad delivery id
   await assert.rejects(notifier.send(webhook!, event(), 'has space'), RangeError);
   notifier.close();
 });
+
+test('with a login link, the e-mail and the text carry it; the text only while the callback is open', () => {
+  const page = 'https://nm.example/login?t=abc.def&next=%2Fcallbacks%2Fcb-123';
+  const withPage = (kind: NotificationKind): NotificationEvent => {
+    const base = event(kind);
+    return { ...base, links: { ...base.links, page } };
+  };
+  assert.match(renderText(withPage('created'), ZONE).text, new RegExp(`\\n\\nOpen it on your phone: ${page.replace(/[.?]/g, '\\$&')}\\n\\nCallback cb-123, pending\\.\\n$`));
+  assert.equal(renderShortText(withPage('created'), ZONE), `nevermiss: Call back +45 20 12 34 56 by 14:32 (in 9 min). Rang 14:22. ${page}`);
+  assert.doesNotMatch(renderShortText(withPage('done'), ZONE), /login/);
+});

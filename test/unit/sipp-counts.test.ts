@@ -13,12 +13,13 @@ test('the last row of -trace_stat gives calls created, successful and failed', (
   assert.deepEqual(parseSippStats(''), { created: 0, successful: 0, failed: 0 });
 });
 
-test('refused calls: final error responses to the INVITE, not the 487 after our CANCEL nor a 481 to a later BYE', () => {
+test('refused calls: each call the scenario logged as refused, once, with the number it dialled', () => {
   const text = [
-    'CurrentTime;ElapsedTime;1_INVITE_Sent;1_INVITE_Retrans;2_100_Recv;6_486_Recv;24_503_Recv;27_200_Recv;29_487_Recv;33_481_Recv;',
-    '15:00:05;5;40;2;40;1;3;29;7;0;',
-    '15:00:10;10;80;3;80;2;5;64;9;4;',
+    'refused 1-4211@127.0.0.1 to 45301234560001',
+    'refused 2-4211@127.0.0.1 to 45301234560002',
+    'refused 1-4211@127.0.0.1 to 45301234560001',
+    '',
   ].join('\n');
-  assert.equal(refusedCalls(text), 7);
-  assert.equal(refusedCalls('CurrentTime;24_503_Recv;'), 0);
+  assert.deepEqual(refusedCalls(text), { calls: 2, to: ['45301234560001', '45301234560002'] });
+  assert.deepEqual(refusedCalls(''), { calls: 0, to: [] });
 });

@@ -48,7 +48,22 @@ export function headerText(text: string): string {
   return /^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
 }
 
-export function ntfyRequest(target: NtfyTarget, kind: NotificationKind, message: RenderedMessage): HttpRequest {
+/** What a push can link to: the callback's page (tapping the notification) and its one-tap actions. */
+export interface NtfyLinks {
+  readonly page?: string;
+  readonly actions?: { readonly dial: string; readonly done: string };
+}
+
+/**
+ * ntfy's Actions header (https://docs.ntfy.sh/publish/#action-buttons): two http buttons that POST
+ * to single-use action URLs from the phone itself, and clear the notification when they worked.
+ * The URLs are base64url tokens under publicUrl, so they hold no "," or ";" that would need quoting.
+ */
+export function ntfyActions(actions: NonNullable<NtfyLinks['actions']>): string {
+  return [`http, Ring me now, ${actions.dial}, method=POST, clear=true`, `http, Done, ${actions.done}, method=POST, clear=true`].join('; ');
+}
+
+export function ntfyRequest(target: NtfyTarget, kind: NotificationKind, message: RenderedMessage, links: NtfyLinks = {}): HttpRequest {
   return {
     method: 'POST',
     url: target.url,
@@ -58,6 +73,8 @@ export function ntfyRequest(target: NtfyTarget, kind: NotificationKind, message:
       Title: headerText(message.subject),
       Priority: ntfyPriority(kind),
       Tags: ntfyTags(kind),
+      ...(links.page === undefined ? {} : { Click: links.page }),
+      ...(links.actions === undefined ? {} : { Actions: ntfyActions(links.actions) }),
       ...(target.token === null ? {} : { Authorization: `Bearer ${target.token}` }),
     },
     body: message.text,
@@ -70,11 +87,12 @@ export async function sendNtfy(
   kind: NotificationKind,
   message: RenderedMessage,
   timeoutMs: number,
+  links: NtfyLinks = {},
 ): Promise<void> {
   const address = displayUrl(target.url);
   await deliverOverHttp(
     fetchFn,
-    ntfyRequest(target, kind, message),
+    ntfyRequest(target, kind, message, links),
     { channel: 'ntfy', what: `ntfy message to ${address}`, address, hint: 'check ntfy.url and ntfy.token' },
     timeoutMs,
   );
