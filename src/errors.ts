@@ -33,10 +33,10 @@ export const ErrorCodes = {
   RATE_LIMITED: 'NM_RATE_LIMITED',
   /** A single-use action link that was used already (HTTP 410). */
   LINK_USED: 'NM_LINK_USED',
-  /** GET /metrics without the metrics token (metrics.token) as a bearer token. */
-  METRICS_UNAUTHORIZED: 'NM_METRICS_UNAUTHORIZED',
   /** A request failed inside nevermiss, a bug (HTTP 500; the log has the details). */
   INTERNAL: 'NM_INTERNAL',
+  /** GET /metrics without the metrics token (metrics.token) as a bearer token. */
+  METRICS_UNAUTHORIZED: 'NM_METRICS_UNAUTHORIZED',
   /** A notification was not delivered; details: { channel, retryable, person, deliveryId }. */
   NOTIFY_FAILED: 'NM_NOTIFY_FAILED',
 } as const;

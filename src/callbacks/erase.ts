@@ -44,8 +44,8 @@ export interface Eraser {
    * (one SCAN of the callback keys). Returns how many were added, or null when done before.
    */
   indexOlderCallbacks(): Promise<number | null>;
-  /** Everything held about `number` (E.164 or an extension, as stored). */
-  find(number: string): Promise<CallerRecords>;
+  /** Everything held about `number` (E.164 or an extension, as stored), at `now` (ms). */
+  find(number: string, now: number): Promise<CallerRecords>;
   /** Erases everything held about `number`; returns what was erased. */
   forget(number: string): Promise<{ readonly calls: number; readonly callbacks: number; readonly other: number }>;
 }
@@ -185,11 +185,11 @@ export function createEraser(redis: Redis, prefix: string): Eraser {
           added += await guardRedis('index a callback', redis.zadd(keys.callbacksCreated, 'NX', createdAt, id));
         }
       } while (cursor !== '0');
-      await guardRedis('set the index mark', redis.set(keys.callbacksIndexed, String(Date.now())));
+      await guardRedis('set the index mark', redis.set(keys.callbacksIndexed, '1'));
       return added;
     },
 
-    async find(number) {
+    async find(number, now) {
       const { callIds, callbackIds } = await findIds(number);
       const callbacks = await readAll('read callbacks', callbackIds.map((id) => keys.callback(id)), toCallback);
       const histories = await Promise.all(
@@ -202,7 +202,7 @@ export function createEraser(redis: Redis, prefix: string): Eraser {
         callbacks: callbacks.map((callback, i) => ({ ...callback, history: histories[i] ?? [] })).sort((a, b) => a.createdAt - b.createdAt),
         calls: calls.sort((a, b) => a.startedAt - b.startedAt),
         jobs: await jobsOf(callbackIds, number),
-        textedBackUntil: ttl > 0 ? Date.now() + ttl : null,
+        textedBackUntil: ttl > 0 ? now + ttl : null,
       };
     },
 

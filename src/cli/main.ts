@@ -16,14 +16,14 @@ import { callbackToJson, type Callback } from '../callbacks/types.js';
 import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
 import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
-import { loginLink } from '../http/auth/links.js';
-import { allows, grantedBy, type Scope } from '../http/auth/scopes.js';
 import { createRecordsReader } from '../callbacks/reader.js';
 import { createEraser } from '../callbacks/erase.js';
 import { buildReport, requestedPeriod } from '../figures/query.js';
 import type { Period } from '../figures/period.js';
 import { formatReport } from '../figures/table.js';
 import { callerNumber, callerRecordsToJson } from '../caller-data/caller-data.js';
+import { loginLink } from '../http/auth/links.js';
+import { allows, grantedBy, type Scope } from '../http/auth/scopes.js';
 
 const DEFAULT_CONFIG = process.env['NEVERMISS_CONFIG'] ?? 'config/nevermiss.yaml';
 
@@ -219,8 +219,9 @@ program
     const config = loadOrExit(opts.config);
     const number = orUsage(() => callerNumber(raw, config.firm.country));
     await withRedis(opts.config, async (redis) => {
-      const records = await createEraser(redis, config.redis.keyPrefix).find(number);
-      console.log(JSON.stringify(callerRecordsToJson(records, Date.now()), null, 2));
+      const now = Date.now();
+      const records = await createEraser(redis, config.redis.keyPrefix).find(number, now);
+      console.log(JSON.stringify(callerRecordsToJson(records, now), null, 2));
     });
   });
 

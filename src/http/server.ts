@@ -3,6 +3,7 @@
  * credential unless it says it is public (auth/guard.ts, docs/decisions/0016):
  *
  *   public   GET  /healthz                          whether this instance works (no files, no config problems)
+ *            GET  /metrics                          Prometheus metrics, behind the metrics token (unless on metrics.listen)
  *            GET  /prompts/:lang/nevermiss/:file    prompt audio, for Asterisk when prompts.source is http
  *   read     GET  /api/callbacks                    pending callbacks, ordered by dueAt
  *            GET  /api/callbacks/:id/history        every change of a callback, oldest first
@@ -14,9 +15,8 @@
  *            PUT  /api/status                       { "mode": "normal" | "away" | "closed", "for": "2h" }
  *   admin    POST /api/reload                       reloads the config file (a bad file is refused, the rules stay)
  *            GET  /api/admin/config                 which file runs, and the problems of a refused reload
+ *            GET  /api/report?from=&to=             the figures of a period (src/figures): calls, answers, promises kept
  *   report   POST /api/hooks/outbound               the dialplan's report of an outbound call (number, answered seconds)
- *   read     GET  /api/report?from=&to=             the figures of a period (src/figures): calls, answers, callbacks kept within the promise
- *   own      GET  /metrics                          Prometheus metrics, behind the metrics token (unless served on metrics.listen)
  *   read     GET  /api/me                           who the credential is; the firm, the people, the page's language
  *            GET  /api/callbacks/:id                one callback, open or closed
  *            GET  /api/calls/live                   the calls this instance runs now and the phones ringing for them
@@ -46,23 +46,22 @@ import type { Callback } from '../callbacks/types.js';
 import type { UsedLinks } from '../callbacks/used-links.js';
 import type { HttpSettings } from '../config/types.js';
 import { ErrorCodes, isNevermissError } from '../errors.js';
-import type { PeriodRequest } from '../figures/query.js';
-import type { Report } from '../figures/report.js';
-import { registerMetricsRoute, type MetricsEndpoint } from '../metrics/http.js';
-import type { LiveCall } from '../call-flow/live.js';
-import type { Config } from '../config/types.js';
-import type { EventHub } from '../live/hub.js';
 import { createFailureLimiter } from './auth/failures.js';
 import { installGuard } from './auth/guard.js';
 import { accessOf } from './auth/principal.js';
 import { validationMessage } from './replies.js';
 import { apiRoutes } from './routes/api.js';
 import { eventRoutes, type StreamLimits } from './routes/events.js';
-import { figuresRoutes } from './routes/figures.js';
 import { pageRoutes } from './routes/page.js';
 import { pageApiRoutes } from './routes/page-api.js';
 import { linkRoutes } from './routes/links.js';
 import { publicRoutes } from './routes/public.js';
+import type { PeriodRequest } from '../figures/query.js';
+import type { Report } from '../figures/report.js';
+import { registerMetricsRoute, type MetricsEndpoint } from '../metrics/http.js';
+import type { LiveCall } from '../call-flow/live.js';
+import type { Config } from '../config/types.js';
+import type { EventHub } from '../live/hub.js';
 
 /** Which config runs, and the problems of a refused reload (the running rules stay). */
 export interface ConfigStateView {
@@ -120,8 +119,8 @@ export interface HttpDeps {
   readonly jobs: () => Promise<readonly TimerInfo[]>;
   readonly outboundCall: (report: { readonly number: string; readonly answeredSec: number; readonly from: string }) => Promise<Callback | null>;
   /** The figures of the days asked for (YYYY-MM-DD in the firm's time zone; absent: see requestedPeriod). */
-  readonly report?: (request: PeriodRequest) => Promise<Report>;
-  /** GET /metrics on this server, behind its token; absent when metrics are off or on their own listener. */
+  readonly report: (request: PeriodRequest) => Promise<Report>;
+  /** GET /metrics on this server, behind its own token; absent when metrics are off or on their own listener. */
   readonly metrics?: MetricsEndpoint;
   /** The owner's phone page and what it needs from the service; absent: no page (its API routes answer 404). */
   readonly page?: PageDeps;
@@ -221,11 +220,10 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   void app.register(publicRoutes, deps);
   void app.register(linkRoutes, deps);
   void app.register(apiRoutes, deps);
-  void app.register(figuresRoutes, deps);
   void app.register(pageApiRoutes, deps);
   void app.register(eventRoutes, deps);
   void app.register(pageRoutes, deps);
-  // Declared public for the guard: it checks its own credential, the metrics token (src/metrics/http.ts).
+  // Public for the guard: it checks its own credential, the metrics token (src/metrics/http.ts).
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   return app;
 }

@@ -190,7 +190,8 @@ test('export prints everything held about a number; forget erases it everywhere 
   assert.deepEqual((json['jobs'] as Array<{ id: string }>).map((job) => job.id).sort(), [`deliver:created:${open}:owner:webhook`, `overdue:${open}`, `remind:${open}`, `textback:${F}`].sort());
   assert.ok(Date.parse(String(json['textedBackUntil'])) > now);
   // The same through the library: the CLI prints exactly this shape.
-  const direct = callerRecordsToJson(await i.eraser.find(F), Date.parse(String(json['exportedAt'])));
+  const exportedAt = Date.parse(String(json['exportedAt']));
+  const direct = callerRecordsToJson(await i.eraser.find(F, exportedAt), exportedAt);
   assert.deepEqual({ ...direct, textedBackUntil: null }, { ...json, textedBackUntil: null });
 
   const forgotten = await nevermiss('forget', F, '--config', i.config);

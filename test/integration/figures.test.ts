@@ -26,10 +26,10 @@ import { createFollowUp } from '../../src/follow-up/follow-up.js';
 import { createNotifier } from '../../src/notify/notifier.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { observedRecords } from '../../src/metrics/observe.js';
-import { buildHttp, type HttpDeps } from '../../src/http/server.js';
+import { buildHttp } from '../../src/http/server.js';
+import { buildMetricsHttp, type MetricsEndpoint } from '../../src/metrics/http.js';
 import { createStatusStore } from '../../src/callbacks/status.js';
 import { createUsedLinks } from '../../src/callbacks/used-links.js';
-import { buildMetricsHttp } from '../../src/metrics/http.js';
 import { buildReport, requestedPeriod } from '../../src/figures/query.js';
 import { periodOf } from '../../src/figures/period.js';
 import type { Report } from '../../src/figures/report.js';
@@ -39,9 +39,8 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const ZONE = 'Europe/Copenhagen';
 const DAY = '2026-06-10';
 const TOKEN = 'figures-test-token-0123456789abcdef';
-/** A read-only API token: the report only reads. */
-const READ_TOKEN = 'figures-read-token-0123456789abcdef';
-const READ = { authorization: `Bearer ${READ_TOKEN}` };
+/** The API's own credential, scope read: the report needs it, /metrics does not (it has its own token). */
+const READ_TOKEN = 'figures-test-read-token-0123456789abcdef';
 const at = (time: string): number => DateTime.fromISO(`${DAY}T${time}`, { zone: ZONE }).toMillis();
 const MIN = 60_000;
 /** The scripted day is over; the report and the gauges are read at this time. */
@@ -94,28 +93,6 @@ const followUp = createFollowUp({
 });
 let spool: Spool;
 let report: Report;
-
-/** The API as the service builds it, credentials from the config; what these tests don't use refuses. */
-function buildApi(figures: Pick<HttpDeps, 'report' | 'metrics'>): ReturnType<typeof buildHttp> {
-  const state = { file: configFile, loadedAt: NOW, rejected: null };
-  return buildHttp({
-    store,
-    status: createStatusStore(redis, prefix),
-    clock: { now: () => NOW },
-    logger,
-    promptsDir: dir,
-    auth: { http: () => config.http, isPerson: (id) => config.people[id] !== undefined },
-    usedLinks: createUsedLinks(redis, prefix),
-    health: () => ({ role: 'active', instance: 'x', leaseHolder: 'x', ari: true, ariReachable: null, redis: true, activeCalls: 0 }),
-    configState: () => state,
-    reload: () => state,
-    onClosed: (cb) => followUp.closed(cb),
-    dialBack: () => Promise.reject(new Error('no dial-backs in this test')),
-    jobs: () => timers.pending(),
-    outboundCall: () => Promise.resolve(null),
-    ...figures,
-  });
-}
 
 const plan: HuntPlan = {
   routeId: 'main',
@@ -259,25 +236,53 @@ test('without Redis the Redis gauges are left out of the scrape, not shown as 0'
   assert.equal(scrape.value('nevermiss_spool_depth'), 3);
 });
 
-test('GET /api/report gives the same JSON; a date it cannot read is a 400 that says why', async () => {
-  const app = buildApi({
+const reader_ = { authorization: `Bearer ${READ_TOKEN}` };
+
+/** The main HTTP server as the service builds it, with the API's guard; /metrics on it when given. */
+function api(metrics?: MetricsEndpoint): ReturnType<typeof buildHttp> {
+  const state = { file: configFile, loadedAt: 0, rejected: null };
+  const unused = (): never => {
+    throw new Error('not used in this test');
+  };
+  return buildHttp({
+    store,
+    status: createStatusStore(redis, prefix),
+    usedLinks: createUsedLinks(redis, prefix),
+    clock: { now: () => NOW },
+    logger,
+    promptsDir: dir,
+    auth: { http: () => config.http, isPerson: (id) => config.people[id] !== undefined },
+    health: () => ({ role: 'active', instance: 'x', leaseHolder: 'x', ari: true, ariReachable: null, redis: true, activeCalls: 0 }),
+    configState: () => state,
+    reload: () => state,
+    onClosed: unused,
+    dialBack: unused,
+    jobs: unused,
+    outboundCall: unused,
     report: (request) => buildReport(reader, requestedPeriod(request, ZONE, NOW), NOW),
-    metrics: { token: TOKEN, registry: exposition },
+    ...(metrics === undefined ? {} : { metrics }),
   });
+}
+
+test('GET /api/report gives the same JSON; a date it cannot read is a 400 that says why', async () => {
+  const app = api({ token: TOKEN, registry: exposition });
   try {
-    const stranger = await app.inject({ method: 'GET', url: `/api/report?from=${DAY}&to=${DAY}` });
-    assert.equal(stranger.statusCode, 401, 'the figures are behind a credential');
-    const ok = await app.inject({ method: 'GET', url: `/api/report?from=${DAY}&to=${DAY}`, headers: READ });
+    const refused = await app.inject({ method: 'GET', url: `/api/report?from=${DAY}&to=${DAY}`, headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(refused.statusCode, 401, 'the metrics token is no API credential');
+    const ok = await app.inject({ method: 'GET', url: `/api/report?from=${DAY}&to=${DAY}`, headers: reader_ });
     assert.equal(ok.statusCode, 200);
     assert.deepEqual(ok.json(), JSON.parse(JSON.stringify(report)));
-    const today = await app.inject({ method: 'GET', url: '/api/report', headers: READ });
+    const today = await app.inject({ method: 'GET', url: '/api/report', headers: reader_ });
     assert.equal(today.json<Report>().period.from, DAY, 'no dates: the day it is at NOW in the firm\'s zone');
-    const bad = await app.inject({ method: 'GET', url: '/api/report?from=10-06-2026', headers: READ });
+    const bad = await app.inject({ method: 'GET', url: '/api/report?from=10-06-2026', headers: reader_ });
     assert.equal(bad.statusCode, 400);
-    assert.deepEqual(bad.json(), { code: 'NM_USAGE', message: 'NM_USAGE: from must be a date like 2026-03-01, got "10-06-2026"' });
-    const twice = await app.inject({ method: 'GET', url: `/api/report?from=${DAY}&from=${DAY}`, headers: READ });
+    assert.equal(bad.json<{ code: string }>().code, 'NM_USAGE');
+    assert.match(bad.json<{ message: string }>().message, /from/);
+    const impossible = await app.inject({ method: 'GET', url: '/api/report?from=2026-02-30', headers: reader_ });
+    assert.deepEqual(impossible.json(), { code: 'NM_USAGE', message: 'NM_USAGE: from "2026-02-30" is not a date that exists (you specified 30 (of type number) as a day, which is invalid)' });
+    const twice = await app.inject({ method: 'GET', url: `/api/report?from=${DAY}&from=${DAY}`, headers: reader_ });
     assert.equal(twice.statusCode, 400);
-    const backwards = await app.inject({ method: 'GET', url: '/api/report?from=2026-06-10&to=2026-06-01', headers: READ });
+    const backwards = await app.inject({ method: 'GET', url: '/api/report?from=2026-06-10&to=2026-06-01', headers: reader_ });
     assert.match(backwards.json<{ message: string }>().message, /to \(2026-06-01\) is before from \(2026-06-10\)/);
   } finally {
     await app.close();
@@ -285,7 +290,7 @@ test('GET /api/report gives the same JSON; a date it cannot read is a 400 that s
 });
 
 test('/metrics needs its token, compared whole; on its own listener it is the only route', async () => {
-  const main = buildApi({ metrics: { token: TOKEN, registry: exposition } });
+  const main = api({ token: TOKEN, registry: exposition });
   const own = buildMetricsHttp({ token: TOKEN, registry: exposition });
   try {
     for (const app of [main, own]) {
@@ -300,6 +305,7 @@ test('/metrics needs its token, compared whole; on its own listener it is the on
       assert.match(String(ok.headers['content-type']), /^text\/plain; version=0\.0\.4/);
       assert.equal((await parseMetrics(ok.body)).value('nevermiss_callbacks_closed_total', { result: 'kept' }), 1);
     }
+    assert.equal((await main.inject({ method: 'GET', url: '/api/callbacks', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode, 401, 'the metrics token opens nothing else');
     assert.equal((await own.inject({ method: 'GET', url: '/api/callbacks' })).statusCode, 404);
     assert.equal((await own.inject({ method: 'GET', url: '/healthz' })).statusCode, 404);
   } finally {
