@@ -40,6 +40,7 @@ const app = buildHttp({
   dialBack: unused,
   jobs: unused,
   outboundCall: unused,
+  report: unused,
 });
 await app.ready();
 writeFileSync(target, `${JSON.stringify(app.swagger(), null, 2)}\n`);

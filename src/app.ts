@@ -34,6 +34,13 @@ import { createElector } from './election/elector.js';
 import { COOL_DOWN_MS } from './election/machine.js';
 import { createAstdbDrain } from './app/drain.js';
 import { DRAIN_DIALPLAN } from './app/astdb-entries.js';
+import type { RecordsReader } from './callbacks/reader.js';
+import type { Eraser } from './callbacks/erase.js';
+import { buildReport, requestedPeriod } from './figures/query.js';
+import { createMetrics } from './metrics/metrics.js';
+import { buildMetricsHttp } from './metrics/http.js';
+import { observedRecords } from './metrics/observe.js';
+import { RETENTION_EVERY_MS, createRetention } from './retention/retention.js';
 
 export type { ConfigState } from './app/config-holder.js';
 
@@ -43,6 +50,10 @@ export interface AppDeps {
   readonly loadConfig: () => LoadResult;
   readonly logger: Logger;
   readonly store: CallbackStore;
+  /** Reads calls and callbacks by time, for reports and the metrics' gauges. */
+  readonly reader: RecordsReader;
+  /** Erases what is past retention.keep. */
+  readonly eraser: Eraser;
   /** Where records go when Redis can't take them in time; replayed into Redis when it is back. */
   readonly spool: Spool;
   readonly status: StatusStore;
@@ -66,6 +77,8 @@ export interface AppDeps {
 
 export interface App {
   readonly http: FastifyInstance;
+  /** The listener of /metrics alone (metrics.listen), not listening yet; null when /metrics is on `http` or off. */
+  readonly metricsHttp: FastifyInstance | null;
   readonly registry: CallRegistry;
   start(): void;
   stop(): Promise<void>;
@@ -108,6 +121,17 @@ export function createApp(deps: AppDeps): App {
   const control = createCallControl(rest, app, promptSource, logger);
   const registry = new CallRegistry();
   const dialBackRegistry = new DialBackRegistry();
+  // Metrics settings are read once, like the connection settings: changing them needs a restart.
+  const exposition = createMetrics({
+    stored: (now) => deps.reader.counts(now),
+    state: () => {
+      const { role } = elector.view();
+      return { active: role === 'active', ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size, spoolDepth: deps.spool.stats().depth };
+    },
+    now: () => clock.now(),
+  });
+  const { metrics } = exposition;
+  const metricsEndpoint = startup.metrics ? { token: startup.metrics.token, registry: exposition } : null;
 
   const followUp = createFollowUp({
     config,
@@ -122,6 +146,7 @@ export function createApp(deps: AppDeps): App {
     dialBack: async (callbackId, person, by) => {
       await dialBacks.start(callbackId, person, by);
     },
+    metrics,
   });
   const dialBacks = createDialBacks({
     config,
@@ -134,7 +159,7 @@ export function createApp(deps: AppDeps): App {
     logger,
     instanceId: deps.instanceId,
   });
-  const records = createCallRecords({
+  const records = observedRecords(createCallRecords({
     store: deps.store,
     spool: deps.spool,
     listeners: {
@@ -143,7 +168,7 @@ export function createApp(deps: AppDeps): App {
     },
     logger,
     boundMs: startup.redis.commandTimeoutMs,
-  });
+  }), metrics);
   /** Offers the spool to Redis; after a replay the sweeps make sure the replayed callbacks have their follow-up. */
   const replaySpool = async (): Promise<void> => {
     if (deps.spool.stats().depth === 0) return;
@@ -167,6 +192,7 @@ export function createApp(deps: AppDeps): App {
     canRun: () => startup.ari.drainAstdb && (ari?.isConnected() ?? false),
     // Ours and not over yet, or its outcome waits in the spool for Redis: logged by us in the end.
     isLive: (callId) => registry.isLive(callId) || deps.spool.holds('call-log', callId) || deps.spool.holds('missed-call', callId),
+    metrics,
   });
 
   /** One router for every ARI event (per-channel listeners leak in ari-client). */
@@ -256,6 +282,8 @@ export function createApp(deps: AppDeps): App {
     },
     jobs: () => deps.jobs.pending(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
+    report: (request) => buildReport(deps.reader, requestedPeriod(request, config().firm.timezone, clock.now()), clock.now()),
+    ...(metricsEndpoint && startup.metrics?.listen === null ? { metrics: metricsEndpoint } : {}),
     health: () => ({
       ...elector.view(),
       ari: ari?.isConnected() ?? false,
@@ -282,6 +310,9 @@ export function createApp(deps: AppDeps): App {
       dialBacks.sweep().catch((err: unknown) => logger.warn('could not sweep for abandoned dial-backs; trying again in a minute', { error: describeError(err) })),
       followUp.sweep().catch((err: unknown) => logger.warn('could not sweep for missing follow-up jobs; trying again in a minute', { error: describeError(err) })),
     ]), logger);
+  // Data past retention.keep; the active instance erases it (its sweeps would only race each other).
+  const retention = createRetention({ eraser: deps.eraser, keepMs: () => config().retention.keepMs, clock, logger });
+  const retentionSweep = repeat('erase data past its keep time', RETENTION_EVERY_MS, () => retention.sweep(), logger);
   // A black hole that heals sends no 'ready': a non-empty spool is offered to Redis again and again.
   const spoolReplay = repeat('replay the spool into Redis', SPOOL_REPLAY_INTERVAL_MS, replaySpool, logger);
 
@@ -297,9 +328,12 @@ export function createApp(deps: AppDeps): App {
       ari = deps.connectAri(handlers);
       ari.start();
       jobs.start();
+      retentionSweep.start();
+      void retentionSweep.now();
     },
     standDown: async () => {
       jobs.stop();
+      retentionSweep.stop();
       const current = ari;
       ari = undefined;
       await current?.stop();
@@ -311,8 +345,11 @@ export function createApp(deps: AppDeps): App {
     logger,
   });
 
+  const metricsHttp = metricsEndpoint && startup.metrics?.listen ? buildMetricsHttp(metricsEndpoint) : null;
+
   return {
     http,
+    metricsHttp,
     registry,
     start() {
       // Only the active instance opens the Stasis app and runs jobs (the elector's activate).
@@ -323,12 +360,13 @@ export function createApp(deps: AppDeps): App {
       void spoolReplay.now();
     },
     async stop() {
-      for (const work of [jobs, resumer, sweeps, spoolReplay]) work.stop();
+      for (const work of [jobs, resumer, sweeps, spoolReplay, retentionSweep]) work.stop();
       drain.stop();
       notifier.close();
       await elector.stop();
       await ari?.stop();
       await http.close();
+      await metricsHttp?.close();
     },
     reload: (trigger) => rules.reload(trigger),
     config,

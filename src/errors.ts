@@ -35,6 +35,8 @@ export const ErrorCodes = {
   LINK_USED: 'NM_LINK_USED',
   /** A request failed inside nevermiss, a bug (HTTP 500; the log has the details). */
   INTERNAL: 'NM_INTERNAL',
+  /** GET /metrics without the metrics token (metrics.token) as a bearer token. */
+  METRICS_UNAUTHORIZED: 'NM_METRICS_UNAUTHORIZED',
   /** A notification was not delivered; details: { channel, retryable, person, deliveryId }. */
   NOTIFY_FAILED: 'NM_NOTIFY_FAILED',
 } as const;

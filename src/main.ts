@@ -8,6 +8,8 @@ import { createApp } from './app.js';
 import { checkAri, createAriConnection } from './ari/connection.js';
 import { systemClock, systemTimers } from './call-flow/ports.js';
 import { createCallbackStore } from './callbacks/store.js';
+import { createRecordsReader } from './callbacks/reader.js';
+import { createEraser } from './callbacks/erase.js';
 import { openSpool } from './callbacks/spool.js';
 import { createStatusStore } from './callbacks/status.js';
 import { createTimers } from './callbacks/timers.js';
@@ -61,6 +63,8 @@ export async function serve(config: Config): Promise<void> {
     },
     logger,
     store: createCallbackStore(redis, config.redis.keyPrefix),
+    reader: createRecordsReader(redis, config.redis.keyPrefix),
+    eraser: createEraser(redis, config.redis.keyPrefix),
     spool,
     status: createStatusStore(redis, config.redis.keyPrefix),
     jobs: createTimers(redis, config.redis.keyPrefix),
@@ -77,7 +81,13 @@ export async function serve(config: Config): Promise<void> {
 
   app.start();
   await app.http.listen({ host: config.http.host, port: config.http.port });
-  logger.info('nevermiss is running', { http: `http://${config.http.host}:${config.http.port}`, config: config.file });
+  const metricsListen = config.metrics?.listen;
+  if (app.metricsHttp && metricsListen) await app.metricsHttp.listen({ host: metricsListen.host, port: metricsListen.port });
+  logger.info('nevermiss is running', {
+    http: `http://${config.http.host}:${config.http.port}`,
+    metrics: metricsListen ? `http://${metricsListen.host}:${metricsListen.port}/metrics` : config.metrics ? 'on http' : 'off',
+    config: config.file,
+  });
 
   watchConfig(config.file, () => app.reload('file changed'));
   process.on('SIGHUP', () => app.reload('SIGHUP'));

@@ -14,6 +14,7 @@
  * found a call still in the fallback. It never holds up calls (one extra channel, in the
  * background) and never throws: a failure stops the drain, is logged once, and is tried again.
  */
+import type { Metrics } from '../metrics/metrics.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { AriRest } from '../ari/rest.js';
@@ -21,6 +22,7 @@ import type { Clock, Timers } from '../call-flow/ports.js';
 import type { Outcome } from '../call-flow/types.js';
 import type { StatusStore } from '../callbacks/status.js';
 import type { CallbackStore } from '../callbacks/store.js';
+import type { ReachedVia } from '../callbacks/types.js';
 import type { Config } from '../config/types.js';
 import { ErrorCodes, NevermissError, describeError } from '../errors.js';
 import type { FollowUp } from '../follow-up/follow-up.js';
@@ -69,6 +71,8 @@ export interface DrainDeps {
   readonly canRun: () => boolean;
   /** Whether a call of this instance's is still going on (it logs the call itself when it ends). */
   readonly isLive: (callId: string) => boolean;
+  /** Counts the calls stored from the PBX's notes by outcome, as if they had ended live. */
+  readonly metrics: Pick<Metrics, 'callEnded'>;
 }
 
 export interface DrainSummary {
@@ -152,7 +156,13 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
    */
   async function storeNoted(
     call: NotedCall,
-    how: { readonly note: string; readonly takenBy: string | null; readonly outcome: (callbackId: string | null) => Outcome },
+    how: {
+      readonly note: string;
+      readonly takenBy: string | null;
+      /** How the customer was reached when a person took the call (for the figures). */
+      readonly reachedVia: ReachedVia;
+      readonly outcome: (callbackId: string | null) => Outcome;
+    },
   ): Promise<{ readonly callbackId: string | null; readonly logged: boolean; readonly outcome: Outcome }> {
     let callbackId: string | null = null;
     if (call.callback && call.caller !== null) {
@@ -171,7 +181,10 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       if (!recorded.duplicate) await deps.followUp.callbackRecorded(recorded);
     } else if (how.takenBy !== null && call.caller !== null) {
       // The customer got through to a person: a callback from before this call is kept.
-      const closed = await store.closeByCaller(call.caller, 'done', how.takenBy, call.endedAt, `call ${call.callId}`, { lastCallAtMost: call.startedAt });
+      const closed = await store.closeByCaller(call.caller, 'done', how.takenBy, call.endedAt, `call ${call.callId}`, {
+        lastCallAtMost: call.startedAt,
+        reachedVia: how.reachedVia,
+      });
       if (closed) await deps.followUp.closed(closed);
     }
     const outcome = how.outcome(callbackId);
@@ -184,6 +197,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
       endedAt: call.endedAt,
       outcome,
     });
+    if (logged) deps.metrics.callEnded(outcome);
     return { callbackId, logged, outcome };
   }
 
@@ -193,6 +207,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
     const { callbackId, logged } = await storeNoted(call, {
       note: `${DOWNTIME_NOTE} (fallback: ${call.dialStatus || 'rang nobody'})`,
       takenBy: call.answered ? 'answered at the dialplan fallback' : null,
+      reachedVia: 'fallback',
       outcome: (id) => fallbackOutcome(call, id),
     });
     log.info('call from the dialplan fallback stored', {
@@ -218,6 +233,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
     const { callbackId, logged, outcome } = await storeNoted(call, {
       note: INTERRUPTED_NOTE,
       takenBy: call.answered && `answered by ${call.answered.person}`,
+      reachedVia: 'called-again',
       outcome: (id) => interruptedOutcome(call, id),
     });
     log.warn('a call that ended while nevermiss was away stored from the PBX\'s note', {

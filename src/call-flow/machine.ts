@@ -232,6 +232,7 @@ function whileBridged(ctx: CallContext, state: Bridged, event: CallEvent, now: n
   const answered = (): Outcome => ({
     kind: 'answered',
     by: { person: state.winner.person, phone: state.winner.phone },
+    ...stepOf(ctx.plan, state.winner.legId),
     ringMs: state.answeredAt - ctx.facts.startedAt,
     talkMs: now - state.answeredAt,
   });
@@ -421,4 +422,10 @@ function stay(state: CallState, effects: readonly Effect[] = []): Transition {
 
 function end(outcome: Outcome, before: readonly Effect[] = []): Transition {
   return { state: { kind: 'ended', outcome }, effects: [...before, { type: 'finish', outcome }] };
+}
+
+/** The step whose leg this is; a leg is planned in exactly one step (none for a leg the plan doesn't know). */
+function stepOf(plan: HuntPlan, legId: string): { step: number } | Record<string, never> {
+  const step = plan.steps.findIndex((candidate) => candidate.legs.some((leg) => leg.legId === legId));
+  return step < 0 ? {} : { step };
 }

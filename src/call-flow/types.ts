@@ -95,7 +95,14 @@ export type CallState =
 export type CallStateKind = CallState['kind'];
 
 export type Outcome =
-  | { readonly kind: 'answered'; readonly by: { readonly person: string; readonly phone: string }; readonly ringMs: number; readonly talkMs: number }
+  | {
+      readonly kind: 'answered';
+      readonly by: { readonly person: string; readonly phone: string };
+      /** The hunt step (0-based, as in hunt[0]) whose phone answered; absent in outcomes logged before it was kept. */
+      readonly step?: number;
+      readonly ringMs: number;
+      readonly talkMs: number;
+    }
   | {
       readonly kind: 'callback-pending';
       readonly callbackId: string;

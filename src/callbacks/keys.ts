@@ -14,6 +14,16 @@ export interface Keys {
   readonly callbackPrefix: string;
   /** Sorted set of open (pending or dialing) callback ids, scored by due time (ms). */
   readonly pending: string;
+  /**
+   * Sorted set of every callback id, open or closed, scored by when it was created (ms): what
+   * reports read by time and what retention walks (docs/decisions/0017).
+   */
+  readonly callbacksCreated: string;
+  /**
+   * String, set once: the callbacks recorded before callbacksCreated existed have been added to it
+   * (found with one SCAN), so reports, retention and forget see them too.
+   */
+  readonly callbacksIndexed: string;
   /** String: the id of the open (pending or dialing) callback for a caller's number. */
   pendingByCaller(number: string): string;
   readonly pendingByCallerPrefix: string;
@@ -21,7 +31,10 @@ export interface Keys {
   call(callId: string): string;
   /** String: the callback a missed call went to; makes recording a call idempotent by call id. */
   recordedCall(callId: string): string;
-  /** Sorted set of call ids, scored by the time the call ended (ms). */
+  /**
+   * Sorted set of call ids, scored by the time the call arrived (ms); entries logged before
+   * docs/decisions/0017 are scored by their end, a few seconds or minutes later.
+   */
   readonly calls: string;
   /** Hash, short-lived: whom a call in progress was put through to (for a call that outlives its service). */
   answeredCall(callId: string): string;
@@ -66,6 +79,8 @@ export function createKeys(prefix: string): Keys {
     history: (id) => `${callbackPrefix}${id}${HISTORY_SUFFIX}`,
     callbackPrefix,
     pending: `${tag}:callbacks:pending`,
+    callbacksCreated: `${tag}:callbacks:created`,
+    callbacksIndexed: `${tag}:callbacks:indexed`,
     pendingByCaller: (number) => pendingByCallerPrefix + number,
     pendingByCallerPrefix,
     call: (callId) => `${tag}:call:${callId}`,

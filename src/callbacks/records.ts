@@ -102,7 +102,7 @@ export function createCallRecords(deps: RecordsDeps): SpooledCallRecords {
       if (!replayed) closed = await store.closeByCaller(entry.caller, 'done', by, entry.endedAt, detail);
       else {
         const open = await store.findPendingByCaller(entry.caller);
-        if (open && open.lastAttemptAt <= entry.startedAt) closed = await store.close(open.id, 'done', by, entry.endedAt, detail).catch(() => null);
+        if (open && open.lastAttemptAt <= entry.startedAt) closed = await store.close(open.id, 'done', by, entry.endedAt, detail, 'called-again').catch(() => null);
       }
       if (closed) await listeners.closed(closed);
     }

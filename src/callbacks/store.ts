@@ -10,7 +10,6 @@ import { HISTORY_SUFFIX, createKeys, type Keys } from './keys.js';
 import {
   decide,
   isCallbackStatus,
-  isHistoryEvent,
   isNoteEvent,
   isOpen,
   type CallbackStatus,
@@ -20,7 +19,8 @@ import {
   type NoteEvent,
 } from './lifecycle.js';
 import { defineScript, fieldsFromPairs, guardRedis as wrap } from './scripts.js';
-import { isFollowUpState, type AnsweredCall, type Callback, type CallLogEntry, type CallerMessage, type MissedCall, type RecordedCallback } from './types.js';
+import { isFields, toCallback, toCallLogEntry, toHistoryEntry } from './decode.js';
+import type { AnsweredCall, Callback, CallLogEntry, CallerMessage, MissedCall, ReachedVia, RecordedCallback } from './types.js';
 
 /** How long a recorded call id is remembered, so replaying it (spool, AstDB drain) is a no-op. */
 const RECORDED_CALL_TTL_MS = 30 * 24 * 3600_000;
@@ -83,10 +83,11 @@ export interface CallbackStore {
   /** A missed call: a new pending callback, or folded into the number's open one ("called-again"). */
   recordMissedCall(call: MissedCall): Promise<RecordedCallback>;
   /**
-   * Closes an open (pending or dialing) callback as done or cancelled.
+   * Closes an open (pending or dialing) callback as done or cancelled; a done one keeps how the
+   * customer was reached (default: a person said so, "by-hand").
    * Errors: NM_CALLBACK_NOT_FOUND, NM_CALLBACK_CLOSED.
    */
-  close(id: string, status: ClosingStatus, by: string, now: number, detail?: string): Promise<Callback>;
+  close(id: string, status: ClosingStatus, by: string, now: number, detail?: string, reachedVia?: ReachedVia): Promise<Callback>;
   /**
    * pending -> dialing, so no other instance dials it too; the dial holds it for `lease.leaseMs`
    * unless renewed (default: an anonymous dial for DEFAULT_DIAL_LEASE_MS).
@@ -132,8 +133,16 @@ export interface CallbackStore {
   /**
    * Closes the number's open callback if it has one (the customer was reached another way); null if none.
    * With `lastCallAtMost`, only a callback whose last missed call was at or before that time (ms).
+   * `reachedVia`: how, for a done one (default "called-again": they rang and a person answered).
    */
-  closeByCaller(number: string, status: ClosingStatus, by: string, now: number, detail?: string, options?: { readonly lastCallAtMost?: number }): Promise<Callback | null>;
+  closeByCaller(
+    number: string,
+    status: ClosingStatus,
+    by: string,
+    now: number,
+    detail?: string,
+    options?: { readonly lastCallAtMost?: number; readonly reachedVia?: ReachedVia },
+  ): Promise<Callback | null>;
   get(id: string): Promise<Callback | null>;
   /** Open (pending or dialing) callbacks, earliest due first. */
   listPending(): Promise<Callback[]>;
@@ -153,7 +162,7 @@ export interface CallbackStore {
 export function createCallbackStore(redis: Redis, prefix: string): CallbackStore {
   const keys = createKeys(prefix);
   const scripts = {
-    recordMissedCall: defineScript(redis, 'recordMissedCall-4'),
+    recordMissedCall: defineScript(redis, 'recordMissedCall-5'),
     closeCallback: defineScript(redis, 'closeCallback-4'),
     closeByCaller: defineScript(redis, 'closeByCaller-3'),
     startDial: defineScript(redis, 'startDial-2'),
@@ -177,18 +186,18 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
 
     async recordMissedCall(call) {
       const [id, created, attempts, dueAt, duplicate] = (await scripts.recordMissedCall(
-        keys.pendingByCaller(call.caller), keys.pending, keys.callbackPrefix, keys.recordedCall(call.callId),
+        keys.pendingByCaller(call.caller), keys.pending, keys.callbackPrefix, keys.recordedCall(call.callId), keys.callbacksCreated,
         newCallbackId(), call.caller, call.called, call.route, String(call.at), String(call.dueAt), call.callId, call.language,
         HISTORY_SUFFIX, String(RECORDED_CALL_TTL_MS), call.note ?? '',
       )) as [string, number, number, number, number];
       return { id, created: created === 1, attempts, dueAt, duplicate: duplicate === 1 };
     },
 
-    async close(id, status, by, now, detail = '') {
+    async close(id, status, by, now, detail = '', reachedVia = 'by-hand') {
       assertClosingStatus(status);
       const reply = await scripts.closeCallback(
         keys.callback(id), keys.history(id), keys.pending, keys.pendingByCallerPrefix,
-        id, status, String(now), by, detail,
+        id, status, String(now), by, detail, reachedVia,
       );
       return applied(reply, id, { type: 'close', status });
     },
@@ -279,6 +288,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       const reply = await scripts.closeByCaller(
         keys.pendingByCaller(number), keys.pending, keys.callbackPrefix,
         status, String(now), by, detail, HISTORY_SUFFIX, options.lastCallAtMost === undefined ? '' : String(options.lastCallAtMost),
+        options.reachedVia ?? 'called-again',
       );
       if (Array.isArray(reply) && reply[0] === 0) return null;
       return applied(reply, `(open callback of ${number})`, { type: 'close', status });
@@ -301,7 +311,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
 
     async logCall(entry) {
       const fields = Object.entries(entry).flatMap(([field, value]) => [field, typeof value === 'string' ? value : JSON.stringify(value)]);
-      return (await scripts.logCall(keys.call(entry.callId), keys.calls, entry.callId, String(entry.endedAt), ...fields)) === 1;
+      return (await scripts.logCall(keys.call(entry.callId), keys.calls, entry.callId, String(entry.startedAt), ...fields)) === 1;
     },
 
     async saveMessage(message) {
@@ -399,60 +409,4 @@ function assertClosingStatus(status: string): asserts status is ClosingStatus {
   if (status !== 'done' && status !== 'cancelled') {
     throw new NevermissError(ErrorCodes.USAGE, `a callback is closed as "done" or "cancelled", not "${status}"`);
   }
-}
-
-function isFields(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null;
-}
-
-function toCallback(f: Record<string, string>): Callback {
-  const callback: Callback = {
-    id: f['id'] ?? '',
-    caller: f['caller'] ?? '',
-    called: f['called'] ?? '',
-    route: f['route'] ?? '',
-    status: isCallbackStatus(f['status'] ?? '') ? (f['status'] as CallbackStatus) : 'pending',
-    createdAt: Number(f['createdAt']),
-    dueAt: Number(f['dueAt']),
-    lastAttemptAt: Number(f['lastAttemptAt']),
-    attempts: Number(f['attempts']),
-    dialAttempts: Number(f['dialAttempts'] ?? 0),
-    language: f['language'] ?? 'en',
-    ...(f['dialingBy'] === undefined ? {} : { dialingBy: f['dialingBy'] }),
-    ...(f['dialId'] === undefined ? {} : { dialId: f['dialId'] }),
-    ...(f['dialStartedAt'] === undefined ? {} : { dialStartedAt: Number(f['dialStartedAt']) }),
-    ...(f['dialLeaseUntil'] === undefined ? {} : { dialLeaseUntil: Number(f['dialLeaseUntil']) }),
-    ...(isFollowUpState(f['followUp']) ? { followUp: f['followUp'] } : {}),
-    ...(f['talkMs'] === undefined ? {} : { talkMs: Number(f['talkMs']) }),
-  };
-  if (f['closedAt'] !== undefined) return { ...callback, closedAt: Number(f['closedAt']), closedBy: f['closedBy'] ?? '' };
-  return callback;
-}
-
-function toHistoryEntry(raw: string): HistoryEntry {
-  const parsed = JSON.parse(raw) as Record<string, unknown>;
-  const status = (value: unknown): CallbackStatus | null => (typeof value === 'string' && isCallbackStatus(value) ? value : null);
-  const event = typeof parsed['event'] === 'string' && isHistoryEvent(parsed['event']) ? parsed['event'] : null;
-  const to = status(parsed['to']);
-  if (event === null || to === null) throw new NevermissError(ErrorCodes.REDIS, `unreadable callback history entry: ${raw}`);
-  const entry: HistoryEntry = {
-    at: Number(parsed['at']),
-    event,
-    from: status(parsed['from']),
-    to,
-    by: typeof parsed['by'] === 'string' ? parsed['by'] : '',
-  };
-  return typeof parsed['detail'] === 'string' ? { ...entry, detail: parsed['detail'] } : entry;
-}
-
-function toCallLogEntry(f: Record<string, string>): CallLogEntry {
-  return {
-    callId: f['callId'] ?? '',
-    caller: f['caller'] ?? '',
-    called: f['called'] ?? '',
-    route: f['route'] ?? '',
-    startedAt: Number(f['startedAt']),
-    endedAt: Number(f['endedAt']),
-    outcome: JSON.parse(f['outcome'] ?? 'null') as CallLogEntry['outcome'],
-  };
 }

@@ -27,8 +27,29 @@ export interface Callback {
   readonly followUp?: FollowUpState;
   /** When a dial reached the customer: how long they talked (ms). */
   readonly talkMs?: number;
+  /**
+   * A done callback: when and how the customer was reached. Absent for callbacks closed before
+   * these fields existed (their closedAt stands in) and for failed or cancelled ones.
+   */
+  readonly reachedAt?: number;
+  readonly reachedVia?: ReachedVia;
   readonly closedAt?: number;
   readonly closedBy?: string;
+}
+
+/**
+ * How a done callback's customer was reached, for the figures:
+ *   dial-back     the one-step call back reached them and they talked callbacks.minTalk
+ *   called-again  they rang again and a person answered
+ *   outbound      someone called them through the PBX and they talked callbacks.minTalk
+ *   fallback      they rang while nevermiss was down and the dialplan fallback's phone answered
+ *   by-hand       a person closed it as done (the API or `nevermiss callbacks done`)
+ */
+export const REACHED_VIA = ['dial-back', 'called-again', 'outbound', 'fallback', 'by-hand'] as const;
+export type ReachedVia = (typeof REACHED_VIA)[number];
+
+export function isReachedVia(value: string | undefined): value is ReachedVia {
+  return (REACHED_VIA as readonly (string | undefined)[]).includes(value);
 }
 
 /**

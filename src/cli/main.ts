@@ -1,5 +1,5 @@
 /**
- * The `nevermiss` command: serve | check | callbacks list/done/dial/history | explain | status | login-link.
+ * The `nevermiss` command: serve | check | callbacks list/done/dial/history | explain | status | login-link | report | export | forget.
  */
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
@@ -16,6 +16,12 @@ import { callbackToJson, type Callback } from '../callbacks/types.js';
 import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
 import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
+import { createRecordsReader } from '../callbacks/reader.js';
+import { createEraser } from '../callbacks/erase.js';
+import { buildReport, requestedPeriod } from '../figures/query.js';
+import type { Period } from '../figures/period.js';
+import { formatReport } from '../figures/table.js';
+import { callerNumber, callerRecordsToJson } from '../caller-data/caller-data.js';
 import { loginLink } from '../http/auth/links.js';
 import { allows, grantedBy, type Scope } from '../http/auth/scopes.js';
 
@@ -186,6 +192,66 @@ status
       printStatus(await createStatusStore(redis, config.redis.keyPrefix).set(mode, { until, by: 'cli', now }));
     });
   });
+
+program
+  .command('report')
+  .description('the figures of a period: calls, who answered in which hunt step, callbacks kept within the promise, times to call back')
+  .option('--from <date>', "first day, YYYY-MM-DD in the firm's time zone (default: today)")
+  .option('--to <date>', 'last day, included (default: today, or --from when that is later)')
+  .option('--json', 'print JSON, as GET /api/report does')
+  .option(...configOption)
+  .action(async (opts: { config: string; from?: string; to?: string; json?: boolean }) => {
+    const config = loadOrExit(opts.config);
+    const now = Date.now();
+    const period = orUsage((): Period => requestedPeriod({ from: opts.from, to: opts.to }, config.firm.timezone, now));
+    await withRedis(opts.config, async (redis) => {
+      const report = await buildReport(createRecordsReader(redis, config.redis.keyPrefix), period, now);
+      if (opts.json) console.log(JSON.stringify(report, null, 2));
+      else for (const line of formatReport(report)) console.log(line);
+    });
+  });
+
+program
+  .command('export <number>')
+  .description('print as JSON everything held in Redis about a caller\'s number: callbacks with their history and jobs, call-log entries, the text-back mark')
+  .option(...configOption)
+  .action(async (raw: string, opts: { config: string }) => {
+    const config = loadOrExit(opts.config);
+    const number = orUsage(() => callerNumber(raw, config.firm.country));
+    await withRedis(opts.config, async (redis) => {
+      const now = Date.now();
+      const records = await createEraser(redis, config.redis.keyPrefix).find(number, now);
+      console.log(JSON.stringify(callerRecordsToJson(records, now), null, 2));
+    });
+  });
+
+program
+  .command('forget <number>')
+  .description(
+    'erase everything held in Redis about a caller\'s number: callbacks (open ones too) with their history and jobs, ' +
+      'call-log entries, indexes, idempotency keys, the text-back mark',
+  )
+  .option(...configOption)
+  .action(async (raw: string, opts: { config: string }) => {
+    const config = loadOrExit(opts.config);
+    const number = orUsage(() => callerNumber(raw, config.firm.country));
+    await withRedis(opts.config, async (redis) => {
+      const erased = await createEraser(redis, config.redis.keyPrefix).forget(number);
+      console.log(`${number}: erased ${erased.callbacks} callback(s), ${erased.calls} call-log entr${erased.calls === 1 ? 'y' : 'ies'} and ${erased.other} other key(s) from Redis`);
+      console.log('not erased here: the service\'s logs, and what the PBX keeps (its call records, voicemail); see docs/decisions/0017');
+    });
+  });
+
+/** Runs `read`; a coded usage error (a bad date, a bad number) is printed and exits 1. */
+function orUsage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (!isNevermissError(err, ErrorCodes.USAGE)) throw err;
+    console.error(err.message);
+    process.exit(ExitCode.INVALID);
+  }
+}
 
 function printStatus(current: OwnerStatus): void {
   const until = current.until === null ? '' : ` until ${new Date(current.until).toISOString()}`;

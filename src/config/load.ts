@@ -13,6 +13,7 @@ import { deepFreeze } from './freeze.js';
 import { checkHttp } from './http-checks.js';
 import { checkOpeningHours } from './hours-checks.js';
 import { describeIssue, findingsFromIssues } from './issues.js';
+import { checkMetrics } from './metrics-checks.js';
 import { checkNotifications } from './notify-checks.js';
 import { checkPhoneNumbers } from './number-checks.js';
 import { byPosition, formatPath, formatProblem } from './problems.js';
@@ -62,6 +63,7 @@ function checkRelations(raw: unknown): Finding[] {
     ...checkPhoneNumbers(raw),
     ...checkNotifications(raw),
     ...checkHttp(raw),
+    ...checkMetrics(raw),
   ];
 }
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 
 import { describeKind, describeLength, expecting, expectingText } from './messages.js';
-import { isWithin, name, settings, url } from './schema-kit.js';
+import { listen, name, settings, url } from './schema-kit.js';
 
 /** What a bearer token may do: read < act < admin; report only posts the dialplan's outbound report. */
 export const TOKEN_SCOPES = ['read', 'act', 'admin', 'report'] as const;
@@ -18,7 +18,6 @@ export const SECRET_MIN_LENGTH = 32;
 /** Printable ASCII without spaces: the secret travels in an HTTP header as it is. */
 const SECRET_CHARACTERS = /^[\x21-\x7e]+$/;
 
-const LISTEN_PATTERN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
 const HOST_NAME_PATTERN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/;
 /** An IPv4 or IPv6 address, optionally with a /prefix (Fastify's trustProxy takes these). */
 const PROXY_PATTERN = /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(?:\/[0-9]{1,3})?$/;
@@ -39,20 +38,6 @@ const publicUrl = url(/^https?$/, 'an http:// or https:// URL like "https://neve
   },
   { error: expecting('the URL of the service itself, without a path, query or fragment, like "https://nevermiss.example.dk"') },
 );
-
-const LISTEN_PHRASE = 'host:port like "127.0.0.1:8080"';
-const listen = z
-  .string({ error: expecting(LISTEN_PHRASE) })
-  .regex(LISTEN_PATTERN, { error: expecting(LISTEN_PHRASE), abort: true })
-  .refine((text) => isWithin(splitHostPort(text).port, { min: 1, max: 65_535 }), {
-    error: expecting('host:port with a port between 1 and 65535, like "127.0.0.1:8080"'),
-  })
-  .transform(splitHostPort);
-
-function splitHostPort(text: string): { host: string; port: number } {
-  const colon = text.lastIndexOf(':');
-  return { host: text.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(colon + 1)) };
-}
 
 const token = settings(
   {

@@ -104,3 +104,20 @@ const TIME_ZONE_PHRASE = 'an IANA time zone like "Europe/Copenhagen"';
 export const TimeZoneSchema = z
   .string({ error: expecting(TIME_ZONE_PHRASE) })
   .refine((zone) => IANAZone.isValidZone(zone), { error: expecting(TIME_ZONE_PHRASE), abort: true });
+
+const LISTEN_PATTERN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
+const LISTEN_PHRASE = 'host:port like "127.0.0.1:8080"';
+
+/** host:port of a listener, split into its host (brackets of an IPv6 address removed) and port. */
+export const listen = z
+  .string({ error: expecting(LISTEN_PHRASE) })
+  .regex(LISTEN_PATTERN, { error: expecting(LISTEN_PHRASE), abort: true })
+  .refine((text) => isWithin(splitHostPort(text).port, { min: 1, max: 65_535 }), {
+    error: expecting('host:port with a port between 1 and 65535, like "127.0.0.1:8080"'),
+  })
+  .transform(splitHostPort);
+
+function splitHostPort(text: string): { host: string; port: number } {
+  const colon = text.lastIndexOf(':');
+  return { host: text.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(colon + 1)) };
+}

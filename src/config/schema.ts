@@ -34,6 +34,7 @@ import {
   TimeZoneSchema,
   url,
 } from './schema-kit.js';
+import { MetricsSchema, RetentionSchema } from './schema-figures.js';
 import type { Phone } from './types.js';
 
 /** Limits that catch typos ("20m" for "20s") while allowing any sensible setup. */
@@ -427,6 +428,8 @@ export const ConfigFileSchema = settings(
     smtp: SmtpSchema.optional(),
     sms: SmsGatewaySchema.optional(),
     callbacks: CallbacksSchema,
+    metrics: MetricsSchema.optional(),
+    retention: RetentionSchema,
   },
   'the nevermiss settings: ari:, prompts:, people:, routes: and defaultRoute:',
 );

@@ -56,6 +56,22 @@ export interface Config {
   /** The HTTP SMS gateway for notify.sms; present whenever someone has an SMS number. */
   readonly sms: SmsGateway | null;
   readonly callbacks: CallbackSettings;
+  /** Prometheus metrics at /metrics; null: not served at all. */
+  readonly metrics: MetricsSettings | null;
+  readonly retention: RetentionSettings;
+}
+
+export interface MetricsSettings {
+  /** The bearer token a scraper must send (32+ characters). */
+  readonly token: string;
+  /** A listener that serves only /metrics; null: /metrics is on the main HTTP server. */
+  readonly listen: { readonly host: string; readonly port: number } | null;
+}
+
+/** How long data about calls and callers is kept (docs/decisions/0017). */
+export interface RetentionSettings {
+  /** Call-log entries, caller messages and closed callbacks older than this are deleted; open callbacks stay. */
+  readonly keepMs: number;
 }
 
 /** nevermiss's own web server and the credentials of its API (docs/decisions/0016). */

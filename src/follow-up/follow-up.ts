@@ -40,6 +40,7 @@ import type { HttpSettings } from '../config/types.js';
 import { actionUrl, canMakeLinks, loginLink } from '../http/auth/links.js';
 import { describeError } from '../errors.js';
 import { lacksFollowUp } from './sweeps.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface FollowUpDeps {
   readonly config: () => Config;
@@ -59,6 +60,8 @@ export interface FollowUpDeps {
   readonly linkSettings?: HttpSettings;
   /** Rings a person to call the customer back (escalation with ringOnEscalation). */
   readonly dialBack: (callbackId: string, person: string, by: string) => Promise<void>;
+  /** Counts notifications, new and closed callbacks (src/metrics); none when absent. */
+  readonly metrics?: Metrics;
 }
 
 export interface FollowUp {
@@ -191,11 +194,13 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     };
     try {
       await withDeadline(notifier.send(channel, event, job.id), `${channel.name} to ${person}`, channel.name);
+      deps.metrics?.notification(channel.name, 'sent');
       await timers.complete(job.id, deps.instanceId);
       await store.appendHistory(callback.id, { event: 'notified', at: clock.now(), by: deps.instanceId, detail: `${kind} to ${person} by ${channel.name}` }).catch(() => undefined);
       log.info('notification sent', { callbackId: callback.id, kind, person, channel: channel.name });
     } catch (err) {
       const delay = isRetryable(err) ? nextRetryDelay(job.claims) : null;
+      deps.metrics?.notification(channel.name, delay === null ? 'failed' : 'retried');
       if (delay === null) {
         await timers.complete(job.id, deps.instanceId);
         log.error('notification failed for good', { callbackId: callback.id, kind, person, channel: channel.name, attempts: job.claims, error: describeError(err) });
@@ -217,12 +222,14 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     const text = textBackMessage(config.firm.name, route.language, callback.dueAt, route.timezone, clock.now());
     try {
       await withDeadline(sendSms(fetch, config.sms, callback.caller, text, HTTP_TIMEOUT_MS), 'text to the caller', 'sms');
+      deps.metrics?.notification('textback', 'sent');
       await store.markTextedBack(callback.caller, route.textBack.windowMs);
       await timers.complete(job.id, deps.instanceId);
       await store.appendHistory(callback.id, { event: 'notified', at: clock.now(), by: deps.instanceId, detail: 'texted the caller' }).catch(() => undefined);
       log.info('texted the caller back', { callbackId: callback.id });
     } catch (err) {
       const delay = isRetryable(err) ? nextRetryDelay(job.claims) : null;
+      deps.metrics?.notification('textback', delay === null ? 'failed' : 'retried');
       if (delay === null) {
         await timers.complete(job.id, deps.instanceId);
         log.error('could not text the caller back', { callbackId: callback.id, error: describeError(err) });
@@ -284,6 +291,8 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
   async function scheduleFollowUp(id: string): Promise<boolean> {
     const callback = await store.claimFollowUp(id, deps.instanceId, clock.now(), FOLLOW_UP_CLAIM_MS);
     if (!callback) return false;
+    // Claimed once per new callback (its follow-up mark), whether live, replayed or swept.
+    deps.metrics?.callbackCreated();
     const share = deps.config().callbacks.remindAtShare;
     await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));
     await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
@@ -343,13 +352,16 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       await schedule(`remind:${callbackId}`, 'remind', callbackId, clock.now() + deps.config().callbacks.retryPauseMs);
     },
 
-    closed: (callback) => followUpClosed(timers, callback, clock.now()),
+    closed: (callback) => {
+      deps.metrics?.callbackClosed(callback, clock.now());
+      return followUpClosed(timers, callback, clock.now());
+    },
 
     async outboundCallAnswered({ number, answeredSec, from, at }) {
       const config = deps.config();
       if (answeredSec * 1000 < config.callbacks.minTalkMs) return null;
       const e164 = normalizeNumber(number, config.firm.country) ?? number;
-      const late = at === undefined ? {} : { lastCallAtMost: at };
+      const late = at === undefined ? { reachedVia: 'outbound' as const } : { lastCallAtMost: at, reachedVia: 'outbound' as const };
       const closed = await store.closeByCaller(e164, 'done', `outbound call from ${from || 'a phone'}`, at ?? clock.now(), `answered ${answeredSec} s`, late);
       if (closed) {
         log.info('callback done: the customer was called through the PBX', { callbackId: closed.id, caller: e164, answeredSec });

@@ -137,3 +137,50 @@ export const ActionDone = z.discriminatedUnion('act', [
 
 
 export const PromptParams = z.strictObject({ lang: z.string(), file: z.string() });
+
+const reportDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01')
+  .describe('A day, YYYY-MM-DD, in the firm\'s time zone');
+
+export const ReportQuery = z.strictObject({
+  from: reportDate.optional().describe('The first day (default: today)'),
+  to: reportDate.optional().describe('The last day, included (default: today, or from when that is later)'),
+});
+
+const localTime = z.string().describe('ISO 8601 local time with its offset, like 2026-03-29T03:00:00.000+02:00');
+const seconds = z.number().nullable().describe('Seconds, one decimal; null when there is none');
+const durationFigures = z.object({ count: z.number().int(), medianSeconds: seconds, worstSeconds: seconds });
+const count = z.number().int();
+
+/** src/figures/report.ts `Report`; docs/decisions/0017 says what each figure means. */
+export const ReportJson = z.object({
+  period: z.object({ from: z.string(), to: z.string(), timezone: z.string(), start: localTime, end: localTime }),
+  generatedAt: isoTime,
+  calls: z.object({
+    total: count,
+    answered: count.describe('A person took the call (in the hunt or at the dialplan fallback)'),
+    missed: count.describe('Nobody did: a callback was recorded, the caller withheld their number, the service failed, or the fallback was not answered'),
+    blocked: count,
+    outcomes: z.record(z.string(), count).describe('By outcome: answered, callback-pending, withheld-no-callback, failed, blocked, fallback-answered, fallback-missed'),
+    answeredBy: z.array(z.object({ person: z.string(), phone: z.string(), step: z.number().int().nullable().describe('The hunt step, 0-based as in hunt[0]; null when unknown'), calls: count })).readonly(),
+    byPerson: z.array(z.object({ person: z.string(), calls: count })).readonly(),
+    byStep: z.array(z.object({ step: z.number().int().nullable(), calls: count })).readonly(),
+    timeToAnswer: durationFigures,
+  }),
+  callbacks: z.object({
+    created: count.describe('Callbacks created in the period: the promises made'),
+    kept: count.describe('Done, the customer reached at or before the deadline'),
+    late: count.describe('Done, reached after the deadline'),
+    failed: count,
+    cancelled: count,
+    open: count.describe('Still owed, within the deadline'),
+    overdue: count.describe('Still owed, past the deadline'),
+    keptShare: z.number().nullable().describe('kept / (kept + late + failed + overdue); null when none is due or settled'),
+    reachedVia: z.record(z.string(), count).describe('How the done ones were reached: dial-back, called-again, outbound, fallback, by-hand, unknown'),
+    timeToCallBack: durationFigures,
+    longestOpenWaitSeconds: seconds,
+  }),
+  perDay: z.array(z.object({ date: z.string(), calls: count, answered: count, missed: count, callbacks: count, kept: count })).readonly(),
+  perHour: z.array(z.object({ start: localTime, calls: count, answered: count, missed: count })).readonly(),
+});

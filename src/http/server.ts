@@ -3,6 +3,7 @@
  * credential unless it says it is public (auth/guard.ts, docs/decisions/0016):
  *
  *   public   GET  /healthz                          whether this instance works (no files, no config problems)
+ *            GET  /metrics                          Prometheus metrics, behind the metrics token (unless on metrics.listen)
  *            GET  /prompts/:lang/nevermiss/:file    prompt audio, for Asterisk when prompts.source is http
  *   read     GET  /api/callbacks                    pending callbacks, ordered by dueAt
  *            GET  /api/callbacks/:id/history        every change of a callback, oldest first
@@ -14,6 +15,7 @@
  *            PUT  /api/status                       { "mode": "normal" | "away" | "closed", "for": "2h" }
  *   admin    POST /api/reload                       reloads the config file (a bad file is refused, the rules stay)
  *            GET  /api/admin/config                 which file runs, and the problems of a refused reload
+ *            GET  /api/report?from=&to=             the figures of a period (src/figures): calls, answers, promises kept
  *   report   POST /api/hooks/outbound               the dialplan's report of an outbound call (number, answered seconds)
  *   link     GET  /login?t=...&next=/path           a login link: sets the session cookie
  *            POST /api/act/:token                   a single-use action link: ring me now, or done
@@ -44,6 +46,9 @@ import { validationMessage } from './replies.js';
 import { apiRoutes } from './routes/api.js';
 import { linkRoutes } from './routes/links.js';
 import { publicRoutes } from './routes/public.js';
+import type { PeriodRequest } from '../figures/query.js';
+import type { Report } from '../figures/report.js';
+import { registerMetricsRoute, type MetricsEndpoint } from '../metrics/http.js';
 
 /** Which config runs, and the problems of a refused reload (the running rules stay). */
 export interface ConfigStateView {
@@ -100,6 +105,10 @@ export interface HttpDeps {
   readonly dialBack: (callbackId: string, person: string | undefined, by: string) => Promise<{ readonly sessionId: string; readonly person: string }>;
   readonly jobs: () => Promise<readonly TimerInfo[]>;
   readonly outboundCall: (report: { readonly number: string; readonly answeredSec: number; readonly from: string }) => Promise<Callback | null>;
+  /** The figures of the days asked for (YYYY-MM-DD in the firm's time zone; absent: see requestedPeriod). */
+  readonly report: (request: PeriodRequest) => Promise<Report>;
+  /** GET /metrics on this server, behind its own token; absent when metrics are off or on their own listener. */
+  readonly metrics?: MetricsEndpoint;
 }
 
 /** The OpenAPI document's frame; the paths come from the routes' schemas. */
@@ -182,5 +191,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   void app.register(publicRoutes, deps);
   void app.register(linkRoutes, deps);
   void app.register(apiRoutes, deps);
+  // Public for the guard: it checks its own credential, the metrics token (src/metrics/http.ts).
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   return app;
 }

@@ -23,6 +23,8 @@ import { createCallbackStore } from '../../src/callbacks/store.js';
 import { createStatusStore } from '../../src/callbacks/status.js';
 import { createTimers } from '../../src/callbacks/timers.js';
 import { createUsedLinks } from '../../src/callbacks/used-links.js';
+import { createRecordsReader } from '../../src/callbacks/reader.js';
+import { buildReport, requestedPeriod } from '../../src/figures/query.js';
 import { createNotifier } from '../../src/notify/notifier.js';
 import { createFollowUp } from '../../src/follow-up/follow-up.js';
 import { createDialBacks } from '../../src/follow-up/dial-back.js';
@@ -147,6 +149,7 @@ function build(limits?: HttpLimits): ReturnType<typeof buildHttp> {
     dialBack: (callbackId, person, by) => dialBacks.start(callbackId, person, by),
     jobs: () => timers.pending(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
+    report: (request) => buildReport(createRecordsReader(redis, prefix), requestedPeriod(request, config.firm.timezone, now), now),
   });
 }
 
@@ -197,6 +200,7 @@ const ROUTES: readonly RouteCase[] = [
   { name: 'jobs', method: 'GET', url: () => '/api/jobs', scope: 'read', narrow: 'pbx' },
   { name: 'status', method: 'GET', url: () => '/api/status', scope: 'read', narrow: 'pbx' },
   { name: 'openapi', method: 'GET', url: () => '/api/openapi.json', scope: 'read', narrow: 'pbx' },
+  { name: 'report', method: 'GET', url: () => '/api/report', scope: 'read', narrow: 'pbx' },
   { name: 'done', method: 'POST', url: (id) => `/api/callbacks/${id}/done`, scope: 'act', narrow: 'wallboard' },
   { name: 'dial', method: 'POST', url: (id) => `/api/callbacks/${id}/dial`, scope: 'act', narrow: 'wallboard', payload: { by: 'owner' } },
   { name: 'set status', method: 'PUT', url: () => '/api/status', scope: 'act', narrow: 'wallboard', payload: { mode: 'closed', for: '2h' } },

@@ -27,6 +27,8 @@ import { createCallRecords, SPOOLED_NOTE, type SpooledCallRecords } from '../../
 import { createFollowUp, type FollowUp } from '../../src/follow-up/follow-up.js';
 import { createStatusStore } from '../../src/callbacks/status.js';
 import { createUsedLinks } from '../../src/callbacks/used-links.js';
+import { createRecordsReader } from '../../src/callbacks/reader.js';
+import { buildReport, requestedPeriod } from '../../src/figures/query.js';
 import { createNotifier } from '../../src/notify/notifier.js';
 import { buildHttp } from '../../src/http/server.js';
 import { ErrorCodes, isNevermissError } from '../../src/errors.js';
@@ -411,6 +413,7 @@ test('the API answers 503 NM_REDIS when Redis does not answer, within the comman
     dialBack: () => Promise.reject(new Error('no dial-backs in this test')),
     jobs: () => b.timers.pending(),
     outboundCall: (report) => b.followUp.outboundCallAnswered(report),
+    report: (request) => buildReport(createRecordsReader(b.proxied, b.prefix), requestedPeriod(request, config.firm.timezone, Date.now()), Date.now()),
   });
   cleanups.push(() => http.close());
   proxy.blackhole();

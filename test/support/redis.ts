@@ -92,3 +92,52 @@ export async function deleteNevermissKeys(redis: Redis, prefix: string): Promise
     if (batch.length > 0) await redis.del(...batch);
   } while (cursor !== '0');
 }
+
+/**
+ * Every key nevermiss holds under one key prefix (`{prefix}:*`, found with SCAN) with everything
+ * in it as text: the key's name, then each field, member, element or value (with scores). For
+ * asserting that something (a caller's number) is held nowhere.
+ */
+export async function everythingUnder(redis: Redis, prefix: string): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of batch) {
+      const type = await redis.type(key);
+      switch (type) {
+        case 'string':
+          found.set(key, [(await redis.get(key)) ?? '']);
+          break;
+        case 'hash':
+          found.set(key, Object.entries(await redis.hgetall(key)).flat());
+          break;
+        case 'list':
+          found.set(key, await redis.lrange(key, 0, -1));
+          break;
+        case 'set':
+          found.set(key, await redis.smembers(key));
+          break;
+        case 'zset':
+          found.set(key, await redis.zrange(key, 0, -1, 'WITHSCORES'));
+          break;
+        case 'none':
+          break;
+        default:
+          found.set(key, [`(a ${type} nevermiss does not write)`]);
+      }
+    }
+  } while (cursor !== '0');
+  return found;
+}
+
+/** The keys under the prefix whose name or content contains `text`, with the content that does. */
+export async function keysHolding(redis: Redis, prefix: string, text: string): Promise<Record<string, string[]>> {
+  const holding: Record<string, string[]> = {};
+  for (const [key, values] of await everythingUnder(redis, prefix)) {
+    const hits = values.filter((value) => value.includes(text));
+    if (key.includes(text) || hits.length > 0) holding[key] = hits;
+  }
+  return holding;
+}

@@ -259,9 +259,9 @@ test('a withheld caller who hangs up mid-hunt ends with a logged outcome and no 
   assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'withheld-no-callback', reason: 'caller-hung-up', message: null } });
 });
 
-test('an answered call ends when either side hangs up, with who answered, ring time and talk time', () => {
+test('an answered call ends when either side hangs up, with who answered, in which hunt step, ring time and talk time', () => {
   const { state, effects } = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000], [{ type: 'legEnded', legId: 'c1-s0-0', cause: 16 }, 64_000]]);
-  const outcome = { kind: 'answered', by: { person: 'owner', phone: 'desk' }, ringMs: 3_000, talkMs: 60_000 } as const;
+  const outcome = { kind: 'answered', by: { person: 'owner', phone: 'desk' }, step: 0, ringMs: 3_000, talkMs: 60_000 } as const;
   assert.deepEqual(state, { kind: 'ended', outcome });
   assert.deepEqual(effects.slice(-2), [{ type: 'hangupCaller' }, { type: 'finish', outcome }]);
 });
@@ -277,6 +277,11 @@ test('a caller who hangs up as a phone is taken, before being put through, is a 
   // Bridging that fails with the caller still there is a failure, as before.
   const { state } = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-0' }, 4_000], [{ type: 'connectFailed', error: 'boom', callerGone: false }, 4_050]]);
   assert.ok(state.kind === 'ended' && state.outcome.kind === 'failed', JSON.stringify(state));
+});
+
+test('a phone of the second hunt step that answers is recorded as step 1', () => {
+  const { state } = run(withNumber, [started, timedOut(0, 21_000), [{ type: 'legAnswered', legId: 'c1-s1-0' }, 25_000], [{ type: 'connected' }, 25_100], [{ type: 'callerHungUp' }, 30_000]]);
+  assert.deepEqual(state, { kind: 'ended', outcome: { kind: 'answered', by: { person: 'colleague', phone: 'mobile' }, step: 1, ringMs: 24_000, talkMs: 5_000 } });
 });
 
 test('every call finishes exactly once, whatever arrives after the end', () => {

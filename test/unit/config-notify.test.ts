@@ -19,6 +19,7 @@ const EXAMPLE_ENV = {
   NEVERMISS_NTFY_TOKEN: 'tk_example',
   NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
   NEVERMISS_SMS_TOKEN: 'example-sms-token',
+  NEVERMISS_METRICS_TOKEN: 'example-metrics-token-0123456789abcdef',
 };
 
 /**

@@ -100,6 +100,7 @@ test('the example file yields its routing rules', () => {
     NEVERMISS_NTFY_TOKEN: 'tk_example',
     NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
     NEVERMISS_SMS_TOKEN: 'example-sms-token',
+    NEVERMISS_METRICS_TOKEN: 'example-metrics-token-0123456789abcdef',
   });
   assert.deepEqual(config.firm, { name: 'Hansen VVS', number: '+4530123456', country: 'DK', timezone: 'Europe/Copenhagen' });
   assert.deepEqual(config.status, { away: ['owner'], featureCodes: { normal: '*70', away: '*71', closed: '*72' } });
@@ -744,6 +745,8 @@ test('the JSON Schema: draft 2020-12, strict objects, and the routing rules', ()
     'smtp',
     'sms',
     'callbacks',
+    'metrics',
+    'retention',
   ]);
   assert.deepEqual(schema.required, ['ari', 'prompts', 'people', 'routes', 'defaultRoute']);
 
@@ -820,7 +823,7 @@ test('the example file has only keys the JSON Schema knows, and every key it kno
   const person = at(schema, 'properties', 'people', 'additionalProperties', 'properties');
   assert.deepEqual(Object.keys(at(example, 'people', 'owner')).sort(), Object.keys(person).sort());
   assert.deepEqual(Object.keys(at(example, 'people', 'owner', 'notify')).sort(), Object.keys(at(person, 'notify', 'properties')).sort());
-  for (const section of ['smtp', 'sms', 'callbacks']) {
+  for (const section of ['smtp', 'sms', 'callbacks', 'retention']) {
     assert.deepEqual(Object.keys(at(example, section)).sort(), Object.keys(at(schema, 'properties', section, 'properties')).sort(), section);
   }
 });

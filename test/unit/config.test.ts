@@ -28,6 +28,7 @@ const EXAMPLE_ENV = {
   NEVERMISS_NTFY_TOKEN: 'tk_example',
   NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
   NEVERMISS_SMS_TOKEN: 'example-sms-token',
+  NEVERMISS_METRICS_TOKEN: 'example-metrics-token-0123456789abcdef',
 };
 
 /**
@@ -254,7 +255,7 @@ testProblems('keys', [
     name: 'an unknown key at the top level',
     text: configWith({ 21: ['defaultRoute: main', 'defaultroute: main'] }),
     expected: [
-      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, failover, http, prompts, data, log, firm, status, people, routes, defaultRoute, smtp, sms, callbacks',
+      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, failover, http, prompts, data, log, firm, status, people, routes, defaultRoute, smtp, sms, callbacks, metrics, retention',
     ],
   },
   {

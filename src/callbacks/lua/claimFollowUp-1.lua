@@ -2,7 +2,7 @@
   Claims the scheduling of a new callback's follow-up jobs (notify, remind, overdue), so that
   exactly one instance schedules them, and a crash in between is healed by a later sweep.
 
-  A new callback is written with followUp = "pending" (recordMissedCall-4.lua). The claim moves
+  A new callback is written with followUp = "pending" (recordMissedCall-5.lua). The claim moves
   it to "scheduling" with a lease; finishFollowUp-1.lua moves it to "scheduled" once the jobs are
   in. A "scheduling" whose lease ran out (its instance stopped midway) can be claimed again.
   "scheduled", and no field at all (callbacks recorded before this field existed), are never

@@ -13,6 +13,8 @@
   ARGV[6] "" to close whatever is open; or a time (ms): close it only if the customer's last
           missed call was at or before it (a report that arrives late, e.g. drained from the
           PBX's AstDB, proves nothing about calls made after it)
+  ARGV[7] for "done": how the customer was reached ("called-again", "outbound", "fallback"),
+          kept with the time in reachedVia and reachedAt, for the figures ("" for none)
 
   Returns { 1, previous status, HGETALL of the callback after the change } when one was closed,
           { 0 } when the number has no open callback (a stale index entry is removed), or its
@@ -32,6 +34,9 @@ end
 
 local now = tonumber(ARGV[2])
 redis.call('HSET', key, 'status', ARGV[1], 'closedAt', now, 'closedBy', ARGV[3])
+if ARGV[1] == 'done' and ARGV[7] ~= nil and ARGV[7] ~= '' then
+  redis.call('HSET', key, 'reachedAt', now, 'reachedVia', ARGV[7])
+end
 redis.call('HDEL', key, 'dialingBy', 'dialStartedAt', 'dialId', 'dialLeaseUntil')
 redis.call('ZREM', KEYS[2], id)
 redis.call('DEL', KEYS[1])

@@ -10,6 +10,8 @@
   ARGV[1] callback id        ARGV[2] new status ("done" | "cancelled")
   ARGV[3] now (ms)           ARGV[4] who or what closed it
   ARGV[5] detail for the history ("" for none)
+  ARGV[6] for "done": how the customer was reached ("by-hand", "called-again", ...), kept with
+          the time in reachedVia and reachedAt, for the figures ("" for none)
 
   Returns { 1, previous status, HGETALL of the callback after the change } when closed,
           { -1 } when no such callback,
@@ -21,6 +23,9 @@ if status ~= 'pending' and status ~= 'dialing' then return { -2, status } end
 
 local now = tonumber(ARGV[3])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'closedAt', now, 'closedBy', ARGV[4])
+if ARGV[2] == 'done' and ARGV[6] ~= nil and ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[1], 'reachedAt', now, 'reachedVia', ARGV[6])
+end
 redis.call('HDEL', KEYS[1], 'dialingBy', 'dialStartedAt', 'dialId', 'dialLeaseUntil')
 redis.call('ZREM', KEYS[3], ARGV[1])
 local byCaller = KEYS[4] .. redis.call('HGET', KEYS[1], 'caller')

@@ -6,7 +6,8 @@
     not reached, attempts left                -> pending again ("attempt-failed")
     aborted (the customer was never dialled)  -> pending again, not counted ("attempt-failed")
   Failed attempts are counted in the field dialAttempts; a reached customer's talk time is kept
-  in talkMs. Appends one history entry.
+  in talkMs, and when they were reached in reachedAt (reachedVia "dial-back"). Appends one
+  history entry.
 
   KEYS[1] the callback's hash
   KEYS[2] the callback's history list
@@ -38,7 +39,8 @@ redis.call('HSET', KEYS[1], 'lastDialAt', now)
 
 local closed = false
 if ARGV[4] == '1' then
-  redis.call('HSET', KEYS[1], 'status', 'done', 'talkMs', ARGV[5], 'closedAt', now, 'closedBy', ARGV[3])
+  redis.call('HSET', KEYS[1], 'status', 'done', 'talkMs', ARGV[5], 'closedAt', now, 'closedBy', ARGV[3],
+    'reachedAt', now, 'reachedVia', 'dial-back')
   entry.event = 'done'
   entry.to = 'done'
   entry.detail = 'reached, talked ' .. ARGV[5] .. ' ms'

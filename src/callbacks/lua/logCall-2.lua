@@ -3,9 +3,10 @@
   so a replayed event can never log a call twice.
 
   KEYS[1] the call's log hash
-  KEYS[2] calls sorted set (score = end time in ms)
+  KEYS[2] calls sorted set (score = the time the call arrived, ms: reports and retention read it
+          by time; entries logged before docs/decisions/0017 are scored by their end)
 
-  ARGV[1] call id   ARGV[2] end time (ms)   ARGV[3..] field, value pairs
+  ARGV[1] call id   ARGV[2] start time (ms)   ARGV[3..] field, value pairs
 
   Returns 1 when recorded, 0 when the call already had an outcome.
 ]]

@@ -23,6 +23,8 @@ import {
   JobJson,
   OutboundReport,
   OutboundResult,
+  ReportJson,
+  ReportQuery,
   StatusBody,
   StatusJson,
 } from '../schemas.js';
@@ -93,6 +95,26 @@ export const apiRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, done) =
     schema: { summary: 'Scheduled follow-up jobs: notifications, reminders, escalations', tags: ['callbacks'], response: { 200: z.array(JobJson), ...refusals } },
   }, async () => {
     return (await deps.jobs()).map((job) => ({ ...job, dueAt: new Date(job.dueAt).toISOString() }));
+  });
+
+  app.get('/api/report', {
+    config: { scope: 'read' },
+    schema: {
+      summary: 'The figures of a period: calls, who answered, callbacks kept within the promise',
+      description:
+        'Whole days in the firm\'s time zone (at most 366): calls by outcome, answers by person, phone and hunt step, the callbacks ' +
+        'promised in the period (kept, late, failed, cancelled, open, overdue), times to answer and to call back, per day and per local hour. ' +
+        'The same JSON as `nevermiss report --json`; docs/decisions/0017 defines each figure.',
+      tags: ['figures'],
+      querystring: ReportQuery,
+      response: { 200: ReportJson, 400: ErrorBody, ...refusals },
+    },
+  }, async (request, reply) => {
+    try {
+      return await deps.report(request.query);
+    } catch (err) {
+      return sendCoded(reply, err);
+    }
   });
 
   app.get('/api/status', {

@@ -12,6 +12,8 @@
   KEYS[2] open callbacks sorted set (score = due time in ms)
   KEYS[3] callback hash prefix ("{p}:callback:"; same hash tag, so the same slot)
   KEYS[4] recorded-call key of this call id (string: the callback id it went to)
+  KEYS[5] every callback's id, scored by when it was created (ms): the index of reports and of
+          retention (docs/decisions/0017)
 
   ARGV[1] new callback id (used only when none is open for this number)
   ARGV[2] caller number      ARGV[3] called number (DID)    ARGV[4] route id
@@ -71,6 +73,7 @@ redis.call('HSET', KEYS[3] .. id,
   'firstCallId', ARGV[7], 'lastCallId', ARGV[7], 'language', ARGV[8], 'followUp', 'pending')
 redis.call('SET', KEYS[1], id)
 redis.call('ZADD', KEYS[2], dueAt, id)
+redis.call('ZADD', KEYS[5], now, id)
 local entry = { at = now, event = 'created', from = cjson.null, to = 'pending', by = by }
 if note ~= '' then entry.detail = note end
 redis.call('RPUSH', KEYS[3] .. id .. ARGV[9], cjson.encode(entry))
