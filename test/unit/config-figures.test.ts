@@ -89,6 +89,9 @@ test('the example file has metrics on the main server and keeps data 90 days', (
   const config = loadConfig(EXAMPLE_FILE, {
     NEVERMISS_ARI_PASSWORD: 'example-secret',
     NEVERMISS_HOOK_SECRET: 'example-hook-secret-0123456789',
+    NEVERMISS_ADMIN_TOKEN: 'example-admin-token-0123456789-0123456789',
+    NEVERMISS_REPORT_TOKEN: 'example-report-token-0123456789-0123456789',
+    NEVERMISS_SESSION_SECRET: 'example-session-secret-0123456789-0123456789',
     NEVERMISS_NTFY_TOKEN: 'tk_example',
     NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
     NEVERMISS_SMS_TOKEN: 'example-sms-token',
