@@ -12,11 +12,11 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 [ -d node_modules ] || { step "installing npm dependencies"; npm ci --no-audit --no-fund; }
-step "Debian packages";  ensure_debs docker-compose faketime   # compose: validated offline; faketime: a service clock on a holiday
+step "Debian packages";  ensure_debs docker-compose faketime chromium fonts-liberation   # compose: validated offline; faketime: a service clock on a holiday; chromium: the phone page's browser tests
 step "Redis";            bash scripts/ensure-redis.sh
 step "prompts";          bash scripts/make-prompts.sh
 step "sandbox PBX";      bash scripts/sandbox.sh start
-step "typecheck";        npx tsc -p tsconfig.json --noEmit
+step "typecheck";        npx tsc -p tsconfig.json --noEmit && npx tsc -p src/http/page/tsconfig.json
 step "lint";             npx eslint .
 step "tests"
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \

@@ -41,6 +41,9 @@ import { createMetrics } from './metrics/metrics.js';
 import { buildMetricsHttp } from './metrics/http.js';
 import { observedRecords } from './metrics/observe.js';
 import { RETENTION_EVERY_MS, createRetention } from './retention/retention.js';
+import { liveCall } from './call-flow/live.js';
+import { createEventHub } from './live/hub.js';
+import { statusWithEvents, storeWithEvents } from './live/observe.js';
 
 export type { ConfigState } from './app/config-holder.js';
 
@@ -119,7 +122,12 @@ export function createApp(deps: AppDeps): App {
   const app = startup.ari.app;
   const promptSource = startup.http.publicUrl ? { source: startup.prompts.source, baseUrl: startup.http.publicUrl } : { source: startup.prompts.source };
   const control = createCallControl(rest, app, promptSource, logger);
-  const registry = new CallRegistry();
+  // Changes told to the phone page's event stream (docs/decisions/0018): every write to the
+  // stores below passes the hub, and every call start, change and end.
+  const hub = createEventHub(logger);
+  const store = storeWithEvents(deps.store, hub);
+  const status = statusWithEvents(deps.status, hub);
+  const registry = new CallRegistry((session, change) => hub.publish({ type: 'call', callId: session.facts.callId, change }));
   const dialBackRegistry = new DialBackRegistry();
   // Metrics settings are read once, like the connection settings: changing them needs a restart.
   const exposition = createMetrics({
@@ -135,7 +143,7 @@ export function createApp(deps: AppDeps): App {
 
   const followUp = createFollowUp({
     config,
-    store: deps.store,
+    store,
     timers: deps.jobs,
     notifier: () => notifier,
     clock,
@@ -150,7 +158,7 @@ export function createApp(deps: AppDeps): App {
   });
   const dialBacks = createDialBacks({
     config,
-    store: deps.store,
+    store,
     registry: dialBackRegistry,
     control: createDialBackControl(rest, app, promptSource, () => clock.now()),
     followUp,
@@ -160,7 +168,7 @@ export function createApp(deps: AppDeps): App {
     instanceId: deps.instanceId,
   });
   const records = observedRecords(createCallRecords({
-    store: deps.store,
+    store,
     spool: deps.spool,
     listeners: {
       recorded: (callback) => followUp.callbackRecorded(callback),
@@ -185,10 +193,10 @@ export function createApp(deps: AppDeps): App {
       });
     }
   };
-  const inbound = createInbound({ config, status: deps.status, registry, control, records, clock, timers, logger });
+  const inbound = createInbound({ config, status, registry, control, records, clock, timers, logger });
   // What the dialplan fallback kept in AstDB while we were down; after reconcile() on every connect.
   const drain = createAstdbDrain({
-    rest, app, config, store: deps.store, status: deps.status, followUp, clock, timers, logger,
+    rest, app, config, store, status, followUp, clock, timers, logger,
     canRun: () => startup.ari.drainAstdb && (ari?.isConnected() ?? false),
     // Ours and not over yet, or its outcome waits in the spool for Redis: logged by us in the end.
     isLive: (callId) => registry.isLive(callId) || deps.spool.holds('call-log', callId) || deps.spool.holds('missed-call', callId),
@@ -259,8 +267,8 @@ export function createApp(deps: AppDeps): App {
   };
 
   const http = buildHttp({
-    store: deps.store,
-    status: deps.status,
+    store,
+    status,
     clock,
     promptsDir: startup.prompts.directory,
     logger,
@@ -282,6 +290,12 @@ export function createApp(deps: AppDeps): App {
     },
     jobs: () => deps.jobs.pending(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
+    page: {
+      hub,
+      liveCalls: () => registry.sessions().map((session) => liveCall(session.facts, session.plan, session.current)),
+      config,
+      notReached: (callbackId) => followUp.attemptFailed(callbackId),
+    },
     report: (request) => buildReport(deps.reader, requestedPeriod(request, config().firm.timezone, clock.now()), clock.now()),
     ...(metricsEndpoint && startup.metrics?.listen === null ? { metrics: metricsEndpoint } : {}),
     health: () => ({

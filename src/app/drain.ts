@@ -175,6 +175,7 @@ export function createAstdbDrain(deps: DrainDeps): AstdbDrain {
         at: call.startedAt,
         dueAt: call.callback.dueAt,
         note: how.note,
+        callerName: call.callerName,
       });
       callbackId = recorded.id;
       // A duplicate was stored before (an earlier or parallel drain, or the instance that died), with its follow-up.

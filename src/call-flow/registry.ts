@@ -5,12 +5,20 @@
 import { CallSession, type SessionDeps } from './session.js';
 import type { CallFacts, CallState, HuntPlan, PlannedLeg } from './types.js';
 
+/**
+ * Told when a call starts, changes state, or leaves this instance (ended, or handed over to the
+ * active instance). For watchers (the phone page); it must not throw.
+ */
+export type CallObserver = (session: CallSession, change: 'started' | 'changed' | 'ended') => void;
+
 /** How a caller that no live call owns was found: waiting, or talking to a phone. */
 export type Found = { readonly kind: 'waiting' } | { readonly kind: 'bridged'; readonly winner: PlannedLeg; readonly answeredAt: number };
 
 export class CallRegistry {
   private readonly byChannel = new Map<string, CallSession>();
   private readonly byCallId = new Map<string, CallSession>();
+
+  constructor(private readonly observe: CallObserver = () => undefined) {}
 
   begin(facts: CallFacts, plan: HuntPlan, deps: Omit<SessionDeps, 'onEnded'>): CallSession {
     const session = this.add(facts, plan, deps);
@@ -43,9 +51,10 @@ export class CallRegistry {
   }
 
   private add(facts: CallFacts, plan: HuntPlan, deps: Omit<SessionDeps, 'onEnded'>, state?: CallState): CallSession {
-    const session = new CallSession(facts, plan, { ...deps, onEnded: (ended) => this.forget(ended) }, state);
+    const session = new CallSession(facts, plan, { ...deps, onEnded: (ended) => this.forget(ended), onChanged: (changed) => this.observe(changed, 'changed') }, state);
     this.byCallId.set(facts.callId, session);
     for (const id of session.channelIds()) this.byChannel.set(id, session);
+    this.observe(session, 'started');
     return session;
   }
 
@@ -94,6 +103,7 @@ export class CallRegistry {
     for (const session of sessions) session.handOver();
     this.byCallId.clear();
     this.byChannel.clear();
+    for (const session of sessions) this.observe(session, 'ended');
     return sessions.length;
   }
 
@@ -102,5 +112,6 @@ export class CallRegistry {
     for (const id of session.channelIds()) {
       if (this.byChannel.get(id) === session) this.byChannel.delete(id);
     }
+    this.observe(session, 'ended');
   }
 }

@@ -25,6 +25,8 @@ export interface SessionDeps {
   readonly logger: Logger;
   /** Called once, after the outcome is recorded. */
   readonly onEnded: (session: CallSession) => void;
+  /** Called after each event that changed the call's state (a leg rang, answered, ended, ...). */
+  readonly onChanged?: (session: CallSession) => void;
 }
 
 /** An effect run against a port: the event its result brings, and the event its failure brings. */
@@ -91,6 +93,7 @@ export class CallSession {
       });
     }
     for (const effect of effects) this.run(effect);
+    if (state !== from) this.deps.onChanged?.(this);
   }
 
   /**

@@ -11,6 +11,7 @@ export function toCallback(f: Record<string, string>): Callback {
   const callback: Callback = {
     id: f['id'] ?? '',
     caller: f['caller'] ?? '',
+    ...(f['callerName'] ? { callerName: f['callerName'] } : {}),
     called: f['called'] ?? '',
     route: f['route'] ?? '',
     status: isCallbackStatus(f['status'] ?? '') ? (f['status'] as CallbackStatus) : 'pending',

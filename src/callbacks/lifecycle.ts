@@ -26,6 +26,7 @@ export const HISTORY_EVENTS = [
   'notified',
   'reminded',
   'escalated',
+  'not-reached',
   'dial-started',
   'attempt-failed',
   'dial-abandoned',
@@ -35,8 +36,12 @@ export const HISTORY_EVENTS = [
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 
-/** Events that record something that happened to a callback without changing its status. */
-export const NOTE_EVENTS = ['notified', 'reminded', 'escalated'] as const;
+/**
+ * Events that record something that happened to a callback without changing its status;
+ * not-reached: a person called the customer from their own phone (not through the PBX) and did
+ * not reach them.
+ */
+export const NOTE_EVENTS = ['notified', 'reminded', 'escalated', 'not-reached'] as const;
 export type NoteEvent = (typeof NOTE_EVENTS)[number];
 
 /** One line of a callback's history, oldest first in `{p}:callback:<id>:history`. */

@@ -151,6 +151,7 @@ export function createCallRecords(deps: RecordsDeps): SpooledCallRecords {
         language: plan.language,
         at: now,
         dueAt,
+        ...(facts.callerName === '' ? {} : { callerName: facts.callerName }),
       };
       let recorded: RecordedCallback;
       try {

@@ -122,10 +122,10 @@ export function parseSpool(text: string): ParsedSpool {
 
 function missedCall(value: unknown): MissedCall | null {
   if (!isObject(value)) return null;
-  const { callId, caller, called, route, language, at, dueAt, note } = value;
+  const { callId, caller, called, route, language, at, dueAt, note, callerName } = value;
   if (!isText(callId) || !isText(caller) || !isString(called) || !isString(route) || !isString(language)) return null;
-  if (!isTime(at) || !isTime(dueAt) || (note !== undefined && !isString(note))) return null;
-  return { callId, caller, called, route, language, at, dueAt, ...(note === undefined ? {} : { note }) };
+  if (!isTime(at) || !isTime(dueAt) || (note !== undefined && !isString(note)) || (callerName !== undefined && !isString(callerName))) return null;
+  return { callId, caller, called, route, language, at, dueAt, ...(note === undefined ? {} : { note }), ...(callerName === undefined ? {} : { callerName }) };
 }
 
 function callLogEntry(value: unknown): CallLogEntry | null {

@@ -12,6 +12,7 @@ import {
   isCallbackStatus,
   isNoteEvent,
   isOpen,
+  NOTE_EVENTS,
   type CallbackStatus,
   type ClosingStatus,
   type HistoryEntry,
@@ -19,6 +20,7 @@ import {
   type NoteEvent,
 } from './lifecycle.js';
 import { defineScript, fieldsFromPairs, guardRedis as wrap } from './scripts.js';
+import { callerNameOf } from './caller-name.js';
 import { isFields, toCallback, toCallLogEntry, toHistoryEntry } from './decode.js';
 import type { AnsweredCall, Callback, CallLogEntry, CallerMessage, MissedCall, ReachedVia, RecordedCallback } from './types.js';
 
@@ -124,7 +126,7 @@ export interface CallbackStore {
   finishFollowUp(id: string, owner: string): Promise<boolean>;
   /** The callback's history, oldest first. Errors: NM_CALLBACK_NOT_FOUND. */
   history(id: string): Promise<HistoryEntry[]>;
-  /** Records notified / reminded / escalated. Errors: NM_CALLBACK_NOT_FOUND, NM_USAGE. */
+  /** Records a note event (notified, reminded, escalated, not-reached). Errors: NM_CALLBACK_NOT_FOUND, NM_USAGE. */
   appendHistory(id: string, note: HistoryNote): Promise<void>;
   /** The callback a call id was recorded into (kept 30 days), or null. */
   callbackOfCall(callId: string): Promise<string | null>;
@@ -188,7 +190,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
       const [id, created, attempts, dueAt, duplicate] = (await scripts.recordMissedCall(
         keys.pendingByCaller(call.caller), keys.pending, keys.callbackPrefix, keys.recordedCall(call.callId), keys.callbacksCreated,
         newCallbackId(), call.caller, call.called, call.route, String(call.at), String(call.dueAt), call.callId, call.language,
-        HISTORY_SUFFIX, String(RECORDED_CALL_TTL_MS), call.note ?? '',
+        HISTORY_SUFFIX, String(RECORDED_CALL_TTL_MS), call.note ?? '', callerNameOf(call.callerName ?? ''),
       )) as [string, number, number, number, number];
       return { id, created: created === 1, attempts, dueAt, duplicate: duplicate === 1 };
     },
@@ -266,7 +268,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
 
     async appendHistory(id, { event, at, by, detail = '' }) {
       if (!isNoteEvent(event)) {
-        throw new NevermissError(ErrorCodes.USAGE, `history event "${String(event)}" changes a status; only notified, reminded and escalated are appended directly`, { id });
+        throw new NevermissError(ErrorCodes.USAGE, `history event "${String(event)}" changes a status; only ${NOTE_EVENTS.join(', ')} are appended directly`, { id });
       }
       const [code] = (await scripts.appendHistory(keys.callback(id), keys.history(id), String(at), event, by, detail)) as [number];
       if (code === -1) throw notFound(id);

@@ -6,6 +6,8 @@ export type { CallbackStatus, ClosingStatus, HistoryEntry, HistoryEvent, NoteEve
 export interface Callback {
   readonly id: string;
   readonly caller: string;
+  /** The name the caller's phone or network sent with the last call that had one (caller ID name), cleaned. */
+  readonly callerName?: string;
   readonly called: string;
   readonly route: string;
   readonly status: CallbackStatus;
@@ -74,6 +76,8 @@ export interface MissedCall {
   readonly dueAt: number;
   /** A note for the history, e.g. how the call was recorded ("the service was down"). */
   readonly note?: string;
+  /** The caller ID name as the PBX got it (hostile: the store cleans it, callerNameOf). */
+  readonly callerName?: string;
 }
 
 export interface RecordedCallback {
@@ -118,6 +122,7 @@ export interface CallerMessage {
 export interface CallbackJson {
   readonly id: string;
   readonly caller: string;
+  readonly callerName?: string;
   readonly called: string;
   readonly route: string;
   readonly status: CallbackStatus;
@@ -128,12 +133,15 @@ export interface CallbackJson {
   readonly overdue: boolean;
   readonly closedAt?: string;
   readonly closedBy?: string;
+  /** While dialing: who asked and whose phones ring, as "asker: person". */
+  readonly dialingBy?: string;
 }
 
 export function callbackToJson(cb: Callback, now: number): CallbackJson {
   return {
     id: cb.id,
     caller: cb.caller,
+    ...(cb.callerName === undefined ? {} : { callerName: cb.callerName }),
     called: cb.called,
     route: cb.route,
     status: cb.status,
@@ -144,5 +152,6 @@ export function callbackToJson(cb: Callback, now: number): CallbackJson {
     overdue: isOverdue(cb, now),
     ...(cb.closedAt === undefined ? {} : { closedAt: new Date(cb.closedAt).toISOString() }),
     ...(cb.closedAt === undefined || cb.closedBy === undefined ? {} : { closedBy: cb.closedBy }),
+    ...(cb.status === 'dialing' && cb.dialingBy !== undefined ? { dialingBy: cb.dialingBy } : {}),
   };
 }

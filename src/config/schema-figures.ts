@@ -4,23 +4,15 @@
  */
 import { z } from 'zod';
 
-import { describeKind, expectation, expecting } from './messages.js';
+import { expecting } from './messages.js';
+import { longSecret, SECRET_MIN_LENGTH } from './schema-http.js';
 import { listen, settings } from './schema-kit.js';
 
-/** A bearer token: long enough that guessing is hopeless, and only characters a header carries unchanged. */
-export const METRICS_TOKEN_MIN_LENGTH = 32;
-const TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]+$/;
-const TOKEN_PHRASE =
-  `a token of at least ${METRICS_TOKEN_MIN_LENGTH} characters of letters, digits and "-._~+/=" ` +
-  '(make one with "openssl rand -hex 32"), best given as ${NEVERMISS_METRICS_TOKEN}';
-
-/** Never repeats the token, not even a wrong one: problems are printed and logged. */
-const metricsToken = z
-  .string({ error: expecting(TOKEN_PHRASE, describeKind) })
-  .regex(TOKEN_PATTERN, { error: expecting(TOKEN_PHRASE, describeKind), abort: true })
-  .refine((token) => token.length >= METRICS_TOKEN_MIN_LENGTH, {
-    error: (issue) => `${expectation(TOKEN_PHRASE, issue.input, describeKind)} of ${String((issue.input as string).length)} characters`,
-  });
+/**
+ * The metrics token is a secret like the API's (schema-http.ts `longSecret`): 32+ printable
+ * characters, never repeated in a problem, best given as ${NEVERMISS_METRICS_TOKEN}.
+ */
+export const METRICS_TOKEN_MIN_LENGTH = SECRET_MIN_LENGTH;
 
 export const DEFAULT_RETENTION = '90d';
 const DAY_MS = 24 * 3_600_000;
@@ -39,7 +31,7 @@ const days = z
 
 export const MetricsSchema = settings(
   {
-    token: metricsToken.describe(
+    token: longSecret().describe(
       `The bearer token Prometheus sends (Authorization: Bearer <token>); at least ${METRICS_TOKEN_MIN_LENGTH} characters. Give it from the environment: \${NEVERMISS_METRICS_TOKEN}.`,
     ),
     listen: listen

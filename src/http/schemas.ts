@@ -28,6 +28,7 @@ export const CallbackIdParams = z.strictObject({
 export const CallbackJson = z.object({
   id: z.string(),
   caller: z.string().describe('The customer\'s number, E.164'),
+  callerName: z.string().optional().describe('The caller ID name that came with their call, when there was one'),
   called: z.string().describe('The number they dialled'),
   route: z.string(),
   status: z.enum(CALLBACK_STATUSES),
@@ -38,6 +39,7 @@ export const CallbackJson = z.object({
   overdue: z.boolean(),
   closedAt: isoTime.optional(),
   closedBy: z.string().optional(),
+  dialingBy: z.string().optional().describe('While dialing: who asked and whose phones ring, as "asker: person"'),
 });
 
 export const HistoryEntryJson = z.object({
@@ -65,6 +67,13 @@ const personName = z.string().regex(NAME_PATTERN, 'a person of the config, like 
 export const DialBody = z
   .strictObject({
     by: personName.optional().describe('Whose phones ring; default: the person of the credential, else the first person told about callbacks'),
+  })
+  .nullish();
+
+/** A note for the callback's history: how the customer was reached, or what happened when they weren't. */
+export const NoteBody = z
+  .strictObject({
+    note: z.string().trim().max(500, 'a note of at most 500 characters').optional().describe('What happened, for the history'),
   })
   .nullish();
 

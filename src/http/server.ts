@@ -17,6 +17,13 @@
  *            GET  /api/admin/config                 which file runs, and the problems of a refused reload
  *            GET  /api/report?from=&to=             the figures of a period (src/figures): calls, answers, promises kept
  *   report   POST /api/hooks/outbound               the dialplan's report of an outbound call (number, answered seconds)
+ *   read     GET  /api/me                           who the credential is; the firm, the people, the page's language
+ *            GET  /api/callbacks/:id                one callback, open or closed
+ *            GET  /api/calls/live                   the calls this instance runs now and the phones ringing for them
+ *            GET  /api/events                       server-sent events: what changed (callbacks, status, calls)
+ *   act      POST /api/callbacks/:id/not-reached    { note? } called from a person's own phone, not reached
+ *   admin    GET  /api/events/open                  how many event streams are open
+ *   public   GET  /, /callbacks/:id, /now, /status, /numbers, /page/*   the owner's phone page (no data)
  *   link     GET  /login?t=...&next=/path           a login link: sets the session cookie
  *            POST /api/act/:token                   a single-use action link: ring me now, or done
  *
@@ -44,11 +51,17 @@ import { installGuard } from './auth/guard.js';
 import { accessOf } from './auth/principal.js';
 import { validationMessage } from './replies.js';
 import { apiRoutes } from './routes/api.js';
+import { eventRoutes, type StreamLimits } from './routes/events.js';
+import { pageRoutes } from './routes/page.js';
+import { pageApiRoutes } from './routes/page-api.js';
 import { linkRoutes } from './routes/links.js';
 import { publicRoutes } from './routes/public.js';
 import type { PeriodRequest } from '../figures/query.js';
 import type { Report } from '../figures/report.js';
 import { registerMetricsRoute, type MetricsEndpoint } from '../metrics/http.js';
+import type { LiveCall } from '../call-flow/live.js';
+import type { Config } from '../config/types.js';
+import type { EventHub } from '../live/hub.js';
 
 /** Which config runs, and the problems of a refused reload (the running rules stay). */
 export interface ConfigStateView {
@@ -109,6 +122,22 @@ export interface HttpDeps {
   readonly report: (request: PeriodRequest) => Promise<Report>;
   /** GET /metrics on this server, behind its own token; absent when metrics are off or on their own listener. */
   readonly metrics?: MetricsEndpoint;
+  /** The owner's phone page and what it needs from the service; absent: no page (its API routes answer 404). */
+  readonly page?: PageDeps;
+}
+
+/** What the phone page (src/http/page, docs/decisions/0018) needs beyond the API's first set. */
+export interface PageDeps {
+  /** The changes the event stream tells. */
+  readonly hub: EventHub;
+  /** The calls this instance runs now. */
+  readonly liveCalls: () => readonly LiveCall[];
+  /** The running config: the people's names, the firm, the page's language. */
+  readonly config: () => Config;
+  /** A person called the customer from their own phone and did not reach them: the next reminder waits callbacks.retryPause. */
+  readonly notReached: (callbackId: string) => Promise<void>;
+  /** Limits of the event streams (default DEFAULT_STREAM_LIMITS; tests make them small). */
+  readonly streams?: StreamLimits;
 }
 
 /** The OpenAPI document's frame; the paths come from the routes' schemas. */
@@ -191,6 +220,9 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   void app.register(publicRoutes, deps);
   void app.register(linkRoutes, deps);
   void app.register(apiRoutes, deps);
+  void app.register(pageApiRoutes, deps);
+  void app.register(eventRoutes, deps);
+  void app.register(pageRoutes, deps);
   // Public for the guard: it checks its own credential, the metrics token (src/metrics/http.ts).
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   return app;

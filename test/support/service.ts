@@ -37,6 +37,8 @@ export interface ServiceOptions {
    * Asterisk keeps the entries of every test that took the fallback, and they are no other test's.
    */
   readonly drainAstdb?: boolean;
+  /** http.sessionSecret: login links and sessions on (the phone page's tests). */
+  readonly sessionSecret?: string;
 }
 
 export type Role = 'active' | 'standby';
@@ -92,6 +94,7 @@ export class Service {
         '  tokens:',
         `    - { name: test, secret: "${ADMIN_TOKEN}", scope: admin }`,
         `    - { name: pbx, secret: "${REPORT_TOKEN}", scope: report }`,
+        ...(options.sessionSecret === undefined ? [] : [`  sessionSecret: "${options.sessionSecret}"`]),
         'prompts:',
         `  source: ${options.promptsSource ?? 'sound'}`,
         `  directory: ${join(ROOT, 'prompts', 'build')}`,

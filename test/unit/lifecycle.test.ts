@@ -41,12 +41,12 @@ test('no status moves to itself and nothing returns to pending except a failed a
   assert.deepEqual(CALLBACK_STATUSES.filter((from) => canTransition(from, 'pending')), ['dialing']);
 });
 
-test('the history events are the eleven of the lifecycle; notes are the ones that change no status', () => {
+test('the history events are the twelve of the lifecycle; notes are the ones that change no status', () => {
   assert.deepEqual([...HISTORY_EVENTS], [
-    'created', 'called-again', 'notified', 'reminded', 'escalated',
+    'created', 'called-again', 'notified', 'reminded', 'escalated', 'not-reached',
     'dial-started', 'attempt-failed', 'dial-abandoned', 'done', 'failed', 'cancelled',
   ]);
-  assert.deepEqual([...NOTE_EVENTS], ['notified', 'reminded', 'escalated']);
+  assert.deepEqual([...NOTE_EVENTS], ['notified', 'reminded', 'escalated', 'not-reached']);
   assert.ok(NOTE_EVENTS.every((event) => (HISTORY_EVENTS as readonly string[]).includes(event)));
 });
 

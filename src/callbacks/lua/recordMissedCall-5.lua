@@ -22,6 +22,8 @@
                                      <id> is KEYS[3] .. <id> .. ARGV[9])
   ARGV[10] how long the recorded-call key is kept (ms)
   ARGV[11] a note for the history ("" for none), e.g. "recorded by the fallback while down"
+  ARGV[12] the caller ID name, cleaned ("" for none): kept in callerName; a later call with a
+           name replaces it, one without keeps it
 
   A new callback is written with followUp = "pending": its follow-up jobs are still to be
   scheduled (claimFollowUp-1.lua), by the instance that recorded it or by a later sweep.
@@ -33,6 +35,7 @@ local now = tonumber(ARGV[5])
 local dueAt = tonumber(ARGV[6])
 local by = 'call:' .. ARGV[7]
 local note = ARGV[11]
+local callerName = ARGV[12] or ''
 
 local seen = redis.call('GET', KEYS[4])
 if seen then
@@ -56,6 +59,7 @@ if existing then
     local oldDue = tonumber(redis.call('HGET', key, 'dueAt'))
     if oldDue and oldDue < dueAt then dueAt = oldDue end
     redis.call('HSET', key, 'lastAttemptAt', now, 'dueAt', dueAt, 'lastCallId', ARGV[7])
+    if callerName ~= '' then redis.call('HSET', key, 'callerName', callerName) end
     redis.call('ZADD', KEYS[2], dueAt, existing)
     local detail = 'missed call ' .. attempts
     if note ~= '' then detail = detail .. ' (' .. note .. ')' end
@@ -71,6 +75,7 @@ redis.call('HSET', KEYS[3] .. id,
   'id', id, 'caller', ARGV[2], 'called', ARGV[3], 'route', ARGV[4], 'status', 'pending',
   'createdAt', now, 'lastAttemptAt', now, 'dueAt', dueAt, 'attempts', 1, 'dialAttempts', 0,
   'firstCallId', ARGV[7], 'lastCallId', ARGV[7], 'language', ARGV[8], 'followUp', 'pending')
+if callerName ~= '' then redis.call('HSET', KEYS[3] .. id, 'callerName', callerName) end
 redis.call('SET', KEYS[1], id)
 redis.call('ZADD', KEYS[2], dueAt, id)
 redis.call('ZADD', KEYS[5], now, id)

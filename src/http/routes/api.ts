@@ -21,6 +21,7 @@ import {
   ErrorBody,
   HistoryEntryJson,
   JobJson,
+  NoteBody,
   OutboundReport,
   OutboundResult,
   ReportJson,
@@ -47,11 +48,12 @@ export const apiRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, done) =
       summary: 'Close a callback: the customer was reached',
       tags: ['callbacks'],
       params: CallbackIdParams,
+      body: NoteBody,
       response: { 200: CallbackJson, 404: ErrorBody, 409: ErrorBody, ...refusals },
     },
   }, async (request, reply) => {
     try {
-      const closed = await deps.store.close(request.params.id, 'done', actorOf(principalOf(request)), deps.clock.now());
+      const closed = await deps.store.close(request.params.id, 'done', actorOf(principalOf(request)), deps.clock.now(), request.body?.note ?? '');
       await deps.onClosed?.(closed);
       return callbackToJson(closed, deps.clock.now());
     } catch (err) {
