@@ -1,11 +1,10 @@
 /** The metrics: and retention: sections of the config: what a valid file yields, and every problem at its line and column. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 
 import { formatProblem, loadConfig, parseConfig } from '../../src/config/load.js';
 
-const EXAMPLE_FILE = fileURLToPath(new URL('../../config/nevermiss.example.yaml', import.meta.url));
+import { EXAMPLE_ENV, EXAMPLE_FILE } from '../support/example-config.js';
 const TOKEN = 'a-metrics-token-of-32-characters';
 /** The rule of every secret of the config (schema-http.ts `longSecret`), the metrics token's too. */
 const SECRET_RULE = 'expected a secret of at least 32 characters (letters, digits and punctuation, no spaces), like the output of "openssl rand -base64 32", kept out of this file with ${VAR}';
@@ -87,17 +86,7 @@ test('retention is a whole number of days between 1d and 3650d', () => {
 });
 
 test('the example file has metrics on the main server and keeps data 90 days', () => {
-  const config = loadConfig(EXAMPLE_FILE, {
-    NEVERMISS_ARI_PASSWORD: 'example-secret',
-    NEVERMISS_HOOK_SECRET: 'example-hook-secret-0123456789',
-    NEVERMISS_ADMIN_TOKEN: 'example-admin-token-0123456789-0123456789',
-    NEVERMISS_REPORT_TOKEN: 'example-report-token-0123456789-0123456789',
-    NEVERMISS_SESSION_SECRET: 'example-session-secret-0123456789-0123456789',
-    NEVERMISS_NTFY_TOKEN: 'tk_example',
-    NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
-    NEVERMISS_SMS_TOKEN: 'example-sms-token',
-    NEVERMISS_METRICS_TOKEN: TOKEN,
-  });
+  const config = loadConfig(EXAMPLE_FILE, { ...EXAMPLE_ENV, NEVERMISS_METRICS_TOKEN: TOKEN });
   assert.deepEqual(config.metrics, { token: TOKEN, listen: null });
   assert.equal(config.retention.keepMs, 90 * 86_400_000);
 });

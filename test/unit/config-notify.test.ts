@@ -4,23 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 
 import { formatProblem, loadConfig, parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 
-const EXAMPLE_FILE = fileURLToPath(new URL('../../config/nevermiss.example.yaml', import.meta.url));
-const EXAMPLE_ENV = {
-  NEVERMISS_ARI_PASSWORD: 'example-secret',
-  NEVERMISS_HOOK_SECRET: 'example-hook-secret-0123456789',
-  NEVERMISS_ADMIN_TOKEN: 'example-admin-token-0123456789-0123456789',
-  NEVERMISS_REPORT_TOKEN: 'example-report-token-0123456789-0123456789',
-  NEVERMISS_SESSION_SECRET: 'example-session-secret-0123456789-0123456789',
-  NEVERMISS_NTFY_TOKEN: 'tk_example',
-  NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
-  NEVERMISS_SMS_TOKEN: 'example-sms-token',
-  NEVERMISS_METRICS_TOKEN: 'example-metrics-token-0123456789abcdef',
-};
+import { EXAMPLE_ENV, EXAMPLE_FILE } from '../support/example-config.js';
 
 /**
  * A small valid config. Cases replace lines by the numbers below; expected positions count the

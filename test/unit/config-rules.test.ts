@@ -13,7 +13,7 @@ import { configJsonSchema, configJsonSchemaText } from '../../src/config/json-sc
 import { formatProblem, loadConfig, parseConfig } from '../../src/config/load.js';
 import type { Config, HuntStep } from '../../src/config/types.js';
 
-const EXAMPLE_FILE = fileURLToPath(new URL('../../config/nevermiss.example.yaml', import.meta.url));
+import { EXAMPLE_ENV, EXAMPLE_FILE } from '../support/example-config.js';
 const SCHEMA_FILE = fileURLToPath(new URL('../../config/nevermiss.schema.json', import.meta.url));
 
 /**
@@ -91,17 +91,7 @@ function testProblems(group: string, cases: readonly ProblemCase[]): void {
 // --- What a valid file yields -------------------------------------------------------------
 
 test('the example file yields its routing rules', () => {
-  const config = loadConfig(EXAMPLE_FILE, {
-    NEVERMISS_ARI_PASSWORD: 'example-secret',
-    NEVERMISS_HOOK_SECRET: 'example-hook-secret-0123456789',
-  NEVERMISS_ADMIN_TOKEN: 'example-admin-token-0123456789-0123456789',
-  NEVERMISS_REPORT_TOKEN: 'example-report-token-0123456789-0123456789',
-  NEVERMISS_SESSION_SECRET: 'example-session-secret-0123456789-0123456789',
-    NEVERMISS_NTFY_TOKEN: 'tk_example',
-    NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
-    NEVERMISS_SMS_TOKEN: 'example-sms-token',
-    NEVERMISS_METRICS_TOKEN: 'example-metrics-token-0123456789abcdef',
-  });
+  const config = loadConfig(EXAMPLE_FILE, EXAMPLE_ENV);
   assert.deepEqual(config.firm, { name: 'Hansen VVS', number: '+4530123456', country: 'DK', timezone: 'Europe/Copenhagen' });
   assert.deepEqual(config.status, { away: ['owner'], featureCodes: { normal: '*70', away: '*71', closed: '*72' } });
   const main = config.routes.main!;

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { z } from 'zod';
 
@@ -14,22 +13,11 @@ import type { Config, Phone, PhoneRef } from '../../src/config/types.js';
 import { ConfigFileSchema } from '../../src/config/schema.js';
 import { ErrorCodes, isNevermissError } from '../../src/errors.js';
 
-const EXAMPLE_FILE = fileURLToPath(new URL('../../config/nevermiss.example.yaml', import.meta.url));
+import { EXAMPLE_ENV, EXAMPLE_FILE } from '../support/example-config.js';
 /** The example keeps its secrets in these variables. */
 /** http: with every key left out: loopback, no tokens, no sessions. */
 const HTTP_DEFAULTS = { host: '127.0.0.1', port: 8080, tokens: [], sessionSecret: null, allowedHosts: [], trustProxy: [] };
 
-const EXAMPLE_ENV = {
-  NEVERMISS_ARI_PASSWORD: 'example-secret',
-  NEVERMISS_HOOK_SECRET: 'example-hook-secret-0123456789',
-  NEVERMISS_ADMIN_TOKEN: 'example-admin-token-0123456789-0123456789',
-  NEVERMISS_REPORT_TOKEN: 'example-report-token-0123456789-0123456789',
-  NEVERMISS_SESSION_SECRET: 'example-session-secret-0123456789-0123456789',
-  NEVERMISS_NTFY_TOKEN: 'tk_example',
-  NEVERMISS_SMTP_PASSWORD: 'example-smtp-password',
-  NEVERMISS_SMS_TOKEN: 'example-sms-token',
-  NEVERMISS_METRICS_TOKEN: 'example-metrics-token-0123456789abcdef',
-};
 
 /**
  * A small valid config. Cases replace lines by the numbers below; expected positions count the
