@@ -2,6 +2,8 @@
 # Makes nevermiss's voice prompts from prompts/src/<lang>.txt with espeak-ng and sox:
 #   OUT_DIR/<lang>/nevermiss/<name>.wav   8 kHz, mono, 16-bit signed PCM (Asterisk's format_wav)
 # Usage: scripts/make-prompts.sh [OUT_DIR]        (default: prompts/build)
+#        NEVERMISS_PROMPTS_LANGS="en da" makes only those languages and leaves the
+#        others' files in OUT_DIR alone (`nevermiss prompts build --lang` sets it).
 #
 # - num-1 … num-120 are spoken from the digits in each language's voice, unless the
 #   text file has its own num-N line; "beep" is a tone made by sox.
@@ -38,6 +40,14 @@ die() { echo "make-prompts: $*" >&2; exit 1; }
 langs=()
 for f in "$src"/*.txt; do n=${f##*/}; langs+=("${n%.txt}"); done
 ((${#langs[@]})) || die "no <lang>.txt in $src"
+if [[ -n ${NEVERMISS_PROMPTS_LANGS:-} ]]; then
+  chosen=()
+  for lang in $NEVERMISS_PROMPTS_LANGS; do
+    [[ -f $src/$lang.txt ]] || die "no prompt texts for '$lang' in $src (there are: ${langs[*]})"
+    chosen+=("$lang")
+  done
+  langs=("${chosen[@]}")
+fi
 
 declare -A wanted=() voice_of=()
 single=()           # files made one by one: "kind<US>lang<US>name<US>arg<US>spec"
@@ -172,6 +182,7 @@ for lang in "${langs[@]}"; do plan_lang "$lang"; done
 # Remove what no prompt makes any more (only files we made, those with a stamp).
 for dir in "$out/.stamps"/*/; do
   lang=${dir%/} lang=${lang##*/}
+  [[ -n ${NEVERMISS_PROMPTS_LANGS:-} && " ${langs[*]} " != *" $lang "* ]] && continue
   for stamp in "$dir"*.spec; do
     name=${stamp##*/} name=${name%.spec}
     [[ -n ${wanted[$lang/$name]+x} ]] || rm -f "$stamp" "$out/$lang/nevermiss/$name.wav"

@@ -1,13 +1,19 @@
 /**
- * `nevermiss check [file]`: validates a config file with the same loader the service uses, so a
- * file that passes here is a file the service accepts.
+ * `nevermiss check [-c file] [--offline]`: validates a config file with the same loader the
+ * service uses, so a file that passes here is a file the service accepts. `--offline` checks a
+ * file away from its secrets (on a laptop, before a deploy): variables that are not set are
+ * listed, not reported as problems, unless a value can't be checked without them.
  */
 import { ErrorCodes, isNevermissError } from '../errors.js';
 import { formatProblem, parseConfig, readConfigFile } from '../config/load.js';
 import type { Environment } from '../config/load.js';
 
+export interface CheckOptions {
+  readonly offline?: boolean;
+}
+
 /** Prints every problem, one per line, or a one-line summary. Returns the process exit code. */
-export function runCheck(file: string, env: Environment, out: (line: string) => void): number {
+export function runCheck(file: string, env: Environment, out: (line: string) => void, options: CheckOptions = {}): number {
   let text: string;
   try {
     text = readConfigFile(file);
@@ -17,13 +23,16 @@ export function runCheck(file: string, env: Environment, out: (line: string) => 
     return 1;
   }
 
-  const result = parseConfig(text, file, env);
+  const result = parseConfig(text, file, env, { unsetVariables: options.offline === true ? 'placeholder' : 'problem' });
   if (!result.ok) {
     for (const problem of result.problems) out(formatProblem(problem));
     return 1;
   }
   const { routes, people } = result.config;
   out(`${file}: OK (${count(routes, 'route', 'routes')}, ${count(people, 'person', 'people')})`);
+  if (result.unsetVariables.length > 0) {
+    out(`not set here, and needed by "nevermiss serve": ${result.unsetVariables.join(', ')}`);
+  }
   return 0;
 }
 

@@ -1,9 +1,11 @@
 /**
- * The `nevermiss` command: serve | check | callbacks list/done/dial/history | explain | status | login-link | report | export | forget.
+ * The `nevermiss` command: serve | check | callbacks list/done/dial/history | explain | status | login-link | report | export | forget
+ * | prompts build (src/cli/prompts.ts).
  */
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import type { UnsetVariables } from '../config/env.js';
 import { DateTime } from 'luxon';
 import { createCallbackStore } from '../callbacks/store.js';
 import { createStatusStore, isStatusMode, type OwnerStatus } from '../callbacks/status.js';
@@ -16,6 +18,8 @@ import { callbackToJson, type Callback } from '../callbacks/types.js';
 import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
 import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
+import { packageVersion } from './package.js';
+import { registerPromptsCommand } from './prompts.js';
 import { createRecordsReader } from '../callbacks/reader.js';
 import { createEraser } from '../callbacks/erase.js';
 import { buildReport, requestedPeriod } from '../figures/query.js';
@@ -30,6 +34,7 @@ const DEFAULT_CONFIG = process.env['NEVERMISS_CONFIG'] ?? 'config/nevermiss.yaml
 const program = new Command()
   .name('nevermiss')
   .description('Never lose a customer call: hunt groups, fallbacks and kept callback promises for Asterisk')
+  .version(packageVersion(), '-V, --version', 'print the version of nevermiss')
   .showHelpAfterError();
 
 const configOption = ['-c, --config <file>', 'the YAML configuration', DEFAULT_CONFIG] as const;
@@ -46,8 +51,9 @@ program
   .command('check')
   .description('validate the configuration; prints every problem as FILE:LINE:COL key.path: message')
   .option(...configOption)
-  .action((opts: { config: string }) => {
-    process.exitCode = runCheck(opts.config, process.env, (line) => console.log(line));
+  .option('--offline', 'without the secrets: environment variables that are not set are listed, not problems')
+  .action((opts: { config: string; offline?: boolean }) => {
+    process.exitCode = runCheck(opts.config, process.env, (line) => console.log(line), { offline: opts.offline === true });
   });
 
 const callbacks = program.command('callbacks').description('the pending callbacks');
@@ -147,7 +153,8 @@ program
   .option('--json', 'print JSON')
   .option(...configOption)
   .action((opts: { to: string; from: string; at?: string; status: string; json?: boolean; config: string }) => {
-    const config = loadOrExit(opts.config);
+    // Explaining connects to nothing and sends nothing, so it needs none of the secrets.
+    const config = loadOrExit(opts.config, 'placeholder');
     if (!isStatusMode(opts.status)) usage(`--status must be normal, away or closed, got "${opts.status}"`);
     const { route } = selectRoute(config, opts.to);
     const at = opts.at === undefined ? DateTime.now() : DateTime.fromISO(opts.at, { zone: route.timezone });
@@ -242,6 +249,8 @@ program
     });
   });
 
+registerPromptsCommand(program, configOption);
+
 /** Runs `read`; a coded usage error (a bad date, a bad number) is printed and exits 1. */
 function orUsage<T>(read: () => T): T {
   try {
@@ -304,9 +313,9 @@ function usage(message: string): never {
   process.exit(ExitCode.INVALID);
 }
 
-function loadOrExit(file: string): Config {
+function loadOrExit(file: string, unsetVariables: UnsetVariables = 'problem'): Config {
   try {
-    return loadConfig(file, process.env);
+    return loadConfig(file, process.env, { unsetVariables });
   } catch (err) {
     console.error(describeError(err));
     process.exit(ExitCode.INVALID);

@@ -7,8 +7,9 @@ import { resolve } from 'node:path';
 
 import { describeError, ErrorCodes, NevermissError } from '../errors.js';
 import { buildConfig } from './build.js';
+import { withConfigChanges } from './changes.js';
 import { substituteEnvironment } from './env.js';
-import type { Environment } from './env.js';
+import type { DeferredVariable, Environment, UnsetVariables } from './env.js';
 import { deepFreeze } from './freeze.js';
 import { checkHttp } from './http-checks.js';
 import { checkOpeningHours } from './hours-checks.js';
@@ -28,13 +29,29 @@ export { formatProblem } from './problems.js';
 export type { ConfigProblem } from './problems.js';
 export type { Environment } from './env.js';
 
-export type ParseResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+export type ParseResult =
+  | {
+      ok: true;
+      config: Config;
+      /** Only with `unsetVariables: 'placeholder'`: the variables not set, whose values hold placeholders. */
+      unsetVariables: readonly string[];
+    }
+  | { ok: false; problems: ConfigProblem[] };
+
+export interface ParseOptions {
+  /**
+   * 'placeholder' for commands that use no secret (`explain`, `check --offline`): a variable
+   * that is not set is a problem only where a placeholder is not a valid value. The resulting
+   * Config must never reach anything that connects or sends. Default 'problem'.
+   */
+  readonly unsetVariables?: UnsetVariables;
+}
 
 /**
  * Validates config text. `file` names it in problems (as given) and anchors relative paths
  * (made absolute). Reports every problem at once, in the order they appear in the file.
  */
-export function parseConfig(text: string, file: string, env: Environment): ParseResult {
+export function parseConfig(text: string, file: string, env: Environment, options: ParseOptions = {}): ParseResult {
   const { source, findings: yamlFindings } = readYaml(text);
   const problemsFrom = (findings: readonly Finding[]): ConfigProblem[] =>
     findings.map((finding) => locate(source, finding, file)).sort(byPosition);
@@ -42,14 +59,21 @@ export function parseConfig(text: string, file: string, env: Environment): Parse
   // Until the text is sound YAML its meaning is a guess, and so would be any further problem.
   if (yamlFindings.length > 0) return { ok: false, problems: problemsFrom(yamlFindings) };
 
-  const environmentFindings = substituteEnvironment(source.document, env);
+  const substituted = substituteEnvironment(source.document, env, options.unsetVariables);
   const raw: unknown = source.document.toJS();
   const parsed = ConfigFileSchema.safeParse(raw, { error: describeIssue });
-  const contentFindings = [...(parsed.success ? [] : findingsFromIssues(parsed.error.issues)), ...checkRelations(raw)];
+  const contentFindings = withConfigChanges([
+    ...(parsed.success ? [] : findingsFromIssues(parsed.error.issues)),
+    ...checkRelations(raw),
+  ]);
+  // A placeholder that is not a valid value where it stands: that variable is needed after all.
+  const needed = substituted.deferred.filter((deferred) => isEchoed(deferred, contentFindings));
+  const environmentFindings = [...substituted.findings, ...needed];
   const findings = [...environmentFindings, ...withoutEchoes(contentFindings, environmentFindings)];
 
   if (parsed.success && findings.length === 0) {
-    return { ok: true, config: deepFreeze(buildConfig(parsed.data, resolve(file))) };
+    const unsetVariables = [...new Set(substituted.deferred.map((deferred) => deferred.variable))].sort();
+    return { ok: true, config: deepFreeze(buildConfig(parsed.data, resolve(file))), unsetVariables };
   }
   return { ok: false, problems: problemsFrom(findings) };
 }
@@ -77,13 +101,18 @@ function withoutEchoes(findings: readonly Finding[], environmentFindings: readon
   return findings.filter((finding) => finding.at === 'key' || !unsubstituted.has(formatPath(finding.path)));
 }
 
+function isEchoed(deferred: DeferredVariable, findings: readonly Finding[]): boolean {
+  const path = formatPath(deferred.path);
+  return findings.some((finding) => finding.at !== 'key' && formatPath(finding.path) === path);
+}
+
 /**
  * Reads and validates a config file.
  * @throws NevermissError NM_CONFIG_UNREADABLE when the file cannot be read, NM_CONFIG_INVALID
  *   (details.problems, one formatted problem per line of the message) when it is not valid.
  */
-export function loadConfig(file: string, env: Environment = process.env): Config {
-  const result = parseConfig(readConfigFile(file), file, env);
+export function loadConfig(file: string, env: Environment = process.env, options: ParseOptions = {}): Config {
+  const result = parseConfig(readConfigFile(file), file, env, options);
   if (result.ok) return result.config;
   const problems = deepFreeze(result.problems);
   throw new NevermissError(ErrorCodes.CONFIG_INVALID, problems.map(formatProblem).join('\n'), { problems });
