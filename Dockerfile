@@ -1,5 +1,5 @@
 # The nevermiss service.   docker build -t nevermiss .
-# Runs: node bin/nevermiss.js serve --config /app/config/nevermiss.yaml (mount that file).
+# Node 24, the LTS line (docs/decisions/0022). Runs: node bin/nevermiss.js serve --config /app/config/nevermiss.yaml (mount that file).
 
 # Prompts get their own stage: they change only with prompts/ or the script, so a code
 # change doesn't speak them again. Same stage as in docker/asterisk/Dockerfile.
@@ -12,7 +12,7 @@ COPY scripts/make-prompts.sh scripts/
 COPY prompts/ prompts/
 RUN bash scripts/make-prompts.sh /out
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first: this layer is reused until package-lock.json changes.
 COPY package.json package-lock.json ./
@@ -20,7 +20,7 @@ RUN npm ci
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
