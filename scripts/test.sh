@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 [ -d node_modules ] || { step "installing npm dependencies"; npm ci --no-audit --no-fund; }
-step "Debian packages";  ensure_debs docker-compose faketime chromium fonts-liberation   # compose: validated offline; faketime: a service clock on a holiday; chromium: the phone page's browser tests
+step "Debian packages";  ensure_debs docker-compose faketime chromium fonts-liberation systemd   # compose: validated offline; faketime: a service clock on a holiday; chromium: the phone page's browser tests; systemd: systemd-analyze verifies the unit
 step "Redis";            bash scripts/ensure-redis.sh
 step "prompts";          bash scripts/make-prompts.sh
 step "sandbox PBX";      bash scripts/sandbox.sh start

@@ -61,7 +61,7 @@ test("the README and docs/docker.md give the compose file's own commands", () =>
   assert.deepEqual(commands, ['docker compose up -d --build', 'docker compose --profile pbx up -d --build']);
   for (const doc of ['README.md', 'docs/docker.md']) {
     const text = readFileSync(resolve(ROOT, doc), 'utf8');
-    for (const command of commands) assert.ok(text.includes(command as string), `${doc} says "${command}"`);
+    for (const command of commands) assert.ok(text.includes(command), `${doc} says "${command}"`);
     assert.doesNotMatch(text, /docker compose up(?! -d --build)/, `${doc} has no other "docker compose up"`);
   }
 });
