@@ -217,6 +217,17 @@ test('prompts build --lang en --out DIR makes the English prompts there', async 
   assert.equal(header.readUInt32LE(24), 8000, '8 kHz, as Asterisk plays it');
 });
 
+test("prompts build without --out makes them in the config's prompts.directory, relative to the config's folder", async () => {
+  const configDir = join(dir, 'etc');
+  mkdirSync(configDir, { recursive: true });
+  const config = join(configDir, 'nevermiss.yaml');
+  // The example with its prompts.directory (../prompts/build) and none of its secrets.
+  writeFileSync(config, readFileSync(example, 'utf8'));
+  const { code, stdout, stderr } = await run(command, ['prompts', 'build', '--lang', 'da', '-c', config], { timeout: 300_000 });
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
+  assert.ok(existsSync(join(dir, 'prompts', 'build', 'da', 'nevermiss', 'promise-intro.wav')), stdout);
+});
+
 test('prompts build refuses to write into the installed package, and an unknown language', async () => {
   const inside = await nevermiss(['prompts', 'build', '--out', join(installed, 'prompts', 'build')]);
   assert.equal(inside.code, 1);
