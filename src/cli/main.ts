@@ -1,5 +1,5 @@
 /**
- * The `nevermiss` command: serve | check | callbacks list/done/dial/history | explain | status | login-link | report | export | forget.
+ * The `nevermiss` command: serve | check | doctor | init | callbacks list/done/dial/history | explain | status | login-link | report | export | forget.
  */
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
@@ -16,6 +16,7 @@ import { callbackToJson, type Callback } from '../callbacks/types.js';
 import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
 import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
+import { registerDoctor } from './doctor.js';
 import { createRecordsReader } from '../callbacks/reader.js';
 import { createEraser } from '../callbacks/erase.js';
 import { buildReport, requestedPeriod } from '../figures/query.js';
@@ -49,6 +50,8 @@ program
   .action((opts: { config: string }) => {
     process.exitCode = runCheck(opts.config, process.env, (line) => console.log(line));
   });
+
+registerDoctor(program, DEFAULT_CONFIG);
 
 const callbacks = program.command('callbacks').description('the pending callbacks');
 
