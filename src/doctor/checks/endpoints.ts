@@ -47,7 +47,7 @@ export function judgePhone(use: PhoneUse, state: string | null | undefined, know
   const name = `${endpoint.tech}/${endpoint.resource}`;
   if (state === null) {
     return finding(TITLE, 'fail', `${use.where} dials ${use.dial}, but the PBX has no endpoint ${name}`, {
-      details: known.length === 0 ? [] : [`endpoints on this PBX: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}`],
+      details: known.length === 0 ? [] : [`the closest of the ${known.length} endpoints on this PBX: ${closest(name, known, 5).join(', ')}`],
       fix: `create the endpoint ${endpoint.resource} (pjsip.conf, or an extension in FreePBX), or correct ${use.where}.dial`,
     });
   }
@@ -82,3 +82,24 @@ export const phonesCheck: Check = {
     return findings;
   },
 };
+
+/** The n names nearest to `name` by edit distance: a typo's likely meaning first. */
+export function closest(name: string, known: readonly string[], n: number): string[] {
+  return known
+    .map((candidate) => ({ candidate, distance: editDistance(name.toLowerCase(), candidate.toLowerCase()) }))
+    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
+    .slice(0, n)
+    .map((entry) => entry.candidate);
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
