@@ -17,6 +17,7 @@ import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
 import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
 import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
 import { createRecordsReader } from '../callbacks/reader.js';
 import { createEraser } from '../callbacks/erase.js';
 import { buildReport, requestedPeriod } from '../figures/query.js';
@@ -52,6 +53,7 @@ program
   });
 
 registerDoctor(program, DEFAULT_CONFIG);
+registerInit(program);
 
 const callbacks = program.command('callbacks').description('the pending callbacks');
 

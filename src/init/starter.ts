@@ -4,7 +4,7 @@
  * password is read from ${NEVERMISS_ARI_PASSWORD}. The result is meant to pass `nevermiss
  * check` as it is; the init command verifies that with the same loader before it says so.
  */
-import { Document, isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type Pair } from 'yaml';
 
 export type StarterLanguage = 'en' | 'da';
 
@@ -87,7 +87,7 @@ export function renderStarterConfig(answers: StarterAnswers, writtenAt: Date): s
   const note = (path: readonly string[], text: string): void => {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     if (!isMap(parent)) return;
-    const pair = (parent as YAMLMap).items.find((item: Pair) => isScalar(item.key) && item.key.value === path[path.length - 1]);
+    const pair = (parent).items.find((item: Pair) => isScalar(item.key) && item.key.value === path[path.length - 1]);
     if (pair && isScalar(pair.key)) pair.key.commentBefore = text.split('\n').map((line) => ` ${line}`).join('\n');
   };
   note(['ari'], 'How nevermiss reaches Asterisk (ARI: http.conf and ari.conf on the PBX).');
