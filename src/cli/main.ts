@@ -1,6 +1,6 @@
 /**
- * The `nevermiss` command: serve | check | callbacks list/done/dial/history | explain | status | login-link | report | export | forget
- * | prompts build (src/cli/prompts.ts).
+ * The `nevermiss` command: serve | check | doctor | init | callbacks list/done/dial/history | explain | status | login-link | report
+ * | export | forget | prompts build (src/cli/prompts.ts).
  */
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
@@ -20,6 +20,8 @@ import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
 import { packageVersion } from './package.js';
 import { registerPromptsCommand } from './prompts.js';
+import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
 import { createRecordsReader } from '../callbacks/reader.js';
 import { createEraser } from '../callbacks/erase.js';
 import { buildReport, requestedPeriod } from '../figures/query.js';
@@ -55,6 +57,9 @@ program
   .action((opts: { config: string; offline?: boolean }) => {
     process.exitCode = runCheck(opts.config, process.env, (line) => console.log(line), { offline: opts.offline === true });
   });
+
+registerDoctor(program, DEFAULT_CONFIG);
+registerInit(program);
 
 const callbacks = program.command('callbacks').description('the pending callbacks');
 

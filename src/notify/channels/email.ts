@@ -89,3 +89,26 @@ function mailServerOf(url: string): string {
   const { hostname, port, protocol } = new URL(url);
   return `${hostname}:${port === '' ? (protocol === 'smtps:' ? '465' : '587') : port}`;
 }
+
+/**
+ * Whether the mail server takes our connection and our login (nodemailer's verify: connect,
+ * EHLO, STARTTLS, AUTH), without sending anything. For `nevermiss doctor`.
+ * @returns the server as host:port.
+ */
+export async function verifyMailServer(smtp: SmtpSettings): Promise<string> {
+  const transport = createTransport({
+    url: smtp.url,
+    connectionTimeout: SMTP_TIMEOUTS_MS.connection,
+    greetingTimeout: SMTP_TIMEOUTS_MS.greeting,
+    socketTimeout: SMTP_TIMEOUTS_MS.socket,
+  });
+  const server = mailServerOf(smtp.url);
+  try {
+    await transport.verify();
+    return server;
+  } catch (error) {
+    throw notifyFailed(`connecting to the mail server ${server}`, describeError(error), { channel: 'email', retryable: isRetryableMailError(error), address: server }, 'check smtp.url (server, port, user and password)', error);
+  } finally {
+    transport.close();
+  }
+}
