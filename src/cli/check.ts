@@ -1,10 +1,12 @@
 /**
  * `nevermiss check [file]`: validates a config file with the same loader the service uses, so a
- * file that passes here is a file the service accepts.
+ * file that passes here is a file the service accepts; then the prompt files of the languages its
+ * routes use, each complete against English.
  */
 import { ErrorCodes, isNevermissError } from '../errors.js';
 import { formatProblem, parseConfig, readConfigFile } from '../config/load.js';
 import type { Environment } from '../config/load.js';
+import { promptFileProblems } from '../languages/languages.js';
 
 /** Prints every problem, one per line, or a one-line summary. Returns the process exit code. */
 export function runCheck(file: string, env: Environment, out: (line: string) => void): number {
@@ -23,6 +25,13 @@ export function runCheck(file: string, env: Environment, out: (line: string) => 
     return 1;
   }
   const { routes, people } = result.config;
+  // The prompt files of the languages in use: each complete, so no caller meets a missing sentence.
+  const languages = [...new Set(Object.values(routes).map((route) => route.language))].sort();
+  const promptProblems = languages.flatMap((language) => promptFileProblems(language));
+  if (promptProblems.length > 0) {
+    for (const problem of promptProblems) out(`${file}: ${problem}`);
+    return 1;
+  }
   out(`${file}: OK (${count(routes, 'route', 'routes')}, ${count(people, 'person', 'people')})`);
   return 0;
 }

@@ -11,6 +11,7 @@ import { substituteEnvironment } from './env.js';
 import type { Environment } from './env.js';
 import { deepFreeze } from './freeze.js';
 import { checkHttp } from './http-checks.js';
+import { checkLanguages } from './language-checks.js';
 import { checkOpeningHours } from './hours-checks.js';
 import { describeIssue, findingsFromIssues } from './issues.js';
 import { checkMetrics } from './metrics-checks.js';
@@ -64,6 +65,7 @@ function checkRelations(raw: unknown): Finding[] {
     ...checkNotifications(raw),
     ...checkHttp(raw),
     ...checkMetrics(raw),
+    ...checkLanguages(raw),
   ];
 }
 

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 
+import { LANGUAGE_PATTERN } from '../languages/prompt-texts.js';
 import { formatDuration } from './duration.js';
 import { expecting, expectingText } from './messages.js';
 import { NUMBER_PREFIX_PATTERN } from './phone-numbers.js';
@@ -288,7 +289,9 @@ const route = settings(
     numbers: z
       .array(DidSchema, { error: expecting('a list of dialled numbers, like ["+4530123456"], or []') })
       .describe('The dialled numbers (DIDs) this route answers, in quotes.'),
-    language: z.enum(['en', 'da']).default('en').describe('Language of the prompts. Default en.'),
+    language: matching(LANGUAGE_PATTERN, 'a language code like "en", "da" or "de"')
+      .default('en')
+      .describe('Language of the prompts: one with a file in prompts/src (en, da, de, or one you add). Default en.'),
     country: CountrySchema.optional().describe('For reading callers\' national numbers. Default firm.country.'),
     timezone: TimeZoneSchema.optional().describe('Time zone of the opening hours. Default firm.timezone.'),
     hours: HoursSchema.optional().describe(

@@ -200,7 +200,8 @@ export interface NotifyTargets {
   readonly sms: string | null;
 }
 
-export type Language = 'en' | 'da';
+/** A language with a prompt file in prompts/src (checked when the config loads): "en", "da", "de"… */
+export type Language = string;
 
 /** One phone a hunt step rings, resolved from a `person` or `person.phone` reference. */
 export interface PhoneRef extends Phone {
