@@ -53,6 +53,8 @@ export const DURATION_LIMITS = {
 export const DEFAULT_COUNTRY = 'DK';
 export const DEFAULT_TIME_ZONE = 'Europe/Copenhagen';
 export const DEFAULT_FEATURE_CODES = { normal: '*70', away: '*71', closed: '*72' } as const;
+/** The feature code of the firm's own voice (src/voice/): *7X like the status codes, so the snippet passes it on. */
+export const DEFAULT_RECORD_CODE = '*79';
 
 const RING_ENTRY_PATTERN = new RegExp(`^${NAME}(?:\\.${NAME})?$`);
 /** App names and key prefixes end up in Asterisk and Redis, where these characters are safe. */
@@ -397,8 +399,11 @@ export const ConfigFileSchema = settings(
       {
         source: PromptSourceSchema.describe('sound: installed in Asterisk; http: served by nevermiss.'),
         directory: nonEmpty('a folder path').default('prompts/build').describe('Relative to this file. Default prompts/build.'),
+        recordCode: featureCode
+          .default(DEFAULT_RECORD_CODE)
+          .describe('Dial from a desk phone to record the prompts in your own voice; must reach nevermiss (dialplan/nevermiss.conf). Default "*79".'),
       },
-      'prompt settings (source:, directory:)',
+      'prompt settings (source:, directory:, recordCode:)',
     ).describe('The recorded messages callers hear.'),
     data: settings(
       {

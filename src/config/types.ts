@@ -36,6 +36,8 @@ export interface Config {
     readonly source: 'sound' | 'http';
     /** Absolute. */
     readonly directory: string;
+    /** The feature code that walks the owner through recording the prompts (src/voice/). */
+    readonly recordCode: string;
   };
   readonly data: {
     /** Absolute; holds the spool (callbacks, call outcomes and messages Redis could not take). */
