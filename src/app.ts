@@ -7,6 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/types.js';
 import type { AriConnection, AriConnectionHandlers } from './ari/connection.js';
 import { createCallControl } from './ari/call-control.js';
+import { createVoiceControl } from './ari/voice-control.js';
+import { createRecordedPrompts } from './voice/recorded.js';
+import { createVoiceWalks } from './voice/session.js';
 import { createDialBackControl } from './ari/dial-back-control.js';
 import { toCallSignal } from './ari/events.js';
 import type { AriRest } from './ari/rest.js';
@@ -120,8 +123,14 @@ export function createApp(deps: AppDeps): App {
   };
   // Connection and prompt settings are read once: changing them needs a restart.
   const app = startup.ari.app;
-  const promptSource = startup.http.publicUrl ? { source: startup.prompts.source, baseUrl: startup.http.publicUrl } : { source: startup.prompts.source };
+  // The prompts the firm recorded in its own voice (src/voice/) play instead of the generated ones.
+  const recorded = createRecordedPrompts(async () => rest().storedRecordings());
+  const promptSource = startup.http.publicUrl
+    ? { source: startup.prompts.source, baseUrl: startup.http.publicUrl, recorded }
+    : { source: startup.prompts.source, recorded };
   const control = createCallControl(rest, app, promptSource, logger);
+  const voiceControl = createVoiceControl(rest);
+  const voice = createVoiceWalks({ port: voiceControl, prompts: promptSource, recorded, logger });
   // Changes told to the phone page's event stream (docs/decisions/0018): every write to the
   // stores below passes the hub, and every call start, change and end.
   const hub = createEventHub(logger);
@@ -218,6 +227,15 @@ export function createApp(deps: AppDeps): App {
           }).catch(() => undefined);
           return;
         case 'feature':
+          if (signal.code === config().prompts.recordCode) {
+            const current = config();
+            const language = current.routes[current.defaultRoute]?.language ?? 'en';
+            voice.start(signal.channel.id, language, `feature code ${signal.code} from ${signal.channel.caller.number || signal.channel.name}`).catch((err: unknown) => {
+              logger.error('recording the prompts failed', { code: signal.code, error: describeError(err) });
+              control.hangup(signal.channel.id, 'normal').catch(() => undefined);
+            });
+            return;
+          }
           inbound.featureCode(signal.channel, signal.code).catch((err: unknown) => {
             logger.error('status feature code failed', { code: signal.code, error: describeError(err) });
             control.hangup(signal.channel.id, 'normal').catch(() => undefined);
@@ -232,16 +250,20 @@ export function createApp(deps: AppDeps): App {
         case 'dtmf':
           registry.legDtmf(signal.channelId, signal.digit);
           dialBackRegistry.dtmf(signal.channelId, signal.digit);
+          voice.dtmf(signal.channelId, signal.digit);
           return;
         case 'channelGone':
           registry.channelGone(signal.channelId, signal.cause);
           dialBackRegistry.channelGone(signal.channelId, signal.cause);
+          voice.channelGone(signal.channelId);
           return;
         case 'playbackFinished':
           control.playbackFinished(signal.playbackId);
+          voiceControl.playbackFinished(signal.playbackId);
           return;
         case 'recordingFinished':
           control.recordingFinished(signal.name, signal.durationSec, signal.failed);
+          voiceControl.recordingFinished(signal.name, signal.durationSec, signal.failed);
           return;
         case 'drain':
           drain.stasisStart(signal.channelId, signal.args);
@@ -253,6 +275,9 @@ export function createApp(deps: AppDeps): App {
       }
     },
     onConnected(current) {
+      recorded
+        .refresh()
+        .catch((err: unknown) => logger.warn('could not list the prompts recorded in the firm\'s own voice; the generated ones play', { error: describeError(err) }));
       // Whether the snippet notes each call's end for the drain (nobody drains them otherwise).
       current
         .setGlobal(DRAIN_DIALPLAN.noteCallsVariable, startup.ari.drainAstdb ? '1' : '0')

@@ -1,14 +1,18 @@
 /**
  * Which media URIs play a prompt. With `sound` the files live in the PBX's sound folder
  * (sounds/<lang>/nevermiss/<name>.wav); with `http` Asterisk (18+) fetches them from this
- * service, which also works when Asterisk runs on another host.
+ * service, which also works when Asterisk runs on another host. A prompt the firm recorded in its own
+ * voice (src/voice/) is played from Asterisk's stored recordings instead, in both cases.
  */
 import type { Prompt } from '../call-flow/types.js';
+import { storedPromptName } from '../voice/recorded.js';
 
 export interface PromptSource {
   readonly source: 'sound' | 'http';
   /** Base URL of this service as Asterisk reaches it, for `http`. */
   readonly baseUrl?: string;
+  /** Prompts the firm recorded itself (src/voice/): played from Asterisk's stored recordings, whatever `source` says. */
+  readonly recorded?: { has(language: string, prompt: string): boolean };
 }
 
 /** What a phone's user hears: the screening question, or that the call was taken. */
@@ -70,10 +74,10 @@ export function legPromptMedia(prompt: LegPrompt, language: string, from: Prompt
   return toMedia(legPromptNames(prompt), language, from);
 }
 
-function toMedia(names: readonly string[], language: string, from: PromptSource): string[] {
-  if (from.source === 'http' && from.baseUrl) {
-    const base = from.baseUrl.replace(/\/+$/, '');
-    return names.map((name) => `sound:${base}/prompts/${language}/nevermiss/${name}.wav`);
-  }
-  return names.map((name) => `sound:nevermiss/${name}`);
+export function toMedia(names: readonly string[], language: string, from: PromptSource): string[] {
+  return names.map((name) => {
+    if (from.recorded?.has(language, name) === true) return `recording:${storedPromptName(language, name)}`;
+    if (from.source === 'http' && from.baseUrl) return `sound:${from.baseUrl.replace(/\/+$/, '')}/prompts/${language}/nevermiss/${name}.wav`;
+    return `sound:nevermiss/${name}`;
+  });
 }

@@ -74,6 +74,12 @@ export interface AriRest {
   recordingState(name: string): Promise<'recording' | 'stored' | 'none'>;
   stopPlayback(playbackId: string): Promise<void>;
   record(channelId: string, name: string, maxSeconds: number): Promise<void>;
+  /** The names of Asterisk's stored recordings. */
+  storedRecordings(): Promise<readonly string[]>;
+  /** Copies a stored recording to a new name, replacing one of that name. */
+  copyStoredRecording(from: string, to: string): Promise<void>;
+  /** Deletes a stored recording; one already gone is fine. */
+  deleteStoredRecording(name: string): Promise<void>;
   /** Whether a device (e.g. PJSIP/owner-desk) has a call on it right now. */
   endpointInUse(tech: string, resource: string): Promise<boolean>;
   appChannels(app: string): Promise<readonly string[]>;
@@ -202,6 +208,21 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
         beep: true,
         terminateOn: '#',
       }),
+    async storedRecordings() {
+      const list = await operation('recordings', 'listStored', {});
+      return (Array.isArray(list) ? list : []).flatMap((raw) => {
+        const name = (raw as { name?: unknown }).name;
+        return typeof name === 'string' ? [name] : [];
+      });
+    },
+    async copyStoredRecording(from, to) {
+      // ARI refuses to copy over an existing recording (409), so the old one goes first.
+      await orNull(operation('recordings', 'deleteStored', { recordingName: to }));
+      await operation('recordings', 'copyStored', { recordingName: from, destinationRecordingName: to });
+    },
+    async deleteStoredRecording(name) {
+      await orNull(operation('recordings', 'deleteStored', { recordingName: name }));
+    },
     async endpointInUse(tech, resource) {
       const endpoint = await call(`endpoints.get ${tech}/${resource}`, () => client.endpoints.get({ tech, resource }));
       return (endpoint.channel_ids ?? []).length > 0;

@@ -1,12 +1,14 @@
 /**
  * `nevermiss check [-c file] [--offline]`: validates a config file with the same loader the
- * service uses, so a file that passes here is a file the service accepts. `--offline` checks a
- * file away from its secrets (on a laptop, before a deploy): variables that are not set are
- * listed, not reported as problems, unless a value can't be checked without them.
+ * service uses, so a file that passes here is a file the service accepts; then the prompt files of
+ * the languages its routes use, each complete against English. `--offline` checks a file away from
+ * its secrets (on a laptop, before a deploy): variables that are not set are listed, not reported
+ * as problems, unless a value can't be checked without them.
  */
 import { ErrorCodes, isNevermissError } from '../errors.js';
 import { formatProblem, parseConfig, readConfigFile } from '../config/load.js';
 import type { Environment } from '../config/load.js';
+import { promptFileProblems } from '../languages/languages.js';
 
 export interface CheckOptions {
   readonly offline?: boolean;
@@ -29,6 +31,13 @@ export function runCheck(file: string, env: Environment, out: (line: string) => 
     return 1;
   }
   const { routes, people } = result.config;
+  // The prompt files of the languages in use: each complete, so no caller meets a missing sentence.
+  const languages = [...new Set(Object.values(routes).map((route) => route.language))].sort();
+  const promptProblems = languages.flatMap((language) => promptFileProblems(language));
+  if (promptProblems.length > 0) {
+    for (const problem of promptProblems) out(`${file}: ${problem}`);
+    return 1;
+  }
   out(`${file}: OK (${count(routes, 'route', 'routes')}, ${count(people, 'person', 'people')})`);
   if (result.unsetVariables.length > 0) {
     out(`not set here, and needed by "nevermiss serve": ${result.unsetVariables.join(', ')}`);

@@ -52,7 +52,11 @@ export function buildConfig(file: ConfigFile, absolutePath: string): Config {
       trustProxy,
     },
     // Relative to the config file, so the service finds its prompts whatever folder it starts in.
-    prompts: { source: file.prompts.source, directory: resolve(dirname(absolutePath), file.prompts.directory) },
+    prompts: {
+      source: file.prompts.source,
+      directory: resolve(dirname(absolutePath), file.prompts.directory),
+      recordCode: file.prompts.recordCode,
+    },
     data: { directory: resolve(dirname(absolutePath), file.data.directory) },
     log: file.log,
     firm,

@@ -12,6 +12,7 @@ import { substituteEnvironment } from './env.js';
 import type { DeferredVariable, Environment, UnsetVariables } from './env.js';
 import { deepFreeze } from './freeze.js';
 import { checkHttp } from './http-checks.js';
+import { checkLanguages } from './language-checks.js';
 import { checkOpeningHours } from './hours-checks.js';
 import { describeIssue, findingsFromIssues } from './issues.js';
 import { checkMetrics } from './metrics-checks.js';
@@ -88,6 +89,7 @@ function checkRelations(raw: unknown): Finding[] {
     ...checkNotifications(raw),
     ...checkHttp(raw),
     ...checkMetrics(raw),
+    ...checkLanguages(raw),
   ];
 }
 

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 
+import { LANGUAGE_PATTERN } from '../languages/prompt-texts.js';
 import { formatDuration } from './duration.js';
 import { expecting, expectingText } from './messages.js';
 import { NUMBER_PREFIX_PATTERN } from './phone-numbers.js';
@@ -52,6 +53,8 @@ export const DURATION_LIMITS = {
 export const DEFAULT_COUNTRY = 'DK';
 export const DEFAULT_TIME_ZONE = 'Europe/Copenhagen';
 export const DEFAULT_FEATURE_CODES = { normal: '*70', away: '*71', closed: '*72' } as const;
+/** The feature code of the firm's own voice (src/voice/): *7X like the status codes, so the snippet passes it on. */
+export const DEFAULT_RECORD_CODE = '*79';
 
 const RING_ENTRY_PATTERN = new RegExp(`^${NAME}(?:\\.${NAME})?$`);
 /** App names and key prefixes end up in Asterisk and Redis, where these characters are safe. */
@@ -288,7 +291,9 @@ const route = settings(
     numbers: z
       .array(DidSchema, { error: expecting('a list of dialled numbers, like ["+4530123456"], or []') })
       .describe('The dialled numbers (DIDs) this route answers, in quotes.'),
-    language: z.enum(['en', 'da']).default('en').describe('Language of the prompts. Default en.'),
+    language: matching(LANGUAGE_PATTERN, 'a language code like "en", "da" or "de"')
+      .default('en')
+      .describe('Language of the prompts: one with a file in prompts/src (en, da, de, or one you add). Default en.'),
     country: CountrySchema.optional().describe('For reading callers\' national numbers. Default firm.country.'),
     timezone: TimeZoneSchema.optional().describe('Time zone of the opening hours. Default firm.timezone.'),
     hours: HoursSchema.optional().describe(
@@ -394,8 +399,11 @@ export const ConfigFileSchema = settings(
       {
         source: PromptSourceSchema.describe('sound: installed in Asterisk; http: served by nevermiss.'),
         directory: nonEmpty('a folder path').default('prompts/build').describe('Relative to this file. Default prompts/build.'),
+        recordCode: featureCode
+          .default(DEFAULT_RECORD_CODE)
+          .describe('Dial from a desk phone to record the prompts in your own voice; must reach nevermiss (dialplan/nevermiss.conf). Default "*79".'),
       },
-      'prompt settings (source:, directory:)',
+      'prompt settings (source:, directory:, recordCode:)',
     ).describe('The recorded messages callers hear.'),
     data: settings(
       {

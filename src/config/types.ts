@@ -36,6 +36,8 @@ export interface Config {
     readonly source: 'sound' | 'http';
     /** Absolute. */
     readonly directory: string;
+    /** The feature code that walks the owner through recording the prompts (src/voice/). */
+    readonly recordCode: string;
   };
   readonly data: {
     /** Absolute; holds the spool (callbacks, call outcomes and messages Redis could not take). */
@@ -200,7 +202,8 @@ export interface NotifyTargets {
   readonly sms: string | null;
 }
 
-export type Language = 'en' | 'da';
+/** A language with a prompt file in prompts/src (checked when the config loads): "en", "da", "de"… */
+export type Language = string;
 
 /** One phone a hunt step rings, resolved from a `person` or `person.phone` reference. */
 export interface PhoneRef extends Phone {

@@ -298,9 +298,9 @@ testProblems('types', [
     expected: ['test.yaml:6:11 prompts.source: expected "sound" or "http", got "files"'],
   },
   {
-    name: 'an unknown language',
-    text: configWith({ 17: ['    numbers: ["+4530123456"]', '    language: de'] }),
-    expected: ['test.yaml:18:15 routes.main.language: expected "en" or "da", got "de"'],
+    name: 'a language without prompts',
+    text: configWith({ 17: ['    numbers: ["+4530123456"]', '    language: fr'] }),
+    expected: ['test.yaml:18:15 routes.main.language: no prompts for the language "fr": add prompts/src/fr.txt (see prompts/README.md), or use one of da, de, en'],
   },
   {
     name: 'a single entry where a list belongs',

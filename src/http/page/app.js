@@ -8,7 +8,7 @@
  */
 import { ApiError, api } from './lib/api.js';
 import { ask, h, replace, toast } from './lib/dom.js';
-import { countdown, language, phoneNumber, setLanguage, t, useFirmLanguage } from './lib/i18n.js';
+import { countdown, nextLanguage, phoneNumber, setLanguage, t, useFirmLanguage } from './lib/i18n.js';
 import { connectLive } from './lib/live.js';
 import { callbackScreen, callbacksScreen, deadlineText } from './views/callbacks.js';
 import { loginScreen } from './views/login.js';
@@ -363,7 +363,7 @@ function tick() {
 
 async function start() {
   languageButton.addEventListener('click', () => {
-    setLanguage(language() === 'da' ? 'en' : 'da', true);
+    setLanguage(nextLanguage(), true);
     if (state === null) loggedOut(screen.querySelector('.note') !== null);
     else draw();
   });

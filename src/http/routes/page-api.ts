@@ -28,7 +28,7 @@ export const MeJson = z.object({
   person: z.string().nullable().describe('The person the credential acts as; null for a token of no person'),
   personName: z.string().nullable(),
   scopes: z.array(z.string()),
-  language: z.enum(['en', 'da']).describe('The firm\'s language: that of the default route'),
+  language: z.string().describe('The firm\'s language: that of the default route (en, da, de, or one the firm added)'),
   firm: z.object({ name: z.string(), timezone: z.string() }),
   people: z.array(z.object({ id: z.string(), name: z.string() })),
 });

@@ -1,11 +1,12 @@
 // @ts-check
 /**
- * The page's words in Danish and English, and how times and numbers are written. The language is
- * the one the server put in <html lang> (the firm's: that of the default route), unless this
- * phone chose the other with the switch (kept in localStorage).
+ * The page's words in English, Danish and German, and how times and numbers are written. The
+ * language is the one the server put in <html lang> (the firm's: that of the default route), unless
+ * this phone chose another with the switch (kept in localStorage); a language the page has no words
+ * for (one added with only its prompts) shows English.
  */
 
-/** @typedef {'da' | 'en'} Language */
+/** @typedef {'en' | 'da' | 'de'} Language */
 
 const en = {
   appTitle: 'Callbacks',
@@ -236,13 +237,137 @@ const da = {
   'numbers.legendMissed': 'ubesvaret',
   'error.generic': 'Noget gik galt: {message}',
   'error.offline': 'Ingen forbindelse til serveren. Prøv igen.',
-  'lang.switch': 'English',
+  'lang.switch': 'Deutsch',
   'you': 'dig',
+};
+
+/** @type {typeof en} */
+const de = {
+  appTitle: 'Rückrufe',
+  'nav.callbacks': 'Rückrufe',
+  'nav.now': 'Jetzt',
+  'nav.status': 'Status',
+  'nav.numbers': 'Zahlen',
+  'login.title': 'Mit einem Link anmelden',
+  'login.body': 'Diese Seite zeigt die verpassten Anrufe und Rückrufe Ihrer Firma. Öffnen Sie dazu einen Anmeldelink auf diesem Telefon.',
+  'login.how': 'Bitten Sie die Person, die nevermiss betreibt, um einen Anmeldelink (sie erstellt ihn mit "nevermiss login-link IHR-NAME"), oder tippen Sie auf den Link in einer Rückruf-Benachrichtigung.',
+  'login.expired': 'Ihre Sitzung ist abgelaufen. Öffnen Sie einen neuen Anmeldelink, um weiterzumachen.',
+  'live.on': 'Live',
+  'live.off': 'Offline – verbinde neu…',
+  'callbacks.empty': 'Niemand wartet auf einen Rückruf.',
+  'callbacks.pending': '{n} warten',
+  'callbacks.rang': 'Angerufen {when}',
+  'callbacks.times': '{n}-mal',
+  'callbacks.once': 'einmal',
+  'callbacks.dueIn': 'Zurückrufen innerhalb von {left}',
+  'callbacks.overdue': 'Überfällig seit {late}',
+  'callbacks.dialing': 'Das Telefon von {who} klingelt…',
+  'callbacks.withheld': 'Unterdrückte Nummer',
+  'action.ringMe': 'Jetzt mich anrufen',
+  'action.ringMe.hint': 'Ihr Telefon klingelt; drücken Sie 1 und wir wählen den Kunden.',
+  'action.ringMe.started': 'Ihr Telefon klingelt jetzt. Nehmen Sie ab und drücken Sie 1.',
+  'action.call': 'Selbst anrufen',
+  'action.done': 'Erledigt',
+  'action.history': 'Verlauf',
+  'action.back': 'Zurück',
+  'action.cancel': 'Abbrechen',
+  'action.save': 'Speichern',
+  'reached.title': 'Haben Sie {who} erreicht?',
+  'reached.yes': 'Ja, erreicht',
+  'reached.no': 'Keine Antwort',
+  'reached.note': 'Notiz (optional)',
+  'done.title': 'Als erledigt markieren',
+  'done.note': 'Wie haben Sie sie erreicht? (optional)',
+  'saved.done': 'Als erledigt markiert.',
+  'saved.notReached': 'Versuch notiert. Sie werden wieder erinnert.',
+  'callback.title': 'Rückruf',
+  'callback.notFound': 'Diesen Rückruf gibt es nicht (mehr).',
+  'callback.closed': 'Geschlossen: {status}',
+  'callback.closedBy': '{status} {when} von {who}',
+  'callback.firstCall': 'Erster Anruf',
+  'callback.lastCall': 'Letzter Anruf',
+  'callback.calls': 'Anrufe',
+  'callback.deadline': 'Versprochen bis',
+  'callback.route': 'Leitung',
+  'status.pending': 'wartet',
+  'status.dialing': 'klingelt',
+  'status.done': 'erledigt',
+  'status.failed': 'nicht erreicht',
+  'status.cancelled': 'abgebrochen',
+  'history.created': 'Verpasster Anruf',
+  'history.called-again': 'Erneut angerufen',
+  'history.notified': 'Benachrichtigt',
+  'history.reminded': 'Erinnerung gesendet',
+  'history.escalated': 'Weitergegeben',
+  'history.not-reached': 'Angerufen, nicht erreicht',
+  'history.dial-started': 'Jetzt mich anrufen',
+  'history.attempt-failed': 'Rückruf nicht erreicht',
+  'history.dial-abandoned': 'Rückruf nicht gestartet',
+  'history.done': 'Erledigt',
+  'history.failed': 'Aufgegeben',
+  'history.cancelled': 'Abgebrochen',
+  'history.by': 'von {who}',
+  'now.empty': 'Gerade keine Anrufe.',
+  'now.ringing': 'Klingelt bei',
+  'now.answeredBy': 'Angenommen von {who}',
+  'now.since': 'seit {time}',
+  'now.standby': 'Dieser Server ist in Bereitschaft; die Anrufe laufen auf dem anderen.',
+  'now.callingBack': 'Ruft {who} zurück',
+  'state.hunting': 'klingelt',
+  'state.bridged': 'im Gespräch',
+  'state.recording': 'Rückruf wird notiert',
+  'state.promising': 'hört das Versprechen',
+  'state.message': 'hinterlässt eine Nachricht',
+  'state.announcing': 'hört eine Ansage',
+  'state.ended': 'beendet',
+  'leg.ringing': 'klingelt',
+  'leg.screening': 'entscheidet (1 drücken)',
+  'modes.normal': 'Normal',
+  'modes.normal.hint': 'Anrufe klingeln bei allen wie geplant',
+  'modes.away': 'Abwesend',
+  'modes.away.hint': 'Ihre Telefone werden übersprungen; Kollegen nehmen die Anrufe an',
+  'modes.closed': 'Geschlossen',
+  'modes.closed.hint': 'Anrufer hören, dass wir zurückrufen, sobald wir öffnen',
+  'status.now': 'Jetzt: {mode}',
+  'status.until': 'bis {time}',
+  'status.untilChanged': 'bis zur Änderung',
+  'status.setBy': 'gesetzt von {who} {when}',
+  'status.for': 'Wie lange?',
+  'status.for.open': 'Bis ich es ändere',
+  'status.saved': 'Status ist jetzt {mode}.',
+  'numbers.today': 'Heute',
+  'numbers.week': 'Diese Woche',
+  'numbers.month': 'Dieser Monat',
+  'numbers.calls': 'Anrufe',
+  'numbers.answered': 'Angenommen',
+  'numbers.missed': 'Verpasst',
+  'numbers.answeredBy': 'Angenommen von',
+  'numbers.nobody': 'Noch keine angenommenen Anrufe.',
+  'numbers.kept': 'Rechtzeitig zurückgerufen',
+  'numbers.keptOf': '{kept} von {of}',
+  'numbers.noneDue': 'Noch keine Rückrufe fällig',
+  'numbers.median': 'Typische Zeit bis zum Rückruf',
+  'numbers.worst': 'Längste',
+  'numbers.waiting': 'Wartet am längsten',
+  'numbers.perHour': 'Anrufe pro Stunde',
+  'numbers.legendAnswered': 'angenommen',
+  'numbers.legendMissed': 'verpasst',
+  'error.generic': 'Etwas ist schiefgegangen: {message}',
+  'error.offline': 'Keine Verbindung zum Server. Versuchen Sie es noch einmal.',
+  'lang.switch': 'English',
+  'you': 'Sie',
 };
 
 /** @typedef {keyof typeof en} Key */
 
-const WORDS = { en, da };
+const WORDS = { en, da, de };
+/** The order of the switch: each language's 'lang.switch' names the next one. @type {readonly Language[]} */
+const LANGUAGES = ['en', 'da', 'de'];
+
+/** @param {unknown} code @returns {code is Language} */
+function isLanguage(code) {
+  return LANGUAGES.some((known) => known === code);
+}
 const CHOSEN = 'nevermiss-language';
 
 /** @type {Language} */
@@ -251,8 +376,9 @@ let current = initialLanguage();
 /** @returns {Language} */
 function initialLanguage() {
   const chosen = safeStorage()?.getItem(CHOSEN);
-  if (chosen === 'da' || chosen === 'en') return chosen;
-  return document.documentElement.lang === 'da' ? 'da' : 'en';
+  if (isLanguage(chosen)) return chosen;
+  const firm = document.documentElement.lang;
+  return isLanguage(firm) ? firm : 'en';
 }
 
 /** localStorage, or null where a browser refuses it (private mode). */
@@ -269,10 +395,15 @@ export function language() {
   return current;
 }
 
-/** The firm's language from the API, unless this phone chose one. @param {Language} firm */
+/** The language the switch goes to next. @returns {Language} */
+export function nextLanguage() {
+  return LANGUAGES[(LANGUAGES.indexOf(current) + 1) % LANGUAGES.length] ?? 'en';
+}
+
+/** The firm's language from the API, unless this phone chose one. @param {string} firm */
 export function useFirmLanguage(firm) {
   const chosen = safeStorage()?.getItem(CHOSEN);
-  if (chosen !== 'da' && chosen !== 'en') setLanguage(firm, false);
+  if (!isLanguage(chosen)) setLanguage(isLanguage(firm) ? firm : 'en', false);
 }
 
 /** @param {Language} next @param {boolean} remember */
@@ -295,7 +426,8 @@ export function t(key, params = {}) {
   });
 }
 
-const locale = () => (current === 'da' ? 'da-DK' : 'en-GB');
+const LOCALES = { en: 'en-GB', da: 'da-DK', de: 'de-DE' };
+const locale = () => LOCALES[current];
 
 /** "14:05", or "Tue 14:05" / "3 Mar 14:05" when not today, in `zone`. @param {number} ms @param {string} zone @param {number} now */
 export function clock(ms, zone, now) {
@@ -326,7 +458,7 @@ export function countdown(ms) {
   const minutes = Math.floor((total % 3600) / 60);
   const seconds = total % 60;
   const two = (/** @type {number} */ n) => String(n).padStart(2, '0');
-  if (days > 0) return current === 'da' ? `${days} d ${hours} t` : `${days} d ${hours} h`;
+  if (days > 0) return current === 'da' ? `${days} d ${hours} t` : current === 'de' ? `${days} T ${hours} h` : `${days} d ${hours} h`;
   if (hours > 0) return `${hours}:${two(minutes)}:${two(seconds)}`;
   return `${minutes}:${two(seconds)}`;
 }
