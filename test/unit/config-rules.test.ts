@@ -576,6 +576,20 @@ testProblems('holidays, closed days and special hours', [
     expected: ['test.yaml:23:15 routes.main.holidays: expected a country code like "DK", a map like { country: DE, region: BY }, or false, got the value true'],
   },
   {
+    name: 'hours that never open',
+    text: configWith({ 18: '    hours: {}', 19: [] }),
+    expected: [
+      'test.yaml:18:5 routes.main.hours: this route is never open: hours: lists no day; list the days you are open, like "mon-fri: 07:00-16:00", or remove hours: to be open at all times',
+    ],
+  },
+  {
+    name: 'hours that never open, with only closed special days',
+    text: configWith({ 18: '    hours: {}', 19: ['    specialHours: { "2026-12-23": closed }'] }),
+    expected: [
+      'test.yaml:18:5 routes.main.hours: this route is never open: hours: lists no day; list the days you are open, like "mon-fri: 07:00-16:00", or remove hours: to be open at all times',
+    ],
+  },
+  {
     name: 'a date written the European way',
     text: withRouteKeys('    closedDays: ["24/12/2026"]'),
     expected: ['test.yaml:23:18 routes.main.closedDays[0]: expected a date like "2026-12-24" (YYYY-MM-DD), got "24/12/2026"'],
