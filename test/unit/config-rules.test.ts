@@ -749,6 +749,7 @@ test('the JSON Schema: draft 2020-12, strict objects, and the routing rules', ()
     'smtp',
     'sms',
     'callbacks',
+    'callable',
     'metrics',
     'retention',
   ]);
@@ -827,7 +828,7 @@ test('the example file has only keys the JSON Schema knows, and every key it kno
   const person = at(schema, 'properties', 'people', 'additionalProperties', 'properties');
   assert.deepEqual(Object.keys(at(example, 'people', 'owner')).sort(), Object.keys(person).sort());
   assert.deepEqual(Object.keys(at(example, 'people', 'owner', 'notify')).sort(), Object.keys(at(person, 'notify', 'properties')).sort());
-  for (const section of ['smtp', 'sms', 'callbacks', 'retention']) {
+  for (const section of ['smtp', 'sms', 'callbacks', 'callable', 'retention']) {
     assert.deepEqual(Object.keys(at(example, section)).sort(), Object.keys(at(schema, 'properties', section, 'properties')).sort(), section);
   }
 });
