@@ -17,11 +17,11 @@
  * Everything is checked again here: a field that doesn't decode is treated as missing (a caller
  * number that doesn't decode is a withheld one), an entry without a readable time is unreadable.
  */
-import type { CallbackReason, Outcome, PromiseKind } from '../call-flow/types.js';
+import type { CallbackReason, Outcome } from '../call-flow/types.js';
 import type { AnsweredCall } from '../callbacks/types.js';
 import type { Config } from '../config/types.js';
 import { decide, type StatusInput } from '../routing/decide.js';
-import { decideCallbackPromise } from '../routing/promise.js';
+import { decideCallbackPromise, type PromiseKind } from '../schedule/promise.js';
 
 export const ASTDB_FAMILIES = ['fallback', 'inbound', 'outbound'] as const;
 export type AstdbFamily = (typeof ASTDB_FAMILIES)[number];

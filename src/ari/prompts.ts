@@ -5,6 +5,7 @@
  * voice (src/voice/) is played from Asterisk's stored recordings instead, in both cases.
  */
 import type { Prompt } from '../call-flow/types.js';
+import { MAX_SPOKEN_NUMBER, spokenDuration, type PromiseWords, type SpokenDuration } from '../schedule/promise.js';
 import { storedPromptName } from '../voice/recorded.js';
 
 export interface PromptSource {
@@ -25,9 +26,7 @@ export type LegPrompt =
 export function promptNames(prompt: Prompt): string[] {
   switch (prompt.kind) {
     case 'promise':
-      return ['promise-intro', `num-${prompt.minutes}`, prompt.minutes === 1 ? 'minute' : 'minutes', 'promise-outro'];
-    case 'promise-when-open':
-      return ['promise-when-open'];
+      return promiseNames(prompt.words);
     case 'withheld':
       return ['withheld'];
     case 'message-thanks':
@@ -53,12 +52,41 @@ export function legPromptNames(prompt: LegPrompt): string[] {
   }
 }
 
-/** Minutes as our number prompts can say them: up to 120 minutes, then whole hours. */
+/**
+ * The promise, from prompts that exist (test/unit/prompts.test.ts proves it for every deadline
+ * the config accepts):
+ *   within:    promise-intro, [one-hour | num-H hours], [and], [num-M minute(s)], promise-outro
+ *   when open: promise-closed-intro | promise-later-intro, then when-<day>-<part>
+ *              | within num-N days | within num-N weeks | when-we-open, then promise-outro
+ */
+export function promiseNames(words: PromiseWords): string[] {
+  if (words.kind === 'within') return ['promise-intro', ...sayHoursAndMinutes(words.within), 'promise-outro'];
+  const intro = words.closedNow ? 'promise-closed-intro' : 'promise-later-intro';
+  const due = words.due;
+  switch (due.kind) {
+    case 'day':
+      return [intro, `when-${due.day}-${due.part}`, 'promise-outro'];
+    case 'days':
+      return [intro, 'within', `num-${due.days}`, 'days', 'promise-outro'];
+    case 'weeks':
+      return [intro, 'within', `num-${Math.min(due.weeks, MAX_SPOKEN_NUMBER)}`, 'weeks', 'promise-outro'];
+    case 'unknown':
+      return [intro, 'when-we-open', 'promise-outro'];
+  }
+}
+
+/** "1 hour and 30 minutes", "3 hours", "45 minutes": hours up to 24 and minutes up to 59 are all prompts. */
+function sayHoursAndMinutes({ hours, minutes }: SpokenDuration): string[] {
+  const h = hours === 0 ? [] : hours === 1 ? ['one-hour'] : [`num-${hours}`, 'hours'];
+  const m = minutes === 0 ? [] : [`num-${minutes}`, minutes === 1 ? 'minute' : 'minutes'];
+  return h.length > 0 && m.length > 0 ? [...h, 'and', ...m] : [...h, ...m];
+}
+
+/** How long ago a call was, as our prompts can say it (hours beyond 120 are said as 120). */
 function sayDuration(minutes: number): string[] {
-  const m = Math.max(1, Math.round(minutes));
-  if (m <= 120) return [`num-${m}`, m === 1 ? 'minute' : 'minutes'];
-  const hours = Math.min(120, Math.round(m / 60));
-  return [`num-${hours}`, 'hours'];
+  const spoken = spokenDuration(Math.max(1, Math.round(minutes)) * 60_000);
+  if (spoken.hours > MAX_SPOKEN_NUMBER) return [`num-${MAX_SPOKEN_NUMBER}`, 'hours'];
+  return sayHoursAndMinutes(spoken);
 }
 
 /** "+4520111111" -> digit-plus, digit-4, digit-5, ... (our own digit prompts exist in every language). */

@@ -6,7 +6,7 @@
  * make no sense in a state (a late answer, a second hangup) leave the state unchanged, except
  * that a leg which answers too late is always released.
  */
-import { decideCallbackPromise } from '../routing/promise.js';
+import { decideCallbackPromise, promiseWords } from '../schedule/promise.js';
 import type {
   CallEvent,
   CallFacts,
@@ -219,9 +219,9 @@ function huntOver(ctx: CallContext, reason: CallbackReason, before: readonly Eff
     };
   }
   const promise = decideCallbackPromise(ctx.plan.promise, now);
-  const minutes = Math.max(1, Math.round(ctx.plan.promise.deadlineMs / 60_000));
+  const words = promiseWords(promise, ctx.plan.promise, now);
   return {
-    state: { kind: 'recording', reason, callerPresent, promise: { kind: promise.kind, dueAt: promise.dueAt, minutes } },
+    state: { kind: 'recording', reason, callerPresent, promise: { kind: promise.kind, dueAt: promise.dueAt, words } },
     effects: [...before, { type: 'recordCallback', reason, dueAt: promise.dueAt }],
   };
 }
@@ -282,8 +282,7 @@ function whileRecording(ctx: CallContext, state: Recording, event: CallEvent): T
       };
       if (!state.callerPresent) return end(outcome);
       const language = ctx.plan.language;
-      const prompt: Prompt =
-        state.promise.kind === 'within' ? { kind: 'promise', minutes: state.promise.minutes, language } : { kind: 'promise-when-open', language };
+      const prompt: Prompt = { kind: 'promise', words: state.promise.words, language };
       return { state: { kind: 'promising', outcome }, effects: [{ type: 'play', prompt }] };
     }
     case 'callbackFailed': {

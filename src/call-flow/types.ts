@@ -4,7 +4,7 @@
  * it asks the adapters to carry out. Nothing here performs I/O.
  */
 import type { Language } from '../config/types.js';
-import type { OpeningHours } from '../schedule/types.js';
+import type { PromiseKind, PromisePolicy, PromiseWords } from '../schedule/promise.js';
 
 /** What the PBX told us about the call when it entered the app. */
 export interface CallFacts {
@@ -41,17 +41,6 @@ export interface PlannedStep {
   readonly delayMs: number | null;
 }
 
-/** What the promise may say, decided when nobody answered (time passes during the hunt). */
-export interface PromisePolicy {
-  readonly hours: OpeningHours | null;
-  readonly deadlineMs: number;
-  readonly afterOpeningMs: number;
-  /** Someone is on duty out of hours, so "within N minutes" holds even when closed. */
-  readonly onDuty: boolean;
-  /** The owner switched to closed: until then (ms; Infinity = until switched back), or null. */
-  readonly closedByOwnerUntil: number | null;
-}
-
 /** The plan a call follows, decided once when it arrives (calls keep their plan across reloads). */
 export interface HuntPlan {
   readonly routeId: string;
@@ -69,8 +58,6 @@ export type LegStatus = 'ringing' | 'screening' | 'failed' | 'cancelled';
 /** Why a caller gets a callback: nobody answered, they hung up first, or the service lost the call (restart) and found them again. */
 export type CallbackReason = 'no-answer' | 'caller-hung-up' | 'interrupted';
 
-export type PromiseKind = 'within' | 'when-open';
-
 export type CallState =
   | {
       readonly kind: 'hunting';
@@ -84,7 +71,7 @@ export type CallState =
       readonly kind: 'recording';
       readonly reason: CallbackReason;
       readonly callerPresent: boolean;
-      readonly promise: { readonly kind: PromiseKind; readonly dueAt: number; readonly minutes: number };
+      readonly promise: { readonly kind: PromiseKind; readonly dueAt: number; readonly words: PromiseWords };
     }
   | { readonly kind: 'promising'; readonly outcome: Outcome }
   /** A withheld caller can't be called back: told so, then may leave a recorded message. */
@@ -158,8 +145,8 @@ export type HangupReason = 'answered_elsewhere' | 'normal' | 'no_answer';
 
 /** What the caller hears. */
 export type Prompt =
-  | { readonly kind: 'promise'; readonly minutes: number; readonly language: Language }
-  | { readonly kind: 'promise-when-open'; readonly language: Language }
+  /** "We will call you back within 1 hour and 30 minutes", or "… tomorrow morning". */
+  | { readonly kind: 'promise'; readonly words: PromiseWords; readonly language: Language }
   | { readonly kind: 'withheld'; readonly language: Language }
   | { readonly kind: 'message-thanks'; readonly language: Language }
   | { readonly kind: 'blocked'; readonly language: Language }

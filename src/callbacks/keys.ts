@@ -63,6 +63,10 @@ export interface Keys {
   readonly instances: string;
   /** String with an expiry: this single-use action link (by its id) has been used. */
   usedLink(linkId: string): string;
+  /** Counter with an expiry: text-backs sent in one clock hour (hour = ms / 3,600,000, floored) to numbers starting with `prefix`. */
+  textBackPerPrefix(hour: number, prefix: string): string;
+  /** Counter with an expiry: text-backs sent in one clock hour in all. */
+  textBackPerHour(hour: number): string;
 }
 
 /** Appended to a callback's key for its history; the Lua scripts that reach a callback by index use the same. */
@@ -99,5 +103,7 @@ export function createKeys(prefix: string): Keys {
     lease: `${tag}:lease`,
     instances: `${tag}:instances`,
     usedLink: (linkId) => `${tag}:used-link:${linkId}`,
+    textBackPerPrefix: (hour, prefix) => `${tag}:text-back-limit:${hour}:prefix:${prefix}`,
+    textBackPerHour: (hour) => `${tag}:text-back-limit:${hour}:all`,
   };
 }

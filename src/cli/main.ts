@@ -12,7 +12,9 @@ import { createStatusStore, isStatusMode, type OwnerStatus } from '../callbacks/
 import { createTimers } from '../callbacks/timers.js';
 import { followUpClosed } from '../follow-up/follow-up.js';
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
-import { explain, formatExplanation } from '../routing/explain.js';
+import { explain, formatExplanation, sayInEnglish } from '../routing/explain.js';
+import { localTimeInstant } from '../schedule/zone.js';
+import { isCalendarDate } from '../config/opening-hours.js';
 import { selectRoute } from '../routing/decide.js';
 import { callbackToJson, type Callback } from '../callbacks/types.js';
 import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
@@ -162,14 +164,13 @@ program
     const config = loadOrExit(opts.config, 'placeholder');
     if (!isStatusMode(opts.status)) usage(`--status must be normal, away or closed, got "${opts.status}"`);
     const { route } = selectRoute(config, opts.to);
-    const at = opts.at === undefined ? DateTime.now() : DateTime.fromISO(opts.at, { zone: route.timezone });
-    if (!at.isValid) usage(`--at "${opts.at ?? ''}" is not a date and time like 2026-12-24T16:55 (${at.invalidExplanation ?? 'invalid'})`);
+    const now = opts.at === undefined ? Date.now() : parseAt(opts.at, route.timezone);
     const result = explain(config, {
       callId: 'explain',
       called: opts.to,
       callerRaw: opts.from,
       callerName: '',
-      now: at.toMillis(),
+      now,
       status: { mode: opts.status, until: null },
     });
     if (opts.json) console.log(JSON.stringify(explanationToJson(result), null, 2));
@@ -267,6 +268,26 @@ function orUsage<T>(read: () => T): T {
   }
 }
 
+/**
+ * `--at`: a local date and time read by the schedule's DST rule (src/schedule/zone.ts), so that a
+ * time the clocks skip or repeat means the same here as in the opening hours; or an instant with
+ * its own offset ("Z", "+01:00"), taken as it is.
+ */
+function parseAt(text: string, timezone: string): number {
+  const local = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(text.trim());
+  if (local) {
+    const [, date = '', hh = '', mm = '', ss = '0', frac = '0'] = local;
+    const [hours, minutes, seconds] = [Number(hh), Number(mm), Number(ss)];
+    if (isCalendarDate(date) && hours < 24 && minutes < 60 && seconds < 60) {
+      return localTimeInstant(date, ((hours * 60 + minutes) * 60 + seconds) * 1000 + Number(frac.padEnd(3, '0')), timezone);
+    }
+  }
+  const at = DateTime.fromISO(text, { setZone: true });
+  const offsetGiven = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text.trim());
+  if (!at.isValid || !offsetGiven) usage(`--at "${text}" is not a date and time like 2026-12-24T16:55 (local to the route, ${timezone}) or 2026-12-24T15:55Z`);
+  return at.toMillis();
+}
+
 function printStatus(current: OwnerStatus): void {
   const until = current.until === null ? '' : ` until ${new Date(current.until).toISOString()}`;
   const by = current.setAt === 0 ? '' : ` (set by ${current.setBy} at ${new Date(current.setAt).toISOString()})`;
@@ -288,7 +309,12 @@ function explanationToJson(e: ReturnType<typeof explain>): Record<string, unknow
     treatment: d.plan.treatment,
     timeline: e.timeline.map((t) => ({ ...t, fromSec: t.fromMs / 1000, toSec: t.toMs / 1000 })),
     huntEndsAfterSec: e.huntEndsAfterMs / 1000,
-    promise: e.promise && { kind: e.promise.kind, minutes: e.promise.minutes, dueAt: new Date(e.promise.dueAt).toISOString() },
+    promise: e.promise && {
+      kind: e.promise.kind,
+      ...(e.promise.words.kind === 'within' ? { minutes: e.promise.words.within.hours * 60 + e.promise.words.within.minutes } : {}),
+      said: sayInEnglish(e.promise.words),
+      dueAt: new Date(e.promise.dueAt).toISOString(),
+    },
   };
 }
 

@@ -70,6 +70,11 @@ export function buildConfig(file: ConfigFile, absolutePath: string): Config {
     smtp: file.smtp ?? null,
     sms: file.sms === undefined ? null : { ...file.sms, body: file.sms.body ?? null },
     callbacks: buildCallbacks(file),
+    callable: {
+      countries: file.callable.countries ?? [firm.country],
+      types: file.callable.types,
+      textBack: file.callable.textBack,
+    },
     metrics: file.metrics === undefined ? null : { token: file.metrics.token, listen: file.metrics.listen ?? null },
     retention: { keepMs: file.retention.keep },
   };

@@ -18,6 +18,7 @@ export function checkOpeningHours(raw: unknown): Finding[] {
       ...checkEachDayOnce([...path, 'hours'], fieldOf(route, 'hours')),
       ...checkHoursAreGiven(path, route),
       ...checkSpecialDaysAreNotClosed(path, route),
+      ...checkOpensAtAll(path, route),
     ];
   });
 }
@@ -61,4 +62,22 @@ function checkSpecialDaysAreNotClosed(path: Path, route: unknown): Finding[] {
       at: 'key',
       message: `${date} is also in closedDays; list a date in closedDays or in specialHours, not both`,
     }));
+}
+
+/**
+ * A route whose hours list no open day and no special day with hours is never open: every caller
+ * would be promised a callback "when we open" that never comes.
+ */
+function checkOpensAtAll(path: Path, route: unknown): Finding[] {
+  const hours = fieldOf(route, 'hours');
+  if (!isMap(hours) || entriesOf(hours).length > 0) return [];
+  const specialOpen = entriesOf(fieldOf(route, 'specialHours')).some(([, value]) => value !== 'closed');
+  if (specialOpen) return [];
+  return [
+    {
+      path: [...path, 'hours'],
+      at: 'key',
+      message: 'this route is never open: hours: lists no day; list the days you are open, like "mon-fri: 07:00-16:00", or remove hours: to be open at all times',
+    },
+  ];
 }

@@ -121,3 +121,18 @@ function splitHostPort(text: string): { host: string; port: number } {
   const colon = text.lastIndexOf(':');
   return { host: text.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(colon + 1)) };
 }
+
+/** A whole number within limits; a number written in quotes is told so. */
+export function wholeNumber(limits: { readonly min: number; readonly max: number }, example: number): z.ZodNumber {
+  const phrase = `a whole number between ${limits.min} and ${limits.max}, like ${example}`;
+  return z
+    .number({
+      error: (issue) =>
+        typeof issue.input === 'string' && /^[0-9]+$/.test(issue.input)
+          ? `${expectation(phrase, issue.input)}; write it without quotes`
+          : expectation(phrase, issue.input),
+    })
+    .int({ error: expecting(phrase) })
+    .min(limits.min, { error: expecting(phrase) })
+    .max(limits.max, { error: expecting(phrase) });
+}

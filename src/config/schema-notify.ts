@@ -20,6 +20,7 @@ import {
   secret,
   settings,
   url,
+  wholeNumber,
 } from './schema-kit.js';
 
 export const NOTIFY_DURATION_LIMITS = {
@@ -219,19 +220,6 @@ function percentOf(text: string): number {
   return Number(PERCENT_PATTERN.exec(text)?.[1]);
 }
 
-function wholeNumber(limits: { readonly min: number; readonly max: number }, example: number): z.ZodNumber {
-  const phrase = `a whole number between ${limits.min} and ${limits.max}, like ${example}`;
-  return z
-    .number({
-      error: (issue) =>
-        typeof issue.input === 'string' && /^[0-9]+$/.test(issue.input)
-          ? `${expectation(phrase, issue.input)}; write it without quotes`
-          : expectation(phrase, issue.input),
-    })
-    .int({ error: expecting(phrase) })
-    .min(limits.min, { error: expecting(phrase) })
-    .max(limits.max, { error: expecting(phrase) });
-}
 
 const attempts = wholeNumber(ATTEMPT_LIMITS, 3);
 

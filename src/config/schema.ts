@@ -14,6 +14,7 @@ import { LANGUAGE_PATTERN } from '../languages/prompt-texts.js';
 import { formatDuration } from './duration.js';
 import { expecting, expectingText } from './messages.js';
 import { NUMBER_PREFIX_PATTERN } from './phone-numbers.js';
+import { CallableSchema } from './schema-numbers.js';
 import { CallbacksSchema, NotifyTargetsSchema, SmsGatewaySchema, SmtpSchema } from './schema-notify.js';
 import { HttpSchema } from './schema-http.js';
 import { ClosedDaysSchema, HolidaysSchema, HoursSchema, SpecialHoursSchema } from './schema-hours.js';
@@ -436,6 +437,7 @@ export const ConfigFileSchema = settings(
     smtp: SmtpSchema.optional(),
     sms: SmsGatewaySchema.optional(),
     callbacks: CallbacksSchema,
+    callable: CallableSchema,
     metrics: MetricsSchema.optional(),
     retention: RetentionSchema,
   },

@@ -3,6 +3,7 @@
  * every duration in milliseconds, every path absolute, every phone number in E.164 and every
  * hunt step resolved to the phones it rings. The loader returns it deeply frozen.
  */
+import type { CallableRules } from '../numbers/callable.js';
 import type { OpeningHours } from '../schedule/types.js';
 
 export interface Config {
@@ -58,6 +59,8 @@ export interface Config {
   /** The HTTP SMS gateway for notify.sms; present whenever someone has an SMS number. */
   readonly sms: SmsGateway | null;
   readonly callbacks: CallbackSettings;
+  /** Which caller numbers are called and texted back, and how many text-backs are sent. */
+  readonly callable: CallableSettings;
   /** Prometheus metrics at /metrics; null: not served at all. */
   readonly metrics: MetricsSettings | null;
   readonly retention: RetentionSettings;
@@ -144,6 +147,16 @@ export interface CallbackSettings {
   readonly dialLeaseMs: number;
   /** Follow-up jobs one instance runs at once. */
   readonly jobConcurrency: number;
+}
+
+export interface CallableSettings extends CallableRules {
+  readonly textBack: {
+    /** Text-backs per clock hour to numbers sharing their first prefixDigits digits. */
+    readonly perPrefix: number;
+    readonly prefixDigits: number;
+    /** Text-backs per clock hour in all. */
+    readonly perHour: number;
+  };
 }
 
 export interface Firm {

@@ -62,15 +62,18 @@ export function decide(config: Config, call: CallInput): Decision {
   const rule = firstMatchingRule(caller, route.callers);
   const callerRule = rule ? { index: route.callers.indexOf(rule), treat: rule.treat } : null;
   const { open, why } = openness(route, call.status, call.now);
+  const away = call.status.mode === 'away' ? new Set(config.status.away) : new Set<string>();
 
   const base = {
     routeId: route.id,
     language: route.language,
     promise: {
       hours: route.hours,
+      timezone: route.timezone,
       deadlineMs: route.promise.deadlineMs,
       afterOpeningMs: route.promise.afterOpeningMs,
-      onDuty: (route.outOfHours.hunt?.length ?? 0) > 0,
+      // On duty only with a phone left to ring: an out-of-hours hunt that `away` empties can't call back.
+      onDuty: (route.outOfHours.hunt ?? []).some((step) => step.ring.some((phone) => !away.has(phone.person))),
       closedByOwnerUntil: call.status.mode === 'closed' ? (call.status.until ?? Number.POSITIVE_INFINITY) : null,
     },
     screenTimeoutMs: SCREEN_TIMEOUT_MS,
@@ -80,7 +83,6 @@ export function decide(config: Config, call: CallInput): Decision {
     return { route, matched, caller, callerRule, open, why, hunt: 'none', plan: { ...base, treatment: 'blocked', steps: [] } };
   }
   const [hunt, source] = chooseHunt(route, rule?.hunt ?? null, open);
-  const away = call.status.mode === 'away' ? new Set(config.status.away) : new Set<string>();
   const steps = planSteps(config, hunt, away, call.callId, caller, call.callerName);
   return { route, matched, caller, callerRule, open, why, hunt: source, plan: { ...base, treatment: 'hunt', steps } };
 }

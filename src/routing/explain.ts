@@ -5,7 +5,7 @@
 import type { Config } from '../config/types.js';
 import type { PlannedStep } from '../call-flow/types.js';
 import { decide, type CallInput, type Decision } from './decide.js';
-import { decideCallbackPromise, type PromiseDecision } from './promise.js';
+import { decideCallbackPromise, promiseWords, type CallbackPromise, type PromiseWords } from '../schedule/promise.js';
 
 export interface TimelineEntry {
   readonly step: number;
@@ -27,16 +27,15 @@ export interface Explanation {
   /** When the hunt is over if nobody answers (ms after the call arrived). */
   readonly huntEndsAfterMs: number;
   /** What the caller is then told; null for blocked callers. Withheld callers get no callback. */
-  readonly promise: (PromiseDecision & { readonly minutes: number }) | null;
+  readonly promise: (CallbackPromise & { readonly words: PromiseWords }) | null;
 }
 
 export function explain(config: Config, call: CallInput): Explanation {
   const decision = decide(config, call);
   const { timeline, endMs } = simulate(decision.plan.steps);
-  const promise =
-    decision.plan.treatment === 'blocked'
-      ? null
-      : { ...decideCallbackPromise(decision.plan.promise, call.now + endMs), minutes: Math.round(decision.plan.promise.deadlineMs / 60_000) };
+  const promisedAt = call.now + endMs;
+  const decided = decision.plan.treatment === 'blocked' ? null : decideCallbackPromise(decision.plan.promise, promisedAt);
+  const promise = decided && { ...decided, words: promiseWords(decided, decision.plan.promise, promisedAt) };
   return { at: call.now, called: call.called, caller: decision.caller, decision, timeline, huntEndsAfterMs: endMs, promise };
 }
 
@@ -88,8 +87,7 @@ export function formatExplanation(e: Explanation, timezone: string): string[] {
   if (e.caller === null) {
     lines.push(`  then:     at ${after}, the caller is told the number is withheld and may leave a message; no callback`);
   } else if (e.promise) {
-    const words = e.promise.kind === 'within' ? `"we'll call you back within ${e.promise.minutes} minutes"` : `"we'll call you back when we open"`;
-    lines.push(`  then:     at ${after}, a callback is recorded, then the caller hears ${words}`);
+    lines.push(`  then:     at ${after}, a callback is recorded, then the caller hears "${sayInEnglish(e.promise.words)}"`);
     lines.push(`  due:      ${when(e.promise.dueAt)}`);
   }
   return lines;
@@ -120,3 +118,31 @@ function formatLocal(ms: number, timezone: string): string {
     hour12: false,
   }).format(ms);
 }
+
+/** The promise's words as the English prompts say them (prompts/src/en.txt). */
+export function sayInEnglish(words: PromiseWords): string {
+  if (words.kind === 'within') {
+    const { hours, minutes } = words.within;
+    const h = hours === 0 ? '' : hours === 1 ? '1 hour' : `${hours} hours`;
+    const m = minutes === 0 ? '' : minutes === 1 ? '1 minute' : `${minutes} minutes`;
+    return `we'll call you back within ${[h, m].filter(Boolean).join(' and ')}`;
+  }
+  const intro = words.closedNow ? "we're closed right now; we'll call you back" : "we'll call you back";
+  const due = words.due;
+  switch (due.kind) {
+    case 'day': {
+      const part = due.part;
+      if (due.day === 'today') return `${intro} this ${part}`;
+      if (due.day === 'tomorrow') return `${intro} tomorrow ${part}`;
+      return `${intro} on ${WEEKDAY_NAMES[due.day]} ${part}`;
+    }
+    case 'days':
+      return `${intro} within ${due.days} days`;
+    case 'weeks':
+      return `${intro} within ${due.weeks} weeks`;
+    case 'unknown':
+      return `${intro} when we open`;
+  }
+}
+
+const WEEKDAY_NAMES = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' } as const;

@@ -107,3 +107,18 @@ function firstInstantWithNewOffset(zone: IANAZone, oldAt: number, newAt: number)
   }
   return hi;
 }
+
+/** Minutes after local midnight that the wall clock in `zoneName` shows at `instant` (0 ≤ m < 1440). */
+export function localMinuteOf(instant: number, zoneName: string): number {
+  const wall = instant + offsetMs(zoneNamed(zoneName), instant);
+  return Math.floor((((wall % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY) / MS_PER_MINUTE);
+}
+
+/**
+ * A local date and time of day (ms after midnight) as an instant, by the DST policy above: the
+ * same rule the opening hours follow, so `nevermiss explain --at` reads a time as the schedule does.
+ */
+export function localTimeInstant(date: string, msOfDay: number, zoneName: string): number {
+  const minute = Math.floor(msOfDay / MS_PER_MINUTE);
+  return wallClockInstant(date, minute, zoneName) + (msOfDay - minute * MS_PER_MINUTE);
+}

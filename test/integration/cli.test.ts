@@ -113,7 +113,19 @@ test('explain --json: the route, the ring timeline and the promise, from the sam
   assert.deepEqual(result['timeline'], [
     { step: 0, person: 'owner', phone: 'desk', dial: 'PJSIP/owner-desk', fromMs: 0, toMs: 20_000, screen: false, fromSec: 0, toSec: 20 },
   ]);
-  assert.deepEqual(result['promise'], { kind: 'within', minutes: 10, dueAt: '2026-12-01T09:10:20.000Z' });
+  assert.deepEqual(result['promise'], { kind: 'within', minutes: 10, said: "we'll call you back within 10 minutes", dueAt: '2026-12-01T09:10:20.000Z' });
+});
+
+test('explain --at reads a local time by the schedule\'s DST rule: skipped is the jump, repeated is the first; an offset is taken as it is', async () => {
+  const at = async (text: string): Promise<unknown> => {
+    const { code, stdout, stderr } = await nevermiss('explain', '--to', '4530123456', '--from', '20111111', '--at', text, '--json', '--config', config);
+    assert.equal(code, 0, stderr);
+    return (JSON.parse(stdout) as Record<string, unknown>)['at'];
+  };
+  assert.equal(await at('2026-03-29T02:30'), '2026-03-29T01:00:00.000Z', 'skipped in spring: the jump, 03:00+02:00');
+  assert.equal(await at('2026-10-25T02:30'), '2026-10-25T00:30:00.000Z', 'repeated in autumn: the first, 02:30+02:00');
+  assert.equal(await at('2026-12-01T10:00:30'), '2026-12-01T09:00:30.000Z');
+  assert.equal(await at('2026-10-25T02:30+01:00'), '2026-10-25T01:30:00.000Z', 'an offset is taken as it is');
 });
 
 test('explain rejects a time it cannot read, naming it', async () => {

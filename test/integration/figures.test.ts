@@ -99,7 +99,7 @@ const plan: HuntPlan = {
   language: 'en',
   treatment: 'hunt',
   steps: [],
-  promise: { hours: null, deadlineMs: 10 * MIN, afterOpeningMs: 10 * MIN, onDuty: false, closedByOwnerUntil: null },
+  promise: { hours: null, timezone: 'Europe/Copenhagen', deadlineMs: 10 * MIN, afterOpeningMs: 10 * MIN, onDuty: false, closedByOwnerUntil: null },
   screenTimeoutMs: 10_000,
 };
 

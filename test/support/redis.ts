@@ -30,9 +30,9 @@ export interface TestRedis {
   readonly prefix: string;
   /** prefix + name. */
   key(name: string): string;
-  /** Keys that currently exist under the prefix. */
+  /** Keys that currently exist under the prefix, or under its hash tag `{prefix}:` (the keys nevermiss builds from it). */
   keys(): Promise<string[]>;
-  /** Deletes every key under the prefix (and only those) and closes the client. */
+  /** Deletes every key under the prefix and its hash tag (and only those) and closes the client. */
   cleanup(): Promise<void>;
 }
 
@@ -50,14 +50,18 @@ export async function createTestRedis(options: { label?: string; url?: string } 
   const redis = new Redis(options.url ?? REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
 
+  // Keys the test writes itself start with the prefix; keys the code under test builds from it
+  // (src/callbacks/keys.ts) start with its hash tag, `{prefix}:`. Both are this test's.
   const keys = async (): Promise<string[]> => {
     const found = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      for (const k of batch) found.add(k);
-    } while (cursor !== '0');
+    for (const pattern of [`${prefix}*`, `{${prefix}}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        for (const k of batch) found.add(k);
+      } while (cursor !== '0');
+    }
     return [...found];
   };
 

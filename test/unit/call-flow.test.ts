@@ -12,7 +12,7 @@ const plan: HuntPlan = {
   language: 'en',
   treatment: 'hunt',
   screenTimeoutMs: 10_000,
-  promise: { hours: null, deadlineMs: 10 * 60_000, afterOpeningMs: 30 * 60_000, onDuty: false, closedByOwnerUntil: null },
+  promise: { hours: null, timezone: 'Europe/Copenhagen', deadlineMs: 10 * 60_000, afterOpeningMs: 30 * 60_000, onDuty: false, closedByOwnerUntil: null },
   steps: [
     { timeoutMs: 20_000, delayMs: null, legs: [leg('c1-s0-0', 'owner', 'desk'), leg('c1-s0-1', 'owner', 'mobile')] },
     { timeoutMs: 15_000, delayMs: null, legs: [leg('c1-s1-0', 'colleague', 'mobile', { ringMs: 15_000 })] },
@@ -161,14 +161,16 @@ test('screening: when another phone wins meanwhile, the deciding one hears "the 
   assert.ok(!effects.some((e) => e.type === 'hangupLeg' && e.legId === 'c1-s0-1'));
 });
 
+const tenMinutes = { kind: 'within', within: { hours: 0, minutes: 10 } } as const;
+
 test('nobody answers: the callback is recorded before the promise is played, then the caller is hung up', () => {
   const { state, effects } = run(withNumber, [started, timedOut(0, 21_000), timedOut(1, 36_000)]);
-  assert.deepEqual(state, { kind: 'recording', reason: 'no-answer', callerPresent: true, promise: { kind: 'within', dueAt: 636_000, minutes: 10 } });
+  assert.deepEqual(state, { kind: 'recording', reason: 'no-answer', callerPresent: true, promise: { kind: 'within', dueAt: 636_000, words: tenMinutes } });
   assert.deepEqual(effects.at(-1), { type: 'recordCallback', reason: 'no-answer', dueAt: 636_000 });
   assert.ok(!effects.some((e) => e.type === 'play'), 'no promise before the callback is stored');
 
   const recorded = transition(withNumber, state, { type: 'callbackRecorded', callbackId: 'cb-1', dueAt: 636_000, attempts: 1 }, 36_010);
-  assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise', minutes: 10, language: 'en' } }]);
+  assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise', words: tenMinutes, language: 'en' } }]);
   const finished = transition(withNumber, recorded.state, { type: 'promptFinished' }, 45_000);
   const outcome = { kind: 'callback-pending', callbackId: 'cb-1', reason: 'no-answer', promise: 'within', dueAt: 636_000 } as const;
   assert.deepEqual(finished.state, { kind: 'ended', outcome });
@@ -183,7 +185,9 @@ test('closed by the owner for two hours: no hunt, and the promise says "when we 
   assert.ok(state.kind === 'recording' && state.promise.kind === 'when-open');
   assert.equal(state.promise.dueAt, until + 30 * 60_000);
   const recorded = transition(closed, state, { type: 'callbackRecorded', callbackId: 'cb-9', dueAt: until + 30 * 60_000, attempts: 1 }, 1_100);
-  assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise-when-open', language: 'en' } }]);
+  // 1970-01-01 02:30 in Copenhagen, closed now: "we are closed; we'll call you back this morning".
+  const words = { kind: 'when-open', closedNow: true, due: { kind: 'day', day: 'today', part: 'morning' } } as const;
+  assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise', words, language: 'en' } }]);
 });
 
 test('a blocked caller hears a polite message, nothing rings, no callback, and the call is logged as blocked', () => {
@@ -308,7 +312,7 @@ test('a caller found again after a restart (interrupted): live legs released, th
   ]);
   const recorded = transition(withNumber, state, { type: 'callbackRecorded', callbackId: 'cb-1', dueAt: 605_000, attempts: 1 }, 5_100);
   assert.equal(recorded.state.kind, 'promising');
-  assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise', minutes: 10, language: 'en' } }]);
+  assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise', words: tenMinutes, language: 'en' } }]);
 });
 
 test('an interrupted withheld caller is told why there is no callback and may leave a message', () => {

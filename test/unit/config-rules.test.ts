@@ -576,6 +576,20 @@ testProblems('holidays, closed days and special hours', [
     expected: ['test.yaml:23:15 routes.main.holidays: expected a country code like "DK", a map like { country: DE, region: BY }, or false, got the value true'],
   },
   {
+    name: 'hours that never open',
+    text: configWith({ 18: '    hours: {}', 19: [] }),
+    expected: [
+      'test.yaml:18:5 routes.main.hours: this route is never open: hours: lists no day; list the days you are open, like "mon-fri: 07:00-16:00", or remove hours: to be open at all times',
+    ],
+  },
+  {
+    name: 'hours that never open, with only closed special days',
+    text: configWith({ 18: '    hours: {}', 19: ['    specialHours: { "2026-12-23": closed }'] }),
+    expected: [
+      'test.yaml:18:5 routes.main.hours: this route is never open: hours: lists no day; list the days you are open, like "mon-fri: 07:00-16:00", or remove hours: to be open at all times',
+    ],
+  },
+  {
     name: 'a date written the European way',
     text: withRouteKeys('    closedDays: ["24/12/2026"]'),
     expected: ['test.yaml:23:18 routes.main.closedDays[0]: expected a date like "2026-12-24" (YYYY-MM-DD), got "24/12/2026"'],
@@ -735,6 +749,7 @@ test('the JSON Schema: draft 2020-12, strict objects, and the routing rules', ()
     'smtp',
     'sms',
     'callbacks',
+    'callable',
     'metrics',
     'retention',
   ]);
@@ -813,7 +828,7 @@ test('the example file has only keys the JSON Schema knows, and every key it kno
   const person = at(schema, 'properties', 'people', 'additionalProperties', 'properties');
   assert.deepEqual(Object.keys(at(example, 'people', 'owner')).sort(), Object.keys(person).sort());
   assert.deepEqual(Object.keys(at(example, 'people', 'owner', 'notify')).sort(), Object.keys(at(person, 'notify', 'properties')).sort());
-  for (const section of ['smtp', 'sms', 'callbacks', 'retention']) {
+  for (const section of ['smtp', 'sms', 'callbacks', 'callable', 'retention']) {
     assert.deepEqual(Object.keys(at(example, section)).sort(), Object.keys(at(schema, 'properties', section, 'properties')).sort(), section);
   }
 });

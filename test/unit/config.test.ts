@@ -243,7 +243,7 @@ testProblems('keys', [
     name: 'an unknown key at the top level',
     text: configWith({ 21: ['defaultRoute: main', 'defaultroute: main'] }),
     expected: [
-      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, failover, http, prompts, data, log, firm, status, people, routes, defaultRoute, smtp, sms, callbacks, metrics, retention',
+      'test.yaml:22:1 defaultroute: unknown key "defaultroute"; allowed keys: ari, redis, failover, http, prompts, data, log, firm, status, people, routes, defaultRoute, smtp, sms, callbacks, callable, metrics, retention',
     ],
   },
   {

@@ -75,7 +75,7 @@ const plan: HuntPlan = {
     { legs: [leg('c1-s0-0', 'owner', 'desk'), leg('c1-s0-1', 'owner', 'mobile')], timeoutMs: 20_000, delayMs: null },
     { legs: [leg('c1-s1-0', 'colleague', 'mobile')], timeoutMs: 20_000, delayMs: null },
   ],
-  promise: { hours: null, deadlineMs: 600_000, afterOpeningMs: 600_000, onDuty: false, closedByOwnerUntil: null },
+  promise: { hours: null, timezone: 'Europe/Copenhagen', deadlineMs: 600_000, afterOpeningMs: 600_000, onDuty: false, closedByOwnerUntil: null },
   screenTimeoutMs: 10_000,
 };
 

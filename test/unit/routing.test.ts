@@ -42,6 +42,16 @@ routes:
       - { ring: [owner], timeout: 20s }
     outOfHours:
       hunt: [{ ring: [oncall], timeout: 30s }]
+  afterhours:
+    numbers: ["4530888888"]
+    hours: { mon-fri: "07:00-17:00" }
+    holidays: DK
+    hunt: [{ ring: [colleague], timeout: 20s }]
+    outOfHours:
+      hunt: [{ ring: [owner.desk], timeout: 30s }]
+  always:
+    numbers: ["4530777777"]
+    hunt: [{ ring: [colleague], timeout: 20s }]
 defaultRoute: main
 `;
 
@@ -103,6 +113,22 @@ test('closed by hours, by a holiday, by the owner; out of hours someone on duty 
   assert.equal(night.plan.promise.onDuty, true);
 });
 
+test('"within" only when someone can call back: an out-of-hours hunt that away empties, or closed without hours, promise "when we open"', () => {
+  const said = (over: Partial<CallInput>): [string | undefined, string] => {
+    const e = explain(config(), call(over));
+    return [e.promise?.kind, formatExplanation(e, 'Europe/Copenhagen').find((line) => line.includes('hears'))?.replace(/^.*hears /, '') ?? ''];
+  };
+  const christmas3am = cph('2026-12-25T03:00');
+  assert.deepEqual(said({ called: '4530888888', now: christmas3am }), ['within', `"we'll call you back within 10 minutes"`], 'the owner is on duty');
+  assert.deepEqual(
+    said({ called: '4530888888', now: christmas3am, status: { mode: 'away', until: null } }),
+    ['when-open', `"we're closed right now; we'll call you back on Monday morning"`],
+    'away leaves nobody on duty: Christmas, then the weekend',
+  );
+  assert.deepEqual(said({ called: '4530777777', status: { mode: 'closed', until: null } }), ['when-open', `"we're closed right now; we'll call you back when we open"`]);
+  assert.deepEqual(said({ called: '4530777777' }), ['within', `"we'll call you back within 10 minutes"`]);
+});
+
 function pick(d: ReturnType<typeof decide>): [boolean, string, string] {
   return [d.open, d.why, d.hunt];
 }
@@ -134,7 +160,7 @@ test('explain prints what will happen, line by line', () => {
     '       0s–20s  owner.desk        PJSIP/owner-desk',
     '       0s–15s  owner.mobile      PJSIP/trunk/sip:+4520123456@provider  screened: must press 1 within 10s',
     '      10s–30s  colleague.mobile  PJSIP/colleague',
-    '  then:     at 30s, a callback is recorded, then the caller hears "we\'ll call you back when we open"',
+    '  then:     at 30s, a callback is recorded, then the caller hears "we\'ll call you back on Monday morning"',
     '  due:      Mon, 28/12/2026, 07:30',
   ]);
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import { dayPlan, isOpen, nextOpening, openPeriodAt, type DayReason } from '../../src/schedule/hours.js';
 import { isKnownHolidayRule } from '../../src/schedule/holidays.js';
-import { decidePromise } from '../../src/schedule/promise.js';
+import { decideCallbackPromise, promiseWords, type PromisePolicy } from '../../src/schedule/promise.js';
+import { sayInEnglish } from '../../src/routing/explain.js';
 import type { OpeningHours, TimeRange, Weekday } from '../../src/schedule/types.js';
 import { isKnownTimeZone, wallClockInstant } from '../../src/schedule/zone.js';
 
@@ -295,34 +296,58 @@ test('DST: whole days are 23 and 25 hours long; a firm opens at 07:00 local on e
   assert.equal(show(nextOpening(firm, at('2026-10-23T16:00'))), '2026-10-26T07:00+01:00');
 });
 
-test('decidePromise: each rule', () => {
-  const policy = { deadlineMs: 10 * 60_000, afterOpeningMs: 30 * 60_000, onDuty: false };
-  type Expected = { kind: 'within'; dueAt: string; minutes: number } | { kind: 'when-open'; dueAt: string; opensAt: string };
-  const cases: ReadonlyArray<readonly [string, OpeningHours | null, string, Partial<typeof policy>, Expected]> = [
-    ['no opening hours: within', null, '2026-03-14T03:00', {}, { kind: 'within', dueAt: '2026-03-14T03:10+01:00', minutes: 10 }],
-    ['someone on duty: within, out of hours', firm, '2026-03-14T03:00', { onDuty: true }, { kind: 'within', dueAt: '2026-03-14T03:10+01:00', minutes: 10 }],
-    ['open long enough: within', firm, '2026-03-10T16:40', {}, { kind: 'within', dueAt: '2026-03-10T16:50+01:00', minutes: 10 }],
-    ['deadline exactly at closing: within', firm, '2026-03-10T16:50', {}, { kind: 'within', dueAt: '2026-03-10T17:00+01:00', minutes: 10 }],
-    ['closes before the deadline', firm, '2026-03-10T16:55', {}, { kind: 'when-open', opensAt: '2026-03-11T07:00+01:00', dueAt: '2026-03-11T07:30+01:00' }],
-    ['closed: the next opening', firm, '2026-03-14T10:00', {}, { kind: 'when-open', opensAt: '2026-03-16T07:00+01:00', dueAt: '2026-03-16T07:30+01:00' }],
-    ['before lunch: after lunch', shop, '2026-03-10T11:55', {}, { kind: 'when-open', opensAt: '2026-03-10T13:00+01:00', dueAt: '2026-03-10T13:30+01:00' }],
-    ['open across midnight: within', nightLine, '2026-03-14T23:55', {}, { kind: 'within', dueAt: '2026-03-15T00:05+01:00', minutes: 10 }],
-    ['after the merged period: next period', nightLine, '2026-03-15T01:55', {}, { kind: 'when-open', opensAt: '2026-03-15T10:00+01:00', dueAt: '2026-03-15T10:30+01:00' }],
-    ['never opens: within', neverOpen, '2026-03-10T10:00', {}, { kind: 'within', dueAt: '2026-03-10T10:10+01:00', minutes: 10 }],
-    ['Easter: after the long weekend', firm, '2026-04-05T23:59', {}, { kind: 'when-open', opensAt: '2026-04-07T07:00+02:00', dueAt: '2026-04-07T07:30+02:00' }],
-    ['minutes are rounded', null, '2026-03-10T10:00', { deadlineMs: 90_000 }, { kind: 'within', dueAt: '2026-03-10T10:01+01:00', minutes: 2 }],
+test('decideCallbackPromise: each rule, and the words that say it', () => {
+  const policy: PromisePolicy = { hours: null, timezone: CPH, deadlineMs: 10 * 60_000, afterOpeningMs: 30 * 60_000, onDuty: false, closedByOwnerUntil: null };
+  const INF = Number.POSITIVE_INFINITY;
+  type Row = readonly [label: string, hours: OpeningHours | null, local: string, overrides: Partial<PromisePolicy>, kind: 'within' | 'when-open', dueAt: string, said: string];
+  const cases: readonly Row[] = [
+    ['no opening hours: within', null, '2026-03-14T03:00', {}, 'within', '2026-03-14T03:10+01:00', "we'll call you back within 10 minutes"],
+    ['someone on duty: within, out of hours', firm, '2026-03-14T03:00', { onDuty: true }, 'within', '2026-03-14T03:10+01:00', "we'll call you back within 10 minutes"],
+    ['open long enough: within', firm, '2026-03-10T16:40', {}, 'within', '2026-03-10T16:50+01:00', "we'll call you back within 10 minutes"],
+    ['deadline exactly at closing: within', firm, '2026-03-10T16:50', {}, 'within', '2026-03-10T17:00+01:00', "we'll call you back within 10 minutes"],
+    ['open, but closes before the deadline: not "we are closed"', firm, '2026-03-10T16:55', {}, 'when-open', '2026-03-11T07:30+01:00', "we'll call you back tomorrow morning"],
+    ['closed on Saturday: Monday morning', firm, '2026-03-14T10:00', {}, 'when-open', '2026-03-16T07:30+01:00', "we're closed right now; we'll call you back on Monday morning"],
+    ['before lunch: this afternoon', shop, '2026-03-10T11:55', {}, 'when-open', '2026-03-10T13:30+01:00', "we'll call you back this afternoon"],
+    ['at 03:00: this morning', firm, '2026-03-10T03:00', {}, 'when-open', '2026-03-10T07:30+01:00', "we're closed right now; we'll call you back this morning"],
+    ['open across midnight: within', nightLine, '2026-03-14T23:55', {}, 'within', '2026-03-15T00:05+01:00', "we'll call you back within 10 minutes"],
+    ['after the merged period: next period', nightLine, '2026-03-15T01:55', {}, 'when-open', '2026-03-15T10:30+01:00', "we'll call you back this morning"],
+    ['never opens: nobody knows when', neverOpen, '2026-03-10T10:00', {}, 'when-open', '2026-03-10T10:10+01:00', "we're closed right now; we'll call you back when we open"],
+    ['Easter: after the long weekend', firm, '2026-04-05T23:59', {}, 'when-open', '2026-04-07T07:30+02:00', "we're closed right now; we'll call you back on Tuesday morning"],
+    ['due more than six days away: within N days', firm, '2026-07-17T16:30', { afterOpeningMs: 0, closedByOwnerUntil: at('2026-07-27T00:00') }, 'when-open', '2026-07-27T07:00+02:00', "we're closed right now; we'll call you back within 10 days"],
+    ['seconds are spoken as a whole minute more', null, '2026-03-10T10:00', { deadlineMs: 10 * 60_000 + 20_000 }, 'within', '2026-03-10T10:10+01:00', "we'll call you back within 11 minutes"],
+    ['90 minutes: an hour and 30 minutes', null, '2026-03-10T10:00', { deadlineMs: 90 * 60_000 }, 'within', '2026-03-10T11:30+01:00', "we'll call you back within 1 hour and 30 minutes"],
+    ['3 hours', null, '2026-03-10T10:00', { deadlineMs: 3 * 3_600_000 }, 'within', '2026-03-10T13:00+01:00', "we'll call you back within 3 hours"],
+    ['closed by the owner, no hours, no end: when we open', null, '2026-03-10T10:00', { closedByOwnerUntil: INF }, 'when-open', '2026-03-10T10:10+01:00', "we're closed right now; we'll call you back when we open"],
+    ['closed by the owner until 14:00, no hours', null, '2026-03-10T10:00', { closedByOwnerUntil: at('2026-03-10T14:00') }, 'when-open', '2026-03-10T14:30+01:00', "we're closed right now; we'll call you back this afternoon"],
+    ['closed by the owner, but someone on duty: within', firm, '2026-03-10T10:00', { closedByOwnerUntil: INF, onDuty: true }, 'within', '2026-03-10T10:10+01:00', "we'll call you back within 10 minutes"],
+    ['closed by the owner today: the next opening after today', firm, '2026-03-10T10:00', { closedByOwnerUntil: INF }, 'when-open', '2026-03-11T07:30+01:00', "we're closed right now; we'll call you back tomorrow morning"],
   ];
-  for (const [label, h, local, overrides, expected] of cases) {
-    const promise = decidePromise(h, at(local), { ...policy, ...overrides });
-    const shown = promise.kind === 'within' ? { ...promise, dueAt: show(promise.dueAt) } : { ...promise, dueAt: show(promise.dueAt), opensAt: show(promise.opensAt) };
-    assert.deepEqual(shown, expected, label);
+  for (const [label, h, local, overrides, kind, dueAt, said] of cases) {
+    const p = { ...policy, hours: h, ...overrides };
+    const promise = decideCallbackPromise(p, at(local));
+    assert.deepEqual([promise.kind, show(promise.dueAt), sayInEnglish(promiseWords(promise, p, at(local)))], [kind, dueAt, said], label);
   }
 });
 
-test('decidePromise: due exactly afterOpeningMs after opening, to the millisecond', () => {
-  const promise = decidePromise(firm, at('2026-03-10T16:55'), { deadlineMs: 600_000, afterOpeningMs: 45 * 60_000, onDuty: false });
+test('decideCallbackPromise: due exactly afterOpeningMs after opening, to the millisecond', () => {
+  const policy: PromisePolicy = { hours: firm, timezone: CPH, deadlineMs: 600_000, afterOpeningMs: 45 * 60_000, onDuty: false, closedByOwnerUntil: null };
+  const promise = decideCallbackPromise(policy, at('2026-03-10T16:55'));
   assert.equal(promise.kind, 'when-open');
   assert.equal(promise.dueAt, at('2026-03-11T07:45'));
+});
+
+test('the spoken part of the day is never earlier than the due time', () => {
+  const policy: PromisePolicy = { hours: null, timezone: CPH, deadlineMs: 600_000, afterOpeningMs: 0, onDuty: false, closedByOwnerUntil: null };
+  const now = at('2026-03-09T08:00');
+  const ends = { morning: 12 * 60, afternoon: 18 * 60, evening: 24 * 60 };
+  for (let minute = 0; minute < 6 * 1440; minute += 7) {
+    const until = now + minute * 60_000 + 1;
+    const p = { ...policy, closedByOwnerUntil: until };
+    const words = promiseWords(decideCallbackPromise(p, now), p, now);
+    assert.ok(words.kind === 'when-open' && words.due.kind === 'day', `minute ${minute}`);
+    const local = DateTime.fromMillis(until, { zone: CPH });
+    assert.ok(local.hour * 60 + local.minute < ends[words.due.part], `${local.toISO() ?? ''} said as ${words.due.part}`);
+  }
 });
 
 test('validators for the config loader: time zones and holiday rules', () => {

@@ -21,6 +21,21 @@ test('the text-back names the firm and the time, in the route language and time 
   );
 });
 
+test('the text-back: a due day more than six days away is named by its date; a minute is never dropped', () => {
+  const cases: ReadonlyArray<readonly [string, 'en' | 'da', string, string, string]> = [
+    ['23 December, due 4 January', 'en', '2026-12-23T16:30', '2027-01-04T07:10', "We'll call you back before Monday 4 January 07:10."],
+    ['23 December, due 4 January', 'da', '2026-12-23T16:30', '2027-01-04T07:10', 'Vi ringer dig op senest mandag den 4. januar kl. 07.10.'],
+    ['six days away: the weekday', 'en', '2026-12-01T10:00', '2026-12-07T07:10', "We'll call you back before Monday 07:10."],
+    ['seven days away: the date', 'en', '2026-12-01T10:00', '2026-12-08T07:10', "We'll call you back before Tuesday 8 December 07:10."],
+    ['tomorrow, in Danish', 'da', '2026-12-01T18:00', '2026-12-02T07:30', 'Vi ringer dig op senest onsdag kl. 07.30.'],
+    ['due 14:42:20: 14:43, not 14:42', 'en', '2026-12-01T14:32', '2026-12-01T14:42:20', "We'll call you back before 14:43."],
+    ['due 23:59:30: midnight, which is tomorrow', 'en', '2026-12-01T23:50', '2026-12-01T23:59:30', "We'll call you back before Wednesday 00:00."],
+  ];
+  for (const [label, language, now, due, expected] of cases) {
+    assert.ok(textBackMessage('', language, cph(due), 'Europe/Copenhagen', cph(now)).endsWith(expected), `${label}: ${textBackMessage('', language, cph(due), 'Europe/Copenhagen', cph(now))}`);
+  }
+});
+
 const BASE = `ari: { url: "http://127.0.0.1:8088", username: u, password: p }
 prompts: { source: sound }
 people: { owner: { phones: { desk: PJSIP/owner-desk } } }
