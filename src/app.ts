@@ -131,7 +131,7 @@ export function createApp(deps: AppDeps): App {
   const dialBackRegistry = new DialBackRegistry();
   // Metrics settings are read once, like the connection settings: changing them needs a restart.
   const exposition = createMetrics({
-    stored: async (now) => ({ ...(await deps.reader.counts(now)), ...(await deps.jobs.counts(now)) }),
+    stored: async (now) => ({ ...(await deps.reader.counts(now)), ...(await deps.jobs.counts()) }),
     state: () => {
       const { role } = elector.view();
       return { active: role === 'active', ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size, spoolDepth: deps.spool.stats().depth };

@@ -99,7 +99,7 @@ export interface WorkerOptions {
 export interface JobCounts {
   /** Follow-up jobs scheduled (notifications and their retries, reminders, escalations), running ones included. */
   readonly jobs: number;
-  /** Jobs that could run now: the queue's backlog (running ones included). */
+  /** Jobs that could run now, by BullMQ's clock (not delayed): the queue's backlog, running ones included. */
   readonly jobsDue: number;
 }
 
@@ -120,8 +120,8 @@ export interface JobQueue {
   scheduled(): Promise<JobInfo[]>;
   /** Every kept job of these callbacks, whatever its state. */
   allOf(callbackIds: ReadonlySet<string>): Promise<JobInfo[]>;
-  /** How many jobs are scheduled, and how many of them are due by `now`. */
-  counts(now: number): Promise<JobCounts>;
+  /** How many jobs are scheduled, and how many of them are due (no longer delayed). */
+  counts(): Promise<JobCounts>;
   /**
    * Moves the jobs left in the queue that came before BullMQ (a sorted set of timers) over, at
    * their due times, and deletes the old keys; returns how many it moved. Safe to run on several
@@ -252,21 +252,15 @@ export function createJobQueue(redis: Redis, prefix: string, options: JobQueueOp
 
     allOf: (callbackIds) => read(ALL_STATES, (job) => callbackIds.has(job.callbackId)),
 
-    async counts(now) {
+    async counts() {
       let jobs = 0;
-      let delayedDue = 0;
       let delayed = 0;
       for (const name of QUEUE_NAMES) {
         const counts = await guardRedis(`count the jobs of ${name}`, queue(name).getJobCounts(...SCHEDULED_STATES));
         jobs += SCHEDULED_STATES.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
         delayed += counts['delayed'] ?? 0;
-        if ((counts['delayed'] ?? 0) > 0) {
-          // Delayed jobs whose time came but that no worker moved yet are due too.
-          const rows = await guardRedis(`read the delayed jobs of ${name}`, queue(name).getJobs(['delayed'], 0, -1, true));
-          delayedDue += rows.filter((job) => job.timestamp + (job.delay ?? 0) <= now).length;
-        }
       }
-      return { jobs, jobsDue: jobs - delayed + delayedDue };
+      return { jobs, jobsDue: jobs - delayed };
     },
 
     async adoptLegacyTimers(now) {
@@ -357,7 +351,7 @@ function legacyJob(fields: Record<string, string>, dialAttempts: number): Follow
   } catch {
     data = {};
   }
-  const kind = fields['kind'] as string | undefined;
+  const kind = fields['kind'];
   const legacy: Record<string, unknown> = { callbackId, ...data };
   switch (kind) {
     case 'notify':
