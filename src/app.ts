@@ -20,7 +20,7 @@ import type { StatusStore } from './callbacks/status.js';
 import { createCallRecords } from './callbacks/records.js';
 import type { Spool } from './callbacks/spool.js';
 import type { UsedLinks } from './callbacks/used-links.js';
-import type { Timers as DurableTimers } from './callbacks/timers.js';
+import type { JobQueue } from './callbacks/job-queue.js';
 import { DialBackRegistry } from './dial-back/registry.js';
 import { createFollowUp } from './follow-up/follow-up.js';
 import { createDialBacks } from './follow-up/dial-back.js';
@@ -63,8 +63,8 @@ export interface AppDeps {
   /** Where records go when Redis can't take them in time; replayed into Redis when it is back. */
   readonly spool: Spool;
   readonly status: StatusStore;
-  /** Durable jobs (notifications, reminders, escalations) in Redis. */
-  readonly jobs: DurableTimers;
+  /** The follow-up jobs (notifications, reminders, escalations, text-backs) on BullMQ. */
+  readonly jobs: JobQueue;
   /** Single-use action links (the buttons of push notifications), marked used in Redis. */
   readonly usedLinks: UsedLinks;
   /** Builds the notifier for a config (again after a reload). */
@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): App {
   const dialBackRegistry = new DialBackRegistry();
   // Metrics settings are read once, like the connection settings: changing them needs a restart.
   const exposition = createMetrics({
-    stored: (now) => deps.reader.counts(now),
+    stored: async (now) => ({ ...(await deps.reader.counts(now)), ...(await deps.jobs.counts()) }),
     state: () => {
       const { role } = elector.view();
       return { active: role === 'active', ari: ari?.isConnected() ?? false, redis: deps.redisReady(), activeCalls: registry.size, spoolDepth: deps.spool.stats().depth };
@@ -153,7 +153,7 @@ export function createApp(deps: AppDeps): App {
   const followUp = createFollowUp({
     config,
     store,
-    timers: deps.jobs,
+    jobs: deps.jobs,
     notifier: () => notifier,
     clock,
     logger,
@@ -313,7 +313,7 @@ export function createApp(deps: AppDeps): App {
       }
       return dialBacks.start(callbackId, person, by);
     },
-    jobs: () => deps.jobs.pending(),
+    jobs: () => deps.jobs.scheduled(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
     page: {
       hub,
@@ -333,8 +333,14 @@ export function createApp(deps: AppDeps): App {
     }),
   });
 
-  // Rounds of work (src/app/repeat.ts). Jobs run on the active instance only (started by the elector).
-  const jobs = repeat('run follow-up jobs', 1_000, () => followUp.tick(), logger);
+  // Rounds of work (src/app/repeat.ts). Follow-up jobs run on the active instance only: its
+  // workers start with the elector's activate and stop when it stands down.
+  const jobs = {
+    start: (): void => void followUp.startJobs().catch((err: unknown) => logger.error('could not start the follow-up workers', { error: describeError(err) })),
+    stop: async (): Promise<void> => {
+      await followUp.stopJobs().catch((err: unknown) => logger.warn('could not stop the follow-up workers cleanly', { error: describeError(err) }));
+    },
+  };
   // Calls whose requests to ARI timed out while the socket stayed up; a reconnect resumes every call anyway.
   const resumer = repeat('resume calls that owe requests to ARI', 2_000, async () => {
     if (!ari?.isConnected()) return;
@@ -371,7 +377,7 @@ export function createApp(deps: AppDeps): App {
       void retentionSweep.now();
     },
     standDown: async () => {
-      jobs.stop();
+      await jobs.stop();
       retentionSweep.stop();
       const current = ari;
       ari = undefined;
@@ -399,7 +405,8 @@ export function createApp(deps: AppDeps): App {
       void spoolReplay.now();
     },
     async stop() {
-      for (const work of [jobs, resumer, sweeps, spoolReplay, retentionSweep]) work.stop();
+      for (const work of [resumer, sweeps, spoolReplay, retentionSweep]) work.stop();
+      await jobs.stop();
       drain.stop();
       notifier.close();
       await elector.stop();

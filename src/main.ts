@@ -12,7 +12,7 @@ import { createRecordsReader } from './callbacks/reader.js';
 import { createEraser } from './callbacks/erase.js';
 import { openSpool } from './callbacks/spool.js';
 import { createStatusStore } from './callbacks/status.js';
-import { createTimers } from './callbacks/timers.js';
+import { createJobQueue } from './callbacks/job-queue.js';
 import { createUsedLinks } from './callbacks/used-links.js';
 import { createLeaseStore } from './callbacks/lease.js';
 import { createNotifier } from './notify/notifier.js';
@@ -52,6 +52,11 @@ export async function serve(config: Config): Promise<void> {
     app.replaySpool('Redis connected');
   });
 
+  // Follow-up jobs on BullMQ, under the same key prefix; a Redis outage is logged, never thrown.
+  const jobs = createJobQueue(redis, config.redis.keyPrefix, {
+    onError: (what, err) => logger.warn('job queue: Redis failed', { what, error: describeError(err) }),
+  });
+
   const app = createApp({
     config,
     loadConfig: () => {
@@ -64,10 +69,10 @@ export async function serve(config: Config): Promise<void> {
     logger,
     store: createCallbackStore(redis, config.redis.keyPrefix),
     reader: createRecordsReader(redis, config.redis.keyPrefix),
-    eraser: createEraser(redis, config.redis.keyPrefix),
+    eraser: createEraser(redis, config.redis.keyPrefix, jobs),
     spool,
     status: createStatusStore(redis, config.redis.keyPrefix),
-    jobs: createTimers(redis, config.redis.keyPrefix),
+    jobs,
     usedLinks: createUsedLinks(redis, config.redis.keyPrefix),
     createNotifier: (current) => createNotifier(current),
     instanceId: `${hostname()}:${process.pid}`,

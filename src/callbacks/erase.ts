@@ -1,15 +1,15 @@
 /**
  * Data that doesn't live for ever: erasing what is past its keep time (retention), and
  * everything held about one caller's number (forget, export). Each erasure of a record is one
- * Lua script (./lua/erase*.lua, forgetNumber-4.lua) that takes its indexes, jobs and idempotency
- * keys with it. See docs/decisions/0017.
+ * Lua script (./lua/erase*.lua, forgetNumber-2.lua) that takes its indexes and idempotency
+ * keys with it; the follow-up jobs of erased callbacks are then removed from the job queue. See docs/decisions/0017.
  */
 import type { Redis } from 'ioredis';
 import { createKeys, HISTORY_SUFFIX, type Keys } from './keys.js';
 import { isFields, toCallback, toCallLogEntry, toHistoryEntry } from './decode.js';
 import { defineScript, guardRedis } from './scripts.js';
 import type { Callback, CallLogEntry, HistoryEntry } from './types.js';
-import type { TimerInfo } from './timers.js';
+import type { JobInfo, JobQueue } from './job-queue.js';
 import { ErrorCodes, NevermissError } from '../errors.js';
 
 /** Records handled per round trip. */
@@ -26,8 +26,8 @@ export interface CallerRecords {
   readonly number: string;
   readonly callbacks: readonly (Callback & { readonly history: readonly HistoryEntry[] })[];
   readonly calls: readonly CallLogEntry[];
-  /** Follow-up jobs of those callbacks, and the text-back job of the number. */
-  readonly jobs: readonly TimerInfo[];
+  /** Follow-up jobs of those callbacks (the text-back jobs of the number among them), in any state BullMQ keeps them in. */
+  readonly jobs: readonly JobInfo[];
   /** Until when the number is not texted back again (ms), or null. */
   readonly textedBackUntil: number | null;
 }
@@ -50,13 +50,13 @@ export interface Eraser {
   forget(number: string): Promise<{ readonly calls: number; readonly callbacks: number; readonly other: number }>;
 }
 
-export function createEraser(redis: Redis, prefix: string): Eraser {
+export function createEraser(redis: Redis, prefix: string, jobs: JobQueue): Eraser {
   const keys = createKeys(prefix);
   const scripts = {
     eraseCall: defineScript(redis, 'eraseCall-3'),
-    eraseCallback: defineScript(redis, 'eraseCallback-6'),
+    eraseCallback: defineScript(redis, 'eraseCallback-4'),
     eraseMessage: defineScript(redis, 'eraseMessage-2'),
-    forgetNumber: defineScript(redis, 'forgetNumber-4'),
+    forgetNumber: defineScript(redis, 'forgetNumber-2'),
   };
   const recordedCallPrefix = keys.recordedCall('');
 
@@ -66,8 +66,8 @@ export function createEraser(redis: Redis, prefix: string): Eraser {
   /** `closedBefore`: retention's cutoff; null to erase whatever the status. */
   async function eraseCallback(id: string, closedBefore: number | null): Promise<boolean> {
     const [code] = (await scripts.eraseCallback(
-      keys.callback(id), keys.history(id), keys.pending, keys.callbacksCreated, keys.timersOfCallback(id), keys.timers,
-      id, closedBefore === null ? '' : String(closedBefore), keys.timerPrefix, keys.pendingByCallerPrefix, recordedCallPrefix,
+      keys.callback(id), keys.history(id), keys.pending, keys.callbacksCreated,
+      id, closedBefore === null ? '' : String(closedBefore), keys.pendingByCallerPrefix, recordedCallPrefix,
     )) as [number];
     return code === 1;
   }
@@ -112,21 +112,6 @@ export function createEraser(redis: Redis, prefix: string): Eraser {
     });
   }
 
-  async function jobsOf(callbackIds: readonly string[], number: string): Promise<TimerInfo[]> {
-    const jobIds = new Set<string>([`textback:${number}`]);
-    for (const id of callbackIds) for (const jobId of await guardRedis('read the jobs of a callback', redis.smembers(keys.timersOfCallback(id)))) jobIds.add(jobId);
-    return readAll('read jobs', [...jobIds].map((id) => keys.timer(id)), (f) => ({
-      id: f['id'] ?? '',
-      kind: f['kind'] ?? '',
-      callbackId: f['callbackId'] ?? '',
-      data: JSON.parse(f['data'] ?? '{}') as TimerInfo['data'],
-      dueAt: Number(f['dueAt']),
-      leasedBy: f['leasedBy'] ?? null,
-      leaseUntil: f['leaseUntil'] === undefined ? null : Number(f['leaseUntil']),
-      claims: Number(f['claims'] ?? 0),
-    }));
-  }
-
   return {
     keys,
 
@@ -158,10 +143,14 @@ export function createEraser(redis: Redis, prefix: string): Eraser {
       // Callbacks created before the cutoff that are still open, or closed since, stay: step over them.
       for (let offset = 0; ; ) {
         const ids = await guardRedis('read old callbacks', redis.zrangebyscore(keys.callbacksCreated, '-inf', `(${cutoff}`, 'LIMIT', offset, PAGE));
+        const erased = new Set<string>();
         for (const id of ids) {
-          if (await eraseCallback(id, cutoff)) callbacks += 1;
+          if (await eraseCallback(id, cutoff)) erased.add(id);
           else offset += 1;
         }
+        // Their jobs (kept results of finished jobs, mostly), in one pass over the job queue.
+        await jobs.removeAllOf(erased);
+        callbacks += erased.size;
         if (ids.length < PAGE) break;
         if (callbacks >= limit) {
           more = true;
@@ -201,7 +190,7 @@ export function createEraser(redis: Redis, prefix: string): Eraser {
         number,
         callbacks: callbacks.map((callback, i) => ({ ...callback, history: histories[i] ?? [] })).sort((a, b) => a.createdAt - b.createdAt),
         calls: calls.sort((a, b) => a.startedAt - b.startedAt),
-        jobs: await jobsOf(callbackIds, number),
+        jobs: await jobs.allOf(new Set(callbackIds)),
         textedBackUntil: ttl > 0 ? now + ttl : null,
       };
     },
@@ -210,13 +199,11 @@ export function createEraser(redis: Redis, prefix: string): Eraser {
       const { callIds, callbackIds } = await findIds(number);
       let callbacks = 0;
       for (const id of callbackIds) if (await eraseCallback(id, null)) callbacks += 1;
+      // Every job of those callbacks, whatever its state: their data name the callback, and a text-back the number.
+      await jobs.removeAllOf(new Set(callbackIds));
       let calls = 0;
       for (const id of callIds) if (await eraseCall(id)) calls += 1;
-      const textBackJob = `textback:${number}`;
-      const other = Number(await scripts.forgetNumber(
-        keys.pendingByCaller(number), keys.textedBack(number), keys.timer(textBackJob), keys.timers,
-        textBackJob, keys.timersOfCallbackPrefix,
-      ));
+      const other = Number(await scripts.forgetNumber(keys.pendingByCaller(number), keys.textedBack(number)));
       return { calls, callbacks, other };
     },
   };

@@ -2,6 +2,8 @@
  * Every Redis key nevermiss uses is built here. All of them share one hash tag, `{prefix}`,
  * so that a multi-key Lua script touches a single Redis Cluster slot.
  */
+import type { FollowUpJob } from '../follow-up/jobs.js';
+
 export interface Keys {
   /** Hash with one callback's fields. */
   callback(id: string): string;
@@ -47,16 +49,17 @@ export interface Keys {
   /** String with an expiry: this number was texted back, and isn't again until it expires. */
   textedBack(number: string): string;
   /**
-   * Sorted set of timer job ids, scored by the time a job can next be claimed: its due time
-   * while free, the end of its lease while leased.
+   * The prefix BullMQ builds its keys under (`{prefix}:<queue>:...`, the same hash tag as every
+   * other key), for the follow-up jobs (callbacks/job-queue.ts).
    */
-  readonly timers: string;
-  /** Hash with one timer job (kind, callbackId, data, dueAt, lease). */
-  timer(jobId: string): string;
-  readonly timerPrefix: string;
-  /** Set of the timer job ids that belong to one callback. */
-  timersOfCallback(callbackId: string): string;
-  readonly timersOfCallbackPrefix: string;
+  readonly jobsPrefix: string;
+  /**
+   * The keys of the job queue that came before BullMQ (a sorted set of job ids, a hash per job, a
+   * set of job ids per callback), read once at start to move what is left in them over.
+   */
+  readonly legacyTimers: string;
+  legacyTimer(jobId: string): string;
+  legacyTimersOfCallback(callbackId: string): string;
   /** String with an expiry: the id of the active instance of this installation (its lease). */
   readonly lease: string;
   /** Hash: instance id -> its latest heartbeat (JSON: role, ready, at), pruned when stale. */
@@ -69,6 +72,37 @@ export interface Keys {
   textBackPerHour(hour: number): string;
 }
 
+/**
+ * The id of a follow-up job: the same job always gets the same id, so scheduling it twice adds
+ * it once (BullMQ ignores an add whose id exists). Ids hold no ":" (BullMQ's separator).
+ */
+export function jobId(job: FollowUpJob): string {
+  switch (job.kind) {
+    case 'notify':
+      return `notify.${job.event}.${job.callbackId}`;
+    case 'deliver':
+      return `deliver.${job.event}.${job.callbackId}.${job.person}.${job.channel}`;
+    case 'remind':
+      return `remind.${job.callbackId}.${job.dialAttempt}`;
+    case 'overdue':
+      return `overdue.${job.callbackId}`;
+    case 'escalate':
+      return `escalate.${job.callbackId}`;
+    case 'text-back':
+      return `text-back.${job.callbackId}.${job.call}`;
+  }
+}
+
+/**
+ * The ids of the jobs of a callback that wait for a time (reminders up to `dialAttempts`,
+ * overdue, escalate): what closing it removes. Deliveries and fan-outs run at once, and check
+ * that their callback is still open when they do.
+ */
+export function waitingJobIds(callbackId: string, dialAttempts: number): string[] {
+  const reminders = Array.from({ length: dialAttempts + 1 }, (_, n) => jobId({ kind: 'remind', callbackId, dialAttempt: n }));
+  return [...reminders, jobId({ kind: 'overdue', callbackId }), jobId({ kind: 'escalate', callbackId })];
+}
+
 /** Appended to a callback's key for its history; the Lua scripts that reach a callback by index use the same. */
 export const HISTORY_SUFFIX = ':history';
 
@@ -76,8 +110,6 @@ export function createKeys(prefix: string): Keys {
   const tag = `{${prefix}}`;
   const callbackPrefix = `${tag}:callback:`;
   const pendingByCallerPrefix = `${tag}:pending-by-caller:`;
-  const timerPrefix = `${tag}:timer:`;
-  const timersOfCallbackPrefix = `${tag}:timers-of-callback:`;
   return {
     callback: (id) => callbackPrefix + id,
     history: (id) => `${callbackPrefix}${id}${HISTORY_SUFFIX}`,
@@ -95,11 +127,10 @@ export function createKeys(prefix: string): Keys {
     messages: `${tag}:messages`,
     status: `${tag}:status`,
     textedBack: (number) => `${tag}:texted-back:${number}`,
-    timers: `${tag}:timers`,
-    timer: (jobId) => timerPrefix + jobId,
-    timerPrefix,
-    timersOfCallback: (callbackId) => timersOfCallbackPrefix + callbackId,
-    timersOfCallbackPrefix,
+    jobsPrefix: tag,
+    legacyTimers: `${tag}:timers`,
+    legacyTimer: (jobId) => `${tag}:timer:${jobId}`,
+    legacyTimersOfCallback: (callbackId) => `${tag}:timers-of-callback:${callbackId}`,
     lease: `${tag}:lease`,
     instances: `${tag}:instances`,
     usedLink: (linkId) => `${tag}:used-link:${linkId}`,

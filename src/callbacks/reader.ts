@@ -20,10 +20,6 @@ export interface StoredCounts {
   readonly openCallbacks: number;
   /** Open callbacks past their deadline. */
   readonly overdueCallbacks: number;
-  /** Follow-up jobs scheduled (notifications and their retries, reminders, escalations). */
-  readonly jobs: number;
-  /** Jobs that could run now and have not been claimed: the queue's backlog. */
-  readonly jobsDue: number;
 }
 
 export interface RecordsReader {
@@ -80,14 +76,14 @@ export function createRecordsReader(redis: Redis, prefix: string): RecordsReader
 
     async counts(now) {
       const replies = await guardRedis(
-        'count callbacks and jobs',
-        redis.multi().zcard(keys.pending).zcount(keys.pending, '-inf', `(${now}`).zcard(keys.timers).zcount(keys.timers, '-inf', now).exec(),
+        'count callbacks',
+        redis.multi().zcard(keys.pending).zcount(keys.pending, '-inf', `(${now}`).exec(),
       );
-      const [openCallbacks = 0, overdueCallbacks = 0, jobs = 0, jobsDue = 0] = (replies ?? []).map(([err, value]) => {
-        if (err) throw failed('count callbacks and jobs', err);
+      const [openCallbacks = 0, overdueCallbacks = 0] = (replies ?? []).map(([err, value]) => {
+        if (err) throw failed('count callbacks', err);
         return Number(value);
       });
-      return { openCallbacks, overdueCallbacks, jobs, jobsDue };
+      return { openCallbacks, overdueCallbacks };
     },
   };
 }

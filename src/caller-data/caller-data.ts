@@ -8,6 +8,7 @@ import { ErrorCodes, NevermissError } from '../errors.js';
 import { normalizeNumber } from '../routing/numbers.js';
 import { callbackToJson } from '../callbacks/types.js';
 import type { CallerRecords } from '../callbacks/erase.js';
+import { jobToJson } from '../callbacks/job-queue.js';
 
 /**
  * The number as the service stores it: E.164, national numbers read as `country`'s (the firm's),
@@ -41,7 +42,7 @@ export function callerRecordsToJson(records: CallerRecords, now: number): Record
       history: history.map((entry) => ({ ...entry, at: iso(entry.at) })),
     })),
     calls: records.calls.map((call) => ({ ...call, startedAt: iso(call.startedAt), endedAt: iso(call.endedAt) })),
-    jobs: records.jobs.map((job) => ({ ...job, dueAt: iso(job.dueAt), leaseUntil: job.leaseUntil === null ? null : iso(job.leaseUntil) })),
+    jobs: records.jobs.map(jobToJson),
     textedBackUntil: records.textedBackUntil === null ? null : iso(records.textedBackUntil),
   };
 }

@@ -9,7 +9,7 @@ import type { UnsetVariables } from '../config/env.js';
 import { DateTime } from 'luxon';
 import { createCallbackStore } from '../callbacks/store.js';
 import { createStatusStore, isStatusMode, type OwnerStatus } from '../callbacks/status.js';
-import { createTimers } from '../callbacks/timers.js';
+import { createJobQueue } from '../callbacks/job-queue.js';
 import { followUpClosed } from '../follow-up/follow-up.js';
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 import { explain, formatExplanation, sayInEnglish } from '../routing/explain.js';
@@ -88,7 +88,12 @@ callbacks
     await withRedis(opts.config, async (redis, config) => {
       const closed = await createCallbackStore(redis, config.redis.keyPrefix).close(id, 'done', opts.by, Date.now());
       // Its reminders and escalations are moot now; the service tells who needs to know.
-      await followUpClosed(createTimers(redis, config.redis.keyPrefix), closed, Date.now());
+      const jobs = createJobQueue(redis, config.redis.keyPrefix);
+      try {
+        await followUpClosed(jobs, closed, Date.now());
+      } finally {
+        await jobs.close();
+      }
       console.log(`callback ${closed.id} to ${closed.caller} is done`);
     });
   });
@@ -233,7 +238,8 @@ program
     const number = orUsage(() => callerNumber(raw, config.firm.country));
     await withRedis(opts.config, async (redis) => {
       const now = Date.now();
-      const records = await createEraser(redis, config.redis.keyPrefix).find(number, now);
+      const jobs = createJobQueue(redis, config.redis.keyPrefix);
+      const records = await createEraser(redis, config.redis.keyPrefix, jobs).find(number, now).finally(() => jobs.close());
       console.log(JSON.stringify(callerRecordsToJson(records, now), null, 2));
     });
   });
@@ -249,7 +255,8 @@ program
     const config = loadOrExit(opts.config);
     const number = orUsage(() => callerNumber(raw, config.firm.country));
     await withRedis(opts.config, async (redis) => {
-      const erased = await createEraser(redis, config.redis.keyPrefix).forget(number);
+      const jobs = createJobQueue(redis, config.redis.keyPrefix);
+      const erased = await createEraser(redis, config.redis.keyPrefix, jobs).forget(number).finally(() => jobs.close());
       console.log(`${number}: erased ${erased.callbacks} callback(s), ${erased.calls} call-log entr${erased.calls === 1 ? 'y' : 'ies'} and ${erased.other} other key(s) from Redis`);
       console.log('not erased here: the service\'s logs, and what the PBX keeps (its call records, voicemail); see docs/decisions/0017');
     });

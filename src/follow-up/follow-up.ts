@@ -1,55 +1,50 @@
 /**
  * Seeing every promise through: what happens to a callback after the call. Every step is a job
- * in Redis (callbacks/timers.ts), claimed with a lease, so any instance can run it, none runs it
- * twice while its lease holds, and a crash loses nothing (the lease runs out, another takes it).
+ * on BullMQ (callbacks/job-queue.ts), so any instance can run it, a crash loses nothing (the job
+ * of a worker that died runs again), and a retry waits out the backoff of notify/retry.ts.
+ * What a job does is decided by the pure machine (machine.ts); this shell reads the callback,
+ * asks the machine, and runs the effects in order.
  *
- *   notify:<kind>:<id>                 fan out one event to the people it concerns
- *   deliver:<kind>:<id>:<person>:<ch>  one delivery; retried with backoff (notify/retry.ts)
- *   remind:<id>                        at remindAtShare of the deadline
- *   overdue:<id>                       at the deadline: escalate (and ring, if configured)
- *   textback:<number>                  an SMS to a caller on a mobile, at most once per window
- *
- * Job ids are deterministic, so scheduling twice is harmless, and a delivery succeeds once per event.
+ * Job ids are built in one place (callbacks/keys.ts), so scheduling twice is harmless, and a
+ * delivery's id goes to the receiver with it (X-Nevermiss-Delivery), so a run that is repeated
+ * after a crash is recognised there.
  *
  * Every open callback has its jobs: a new callback is recorded with followUp = "pending"; the
- * instance that recorded it claims it, schedules notify:created, remind and overdue, and marks it
+ * instance that recorded it claims it, schedules notify created, remind and overdue, and marks it
  * "scheduled". If that fails or the instance dies midway, sweep() (at start, every minute, after
  * a spool replay) does the same for every open callback still marked pending (or whose claim ran
- * out). The mark, not the jobs, says whether it was done: notify:created is deleted once it ran,
- * and scheduling it again would notify twice.
+ * out). The mark, not the jobs, says whether it was done.
  *
- * Jobs run concurrently, up to callbacks.jobConcurrency per instance, each on its own: a receiver
- * that stalls holds one slot for at most DELIVERY_DEADLINE_MS, never the others.
+ * Each queue runs up to callbacks.jobConcurrency jobs at once per instance, and every channel has
+ * its own queue: a receiver that stalls holds its own channel's slots for at most
+ * DELIVERY_DEADLINE_MS, never another channel's.
  */
 import type { Logger } from 'winston';
 import type { Config } from '../config/types.js';
 import type { CallbackStore } from '../callbacks/store.js';
-import type { ClaimedJob, TimerJob, Timers } from '../callbacks/timers.js';
+import type { JobQueue, JobRun } from '../callbacks/job-queue.js';
 import type { Callback } from '../callbacks/types.js';
-import { isOpen } from '../callbacks/lifecycle.js';
 import type { Clock } from '../call-flow/ports.js';
 import type { Notifier } from '../notify/notifier.js';
 import { isRetryable, notifyFailed } from '../notify/failure.js';
-import { sendSms } from '../notify/channels/sms.js';
-import { HTTP_TIMEOUT_MS } from '../notify/http.js';
-import { looksLikeMobile, normalizeNumber } from '../routing/numbers.js';
-import { textBackMessage } from './text-back.js';
-import { nextRetryDelay } from '../notify/retry.js';
+import { normalizeNumber } from '../routing/numbers.js';
 import type { ChannelName, NotificationEvent, NotificationKind } from '../notify/types.js';
 import type { HttpSettings } from '../config/types.js';
 import { actionUrl, canMakeLinks, loginLink } from '../http/auth/links.js';
-import { describeError } from '../errors.js';
+import { describeError, ErrorCodes, isNevermissError } from '../errors.js';
 import { lacksFollowUp } from './sweeps.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { FollowUpJob } from './jobs.js';
+import { decideFollowUp, jobsOfClosed, jobsOfFailedDial, jobsOfMissedCall, jobsOfNewCallback, type FollowUpEffect, type ScheduledJob } from './machine.js';
 
 export interface FollowUpDeps {
   readonly config: () => Config;
   readonly store: CallbackStore;
-  readonly timers: Timers;
+  readonly jobs: JobQueue;
   readonly notifier: () => Notifier;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** This instance's name in leases. */
+  /** This instance's name in claims and history. */
   readonly instanceId: string;
   /** Where people reach the API, for the "call back" link in messages. */
   readonly publicUrl: string;
@@ -81,13 +76,12 @@ export interface FollowUp {
    * a callback whose last missed call came before then.
    */
   outboundCallAnswered(report: { readonly number: string; readonly answeredSec: number; readonly from: string; readonly at?: number }): Promise<Callback | null>;
-  /**
-   * Claims the due jobs that fit in the free slots and starts them without waiting for them;
-   * returns how many it started. Called every second.
-   */
-  tick(): Promise<number>;
-  /** Resolves when the jobs started so far have ended (for a clean stop, and for tests). */
-  idle(): Promise<void>;
+  /** Runs one job: reads its callback, decides, runs the effects. Throws for a failed attempt. */
+  run(job: FollowUpJob, run: JobRun): Promise<void>;
+  /** Starts this instance's workers (the active instance); moves jobs of the old queue over first. */
+  startJobs(): Promise<void>;
+  /** Stops this instance's workers; what they run is finished or left to another worker. */
+  stopJobs(): Promise<void>;
   /**
    * Schedules the follow-up jobs of every open callback that lacks them (its record was written
    * but the scheduling failed or never ran); returns how many callbacks got their jobs.
@@ -96,12 +90,10 @@ export interface FollowUp {
   sweep(): Promise<number>;
 }
 
-/** How long a claimed job is ours; longer than any job takes (see DELIVERY_DEADLINE_MS). */
-const LEASE_MS = 60_000;
 /**
- * The longest one delivery (an SMTP exchange, an HTTP request) is waited for: well inside the
- * job's lease, so no other instance takes the job over while we still wait. The channels' own
- * timeouts are shorter (HTTP 5 s); SMTP's are per phase, so this bounds the whole exchange.
+ * The longest one delivery (an SMTP exchange, an HTTP request) is waited for; the worker keeps
+ * the job's lock meanwhile. The channels' own timeouts are shorter (HTTP 5 s); SMTP's are per
+ * phase, so this bounds the whole exchange.
  */
 export const DELIVERY_DEADLINE_MS = 45_000;
 /** How long an instance may take to schedule a new callback's jobs before a sweep may take over. */
@@ -119,60 +111,32 @@ function personalLinks(http: HttpSettings, callbackId: string, person: string, k
   return { page, actions: { dial: actionUrl(http, callbackId, 'dial', person, now), done: actionUrl(http, callbackId, 'done', person, now) } };
 }
 
-/** The job that tells people about one event of a callback. */
-function notifyJob(kind: NotificationKind, callbackId: string): TimerJob {
-  return { id: `notify:${kind}:${callbackId}`, kind: 'notify', callbackId, data: { event: kind } };
+/** Schedules jobs; each add is a no-op when its job exists already. */
+async function scheduleAll(jobs: JobQueue, scheduled: readonly ScheduledJob[], now: number): Promise<void> {
+  for (const { job, at } of scheduled) await jobs.add(job, at, now);
 }
 
 /**
  * A callback closed: its reminders and escalations are moot, and a done or failed one is told
- * about. Also used by `nevermiss callbacks done`, which closes callbacks without the service.
+ * about. The one place a closed callback's jobs go; also used by `nevermiss callbacks done`,
+ * which closes callbacks without the service.
  */
-export async function followUpClosed(timers: Timers, callback: Pick<Callback, 'id' | 'status'>, now: number): Promise<void> {
-  await timers.cancelForCallback(callback.id);
-  if (callback.status === 'done' || callback.status === 'failed') await timers.schedule(notifyJob(callback.status, callback.id), now);
+export async function followUpClosed(jobs: JobQueue, callback: Pick<Callback, 'id' | 'status' | 'dialAttempts'>, now: number): Promise<void> {
+  await jobs.removeWaitingOf(callback.id, callback.dialAttempts);
+  await scheduleAll(jobs, jobsOfClosed(callback, now), now);
 }
+
+/** Whether a failed attempt is worth another (after the backoff): failures of Redis and of the code are, refused deliveries are not. */
+export function worthRetrying(err: unknown): boolean {
+  return !isNevermissError(err, ErrorCodes.NOTIFY_FAILED) || isRetryable(err);
+}
+
 export function createFollowUp(deps: FollowUpDeps): FollowUp {
-  const { store, timers, clock, logger } = deps;
+  const { store, jobs, clock, logger } = deps;
   const log = logger.child({ component: 'follow-up' });
-  const running = new Set<Promise<void>>();
 
-  const schedule = (id: string, kind: string, callbackId: string, dueAt: number): Promise<unknown> =>
-    timers.schedule({ id, kind, callbackId }, dueAt);
-
-  async function fanOut(kind: NotificationKind, callback: Callback, people: readonly string[]): Promise<number> {
-    const notifier = deps.notifier();
-    let scheduled = 0;
-    for (const person of new Set(people)) {
-      for (const channel of notifier.targets(person)) {
-        await timers.schedule(
-          { id: `deliver:${kind}:${callback.id}:${person}:${channel.name}`, kind: 'deliver', callbackId: callback.id, data: { event: kind, person, channel: channel.name } },
-          clock.now(),
-        );
-        scheduled += 1;
-      }
-    }
-    return scheduled;
-  }
-
-  function recipients(kind: NotificationKind): readonly string[] {
-    const settings = deps.config().callbacks;
-    return kind === 'escalated' ? settings.escalateTo : settings.notify;
-  }
-
-  async function deliver(job: ClaimedJob, callback: Callback): Promise<void> {
-    const kind = String(job.data['event']) as NotificationKind;
-    const person = String(job.data['person']);
-    const channelName = String(job.data['channel']) as ChannelName;
-    const notifier = deps.notifier();
-    const channel = notifier.targets(person).find((candidate) => candidate.name === channelName);
-    const config = deps.config();
-    if (!channel) {
-      log.warn('notification target no longer configured; dropped', { job: job.id });
-      await timers.complete(job.id, deps.instanceId);
-      return;
-    }
-    const event = {
+  function eventFor(kind: NotificationKind, callback: Callback, person: string, config: Config): NotificationEvent {
+    return {
       kind,
       callback: {
         id: callback.id,
@@ -192,95 +156,63 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
         ...personalLinks(deps.linkSettings ?? config.http, callback.id, person, kind, clock.now()),
       },
     };
-    try {
-      await withDeadline(notifier.send(channel, event, job.id), `${channel.name} to ${person}`, channel.name);
-      deps.metrics?.notification(channel.name, 'sent');
-      await timers.complete(job.id, deps.instanceId);
-      await store.appendHistory(callback.id, { event: 'notified', at: clock.now(), by: deps.instanceId, detail: `${kind} to ${person} by ${channel.name}` }).catch(() => undefined);
-      log.info('notification sent', { callbackId: callback.id, kind, person, channel: channel.name });
-    } catch (err) {
-      const delay = isRetryable(err) ? nextRetryDelay(job.claims) : null;
-      deps.metrics?.notification(channel.name, delay === null ? 'failed' : 'retried');
-      if (delay === null) {
-        await timers.complete(job.id, deps.instanceId);
-        log.error('notification failed for good', { callbackId: callback.id, kind, person, channel: channel.name, attempts: job.claims, error: describeError(err) });
-        return;
-      }
-      await timers.reschedule(job.id, deps.instanceId, clock.now() + delay);
-      log.warn('notification failed; will retry', { callbackId: callback.id, kind, person, channel: channel.name, retryInMs: delay, error: describeError(err) });
-    }
   }
 
-  /** "Thanks for calling — we'll call you back before 14:42", once per number per window. */
-  async function textBack(job: ClaimedJob, callback: Callback): Promise<void> {
-    const config = deps.config();
-    const route = config.routes[callback.route];
-    if (!route?.textBack || !config.sms || (await store.wasTextedBack(callback.caller))) {
-      await timers.complete(job.id, deps.instanceId);
-      return;
-    }
-    const text = textBackMessage(config.firm.name, route.language, callback.dueAt, route.timezone, clock.now());
-    try {
-      await withDeadline(sendSms(fetch, config.sms, callback.caller, text, HTTP_TIMEOUT_MS), 'text to the caller', 'sms');
-      deps.metrics?.notification('textback', 'sent');
-      await store.markTextedBack(callback.caller, route.textBack.windowMs);
-      await timers.complete(job.id, deps.instanceId);
-      await store.appendHistory(callback.id, { event: 'notified', at: clock.now(), by: deps.instanceId, detail: 'texted the caller' }).catch(() => undefined);
-      log.info('texted the caller back', { callbackId: callback.id });
-    } catch (err) {
-      const delay = isRetryable(err) ? nextRetryDelay(job.claims) : null;
-      deps.metrics?.notification('textback', delay === null ? 'failed' : 'retried');
-      if (delay === null) {
-        await timers.complete(job.id, deps.instanceId);
-        log.error('could not text the caller back', { callbackId: callback.id, error: describeError(err) });
-      } else {
-        await timers.reschedule(job.id, deps.instanceId, clock.now() + delay);
-      }
-    }
+  /** Counts and logs a failed delivery, and throws it on for the queue to retry or fail. */
+  function deliveryFailed(err: unknown, run: JobRun, metric: ChannelName | 'textback', fields: Record<string, unknown>): never {
+    const again = worthRetrying(err) && !run.last;
+    deps.metrics?.notification(metric, again ? 'retried' : 'failed');
+    if (again) log.warn('delivery failed; will retry', { ...fields, attempt: run.attempt, error: describeError(err) });
+    else log.error('delivery failed for good', { ...fields, attempt: run.attempt, error: describeError(err) });
+    throw err;
   }
 
-  async function run(job: ClaimedJob): Promise<void> {
-    const callback = await store.get(job.callbackId);
-    if (!callback) {
-      await timers.complete(job.id, deps.instanceId);
-      return;
-    }
-    const open = isOpen(callback.status);
-    switch (job.kind) {
-      case 'deliver':
-        // Events about an open callback are moot once it closed; the closing events themselves are not.
-        if (!open && !['done', 'failed'].includes(String(job.data['event']))) break;
-        await deliver(job, callback);
-        return;
-      case 'notify': {
-        const kind = String(job.data['event']) as NotificationKind;
-        if (open || kind === 'done' || kind === 'failed') await fanOut(kind, callback, recipients(kind));
-        break;
-      }
-      case 'remind':
-        if (!open) break;
-        await fanOut('reminder', callback, recipients('reminder'));
-        await store.appendHistory(callback.id, { event: 'reminded', at: clock.now(), by: deps.instanceId });
-        break;
-      case 'overdue': {
-        if (!open) break;
-        const settings = deps.config().callbacks;
-        await fanOut('overdue', callback, settings.notify);
-        await fanOut('escalated', callback, settings.escalateTo);
-        await store.appendHistory(callback.id, { event: 'escalated', at: clock.now(), by: deps.instanceId, detail: settings.escalateTo.join(', ') || 'nobody to escalate to' });
-        const first = settings.escalateTo[0];
-        if (settings.ringOnEscalation && first !== undefined && callback.status === 'pending') {
-          await deps.dialBack(callback.id, first, 'escalation').catch((err: unknown) => log.warn('could not ring for the escalation', { error: describeError(err) }));
+  /** Runs one effect; false when the effects after it are moot (the caller was texted already). */
+  async function perform(effect: FollowUpEffect, callback: Callback, run: JobRun, config: Config): Promise<boolean> {
+    switch (effect.type) {
+      case 'schedule':
+        await jobs.add(effect.job, effect.at, clock.now());
+        return true;
+      case 'send': {
+        const channel = deps.notifier().targets(effect.person).find((candidate) => candidate.name === effect.channel);
+        if (!channel) {
+          log.warn('notification target no longer configured; dropped', { job: run.id });
+          return false;
         }
-        break;
+        const fields = { callbackId: callback.id, kind: effect.event, person: effect.person, channel: effect.channel, job: run.id };
+        try {
+          await withDeadline(deps.notifier().send(channel, eventFor(effect.event, callback, effect.person, config), run.id), `${channel.name} to ${effect.person}`, channel.name);
+        } catch (err) {
+          deliveryFailed(err, run, channel.name, fields);
+        }
+        deps.metrics?.notification(channel.name, 'sent');
+        log.info('notification sent', fields);
+        return true;
       }
-      case 'textback':
-        await textBack(job, callback);
-        return;
-      default:
-        log.warn('unknown job kind; dropped', { job: job.id, kind: job.kind });
+      case 'text-caller': {
+        if (await store.wasTextedBack(effect.number)) return false;
+        try {
+          await withDeadline(deps.notifier().textCaller(effect.number, effect.text, run.id), 'text to the caller', 'sms');
+        } catch (err) {
+          deliveryFailed(err, run, 'textback', { callbackId: callback.id, job: run.id });
+        }
+        deps.metrics?.notification('textback', 'sent');
+        await store.markTextedBack(effect.number, effect.windowMs);
+        log.info('texted the caller back', { callbackId: callback.id });
+        return true;
+      }
+      case 'note':
+        await store
+          .appendHistory(callback.id, { event: effect.event, at: clock.now(), by: deps.instanceId, ...(effect.detail === undefined ? {} : { detail: effect.detail }) })
+          .catch((err: unknown) => log.warn('could not note the follow-up in the history', { callbackId: callback.id, event: effect.event, error: describeError(err) }));
+        return true;
+      case 'ring':
+        await deps.dialBack(callback.id, effect.person, 'escalation').catch((err: unknown) => log.warn('could not ring for the escalation', { error: describeError(err) }));
+        return true;
+      case 'skip':
+        log.debug('follow-up job has nothing to do', { job: run.id, reason: effect.reason });
+        return false;
     }
-    await timers.complete(job.id, deps.instanceId);
   }
 
   /**
@@ -293,24 +225,11 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     if (!callback) return false;
     // Claimed once per new callback (its follow-up mark), whether live, replayed or swept.
     deps.metrics?.callbackCreated();
-    const share = deps.config().callbacks.remindAtShare;
-    await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));
-    await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
-    await timers.schedule(notifyJob('created', id), clock.now());
+    await scheduleAll(jobs, jobsOfNewCallback(callback, deps.config(), clock.now()), clock.now());
     if (!(await store.finishFollowUp(id, deps.instanceId))) {
       log.warn('scheduling the follow-up took longer than its claim; another instance may have scheduled it too', { callbackId: id });
     }
     return true;
-  }
-
-  /** Runs one claimed job in its own slot; its failure is its own. */
-  function start(job: ClaimedJob): void {
-    const running$ = run(job)
-      .catch((err: unknown) => {
-        log.error('follow-up job failed; it runs again when its lease ends', { job: job.id, error: describeError(err) });
-      })
-      .finally(() => running.delete(running$));
-    running.add(running$);
   }
 
   const api: FollowUp = {
@@ -319,9 +238,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
         const callback = await store.get(id);
         if (!callback) return;
         // Every missed call may text the caller (the window decides); the rest is for new callbacks.
-        if (deps.config().routes[callback.route]?.textBack && looksLikeMobile(callback.caller)) {
-          await timers.schedule({ id: `textback:${callback.caller}`, kind: 'textback', callbackId: id }, clock.now());
-        }
+        await scheduleAll(jobs, jobsOfMissedCall(callback, deps.config(), clock.now()), clock.now());
       } catch (err) {
         log.warn('could not schedule the text back to the caller', { callbackId: id, error: describeError(err) });
       }
@@ -349,12 +266,14 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     },
 
     async attemptFailed(callbackId) {
-      await schedule(`remind:${callbackId}`, 'remind', callbackId, clock.now() + deps.config().callbacks.retryPauseMs);
+      const callback = await store.get(callbackId);
+      if (!callback) return;
+      await scheduleAll(jobs, jobsOfFailedDial(callback, deps.config(), clock.now()), clock.now());
     },
 
     closed: (callback) => {
       deps.metrics?.callbackClosed(callback, clock.now());
-      return followUpClosed(timers, callback, clock.now());
+      return followUpClosed(jobs, callback, clock.now());
     },
 
     async outboundCallAnswered({ number, answeredSec, from, at }) {
@@ -370,17 +289,28 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       return closed;
     },
 
-    async tick() {
-      const free = deps.config().callbacks.jobConcurrency - running.size;
-      if (free <= 0) return 0;
-      const jobs = await timers.claimDue(clock.now(), { owner: deps.instanceId, leaseMs: LEASE_MS, limit: free });
-      for (const job of jobs) start(job);
-      return jobs.length;
+    async run(job, run) {
+      const config = deps.config();
+      const callback = await store.get(job.callbackId);
+      const effects = decideFollowUp(job, callback, config, clock.now());
+      if (callback === null) return;
+      for (const effect of effects) if (!(await perform(effect, callback, run, config))) return;
     },
 
-    async idle() {
-      while (running.size > 0) await Promise.allSettled([...running]);
+    async startJobs() {
+      const moved = await jobs.adoptLegacyTimers(clock.now()).catch((err: unknown) => {
+        log.warn('could not move the jobs of the old queue over; trying again at the next start', { error: describeError(err) });
+        return 0;
+      });
+      if (moved > 0) log.warn('moved the jobs of the old queue over to BullMQ', { jobs: moved });
+      jobs.startWorkers({
+        concurrency: deps.config().callbacks.jobConcurrency,
+        retryable: worthRetrying,
+        handle: (job, run) => api.run(job, run),
+      });
     },
+
+    stopJobs: () => jobs.stopWorkers(),
   };
   return api;
 }

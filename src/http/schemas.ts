@@ -3,6 +3,8 @@
  * runs (fastify-type-provider-zod), every answer is serialised through them, and the OpenAPI
  * document (docs/openapi.json) is generated from them.
  */
+import { QUEUE_NAMES } from '../callbacks/job-queue.js';
+import { JOB_KINDS } from '../follow-up/jobs.js';
 import { z } from 'zod';
 
 import { CALLBACK_STATUSES, HISTORY_EVENTS } from '../callbacks/lifecycle.js';
@@ -52,14 +54,16 @@ export const HistoryEntryJson = z.object({
 });
 
 export const JobJson = z.object({
-  id: z.string(),
-  kind: z.string(),
+  id: z.string().describe('Deterministic: the same job always has the same id, e.g. "remind.cb-123.0"'),
+  queue: z.enum(QUEUE_NAMES).describe('The BullMQ queue it waits in: follow-up, or deliver-<channel>'),
+  kind: z.enum(JOB_KINDS),
   callbackId: z.string(),
-  data: z.record(z.string(), z.union([z.string(), z.number()])),
+  data: z.record(z.string(), z.union([z.string(), z.number()])).describe('The rest of the job: event, person, channel, dialAttempt, call'),
+  state: z.string().describe('BullMQ state: delayed, waiting, prioritized, active (or completed, failed in an export)'),
   dueAt: isoTime,
-  leasedBy: z.string().nullable(),
-  leaseUntil: z.number().nullable().describe('Epoch ms'),
-  claims: z.number().int(),
+  failedAttempts: z.number().int(),
+  failedReason: z.string().nullable(),
+  finishedAt: isoTime.nullable(),
 });
 
 const personName = z.string().regex(NAME_PATTERN, 'a person of the config, like "owner"');

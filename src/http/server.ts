@@ -41,7 +41,7 @@ import type { Logger } from 'winston';
 import type { Clock } from '../call-flow/ports.js';
 import type { StatusStore } from '../callbacks/status.js';
 import type { CallbackStore } from '../callbacks/store.js';
-import type { TimerInfo } from '../callbacks/timers.js';
+import type { JobInfo } from '../callbacks/job-queue.js';
 import type { Callback } from '../callbacks/types.js';
 import type { UsedLinks } from '../callbacks/used-links.js';
 import type { HttpSettings } from '../config/types.js';
@@ -116,7 +116,8 @@ export interface HttpDeps {
   readonly onClosed: (callback: Callback) => Promise<void>;
   /** Rings `person` (undefined: the default person), then the customer; `by` is who asked, for the history. */
   readonly dialBack: (callbackId: string, person: string | undefined, by: string) => Promise<{ readonly sessionId: string; readonly person: string }>;
-  readonly jobs: () => Promise<readonly TimerInfo[]>;
+  /** The follow-up jobs still to run or running. */
+  readonly jobs: () => Promise<readonly JobInfo[]>;
   readonly outboundCall: (report: { readonly number: string; readonly answeredSec: number; readonly from: string }) => Promise<Callback | null>;
   /** The figures of the days asked for (YYYY-MM-DD in the firm's time zone; absent: see requestedPeriod). */
   readonly report: (request: PeriodRequest) => Promise<Report>;

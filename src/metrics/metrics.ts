@@ -18,6 +18,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Outcome } from '../call-flow/types.js';
 import type { Callback } from '../callbacks/types.js';
 import type { StoredCounts } from '../callbacks/reader.js';
+import type { JobCounts } from '../callbacks/job-queue.js';
 import { classifyCall, reachedAt, standing } from '../figures/report.js';
 
 export type NotificationResult = 'sent' | 'retried' | 'failed';
@@ -39,7 +40,7 @@ export interface Metrics {
 /** What the gauges read at scrape time. */
 export interface GaugeSources {
   /** The counts from Redis; rejects when Redis can't answer in time. */
-  readonly stored: (now: number) => Promise<StoredCounts>;
+  readonly stored: (now: number) => Promise<StoredCounts & JobCounts>;
   readonly state: () => {
     readonly active: boolean;
     readonly ari: boolean;

@@ -34,6 +34,12 @@ export interface Notifier {
    * @throws NevermissError NM_NOTIFY_FAILED with details { channel, retryable, address, status? }.
    */
   send(channel: Channel, event: NotificationEvent, deliveryId: string): Promise<void>;
+  /**
+   * A text message to a caller (the text-back) over the SMS gateway, like any other message:
+   * the same checks, timeouts and coded failures. `deliveryId` names it for logs and retries.
+   * @throws NevermissError NM_NOTIFY_FAILED with details { channel: 'sms', retryable, address }.
+   */
+  textCaller(number: string, text: string, deliveryId: string): Promise<void>;
   /** Lets go of the mail transport; for a notifier replaced after a config reload. */
   close(): void;
 }
@@ -101,10 +107,27 @@ export function createNotifier(config: Config, deps: NotifierDeps = {}): Notifie
       }
     },
 
+    async textCaller(number, text, deliveryId) {
+      if (!DELIVERY_ID_PATTERN.test(deliveryId)) {
+        throw new RangeError(`deliveryId must be 1 to 200 printable ASCII characters without spaces, got ${JSON.stringify(deliveryId)}`);
+      }
+      if (config.sms === null) {
+        throw notifyFailed(`sms to ${number}`, 'no SMS gateway in the config', { channel: 'sms', retryable: false, address: number }, 'set sms: in the config to text callers back');
+      }
+      await sendSms(fetchFn, config.sms, number, text, timeoutMs);
+    },
+
     close() {
       email?.close();
     },
   };
+}
+
+/** The channels that reach a person of this config, in the order email, webhook, ntfy, sms; [] for an unknown person. Pure. */
+export function channelsOf(config: Config, personId: string): ChannelName[] {
+  const person = config.people[personId];
+  if (person === undefined) return [];
+  return CHANNEL_NAMES.filter((name) => addressOf(name, person.notify) !== null);
 }
 
 /** Where a channel goes, safe for logs; null when the person has no such target. */

@@ -15,7 +15,7 @@ import { startCall, summarizeCall, type CallReport } from '../support/sipp.js';
 import { freePort, type Service } from '../support/service.js';
 import { useBench } from '../support/bench.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
-import { createTimers } from '../../src/callbacks/timers.js';
+import { createJobQueue } from '../../src/callbacks/job-queue.js';
 import { SPOOL_FILE } from '../../src/callbacks/spool.js';
 import { parseSpool } from '../../src/callbacks/spool-format.js';
 import type { Callback, CallLogEntry } from '../../src/callbacks/types.js';
@@ -75,7 +75,7 @@ describe('Redis slow or gone never costs a caller', { timeout: 300_000 }, () => 
   /** After Redis is back: one callback for the caller, its follow-up jobs, one call outcome naming it. */
   async function assertKeptOnce(svc: Service, redis: Redis, caller: string): Promise<Callback> {
     const store = createCallbackStore(redis, svc.keyPrefix);
-    const timers = createTimers(redis, svc.keyPrefix);
+    const queue = createJobQueue(redis, svc.keyPrefix);
     const until = Date.now() + 20_000;
     let calls: CallLogEntry[] = [];
     let callbacks: Callback[] = [];
@@ -94,8 +94,9 @@ describe('Redis slow or gone never costs a caller', { timeout: 300_000 }, () => 
     const [outcome] = calls as [CallLogEntry];
     assert.equal(outcome.outcome.kind, 'callback-pending');
     assert.equal(outcome.outcome.kind === 'callback-pending' && outcome.outcome.callbackId, callback.id, 'the call log names the real callback');
-    const jobs = (await timers.pending()).filter((job) => job.callbackId === callback.id).map((job) => job.id.split(':')[0]);
-    assert.ok(['remind', 'overdue'].every((kind) => jobs.includes(kind)), `follow-up jobs: ${jobs.join(', ')}`);
+    const jobs = (await queue.scheduled()).filter((job) => job.job.callbackId === callback.id).map((job) => job.job.kind);
+    await queue.close();
+    assert.ok((['remind', 'overdue'] as const).every((kind) => jobs.includes(kind)), `follow-up jobs: ${jobs.join(', ')}`);
     assert.ok(
       jobs.includes('notify') || (await store.history(callback.id)).length > 0,
       'the new callback was notified (its job ran) or is about to be',

@@ -145,7 +145,7 @@ test('keys carry one hash tag, so multi-key scripts stay in one Redis Cluster sl
   const k = store.keys;
   const tags = [
     k.callback('x'), k.history('x'), k.pending, k.pendingByCaller('1'), k.call('c'), k.recordedCall('c'), k.calls, k.message('c'), k.messages, k.status,
-    k.timers, k.timer('remind:x'), k.timersOfCallback('x'),
+    k.jobsPrefix, k.legacyTimers, k.legacyTimer('remind:x'), k.legacyTimersOfCallback('x'),
   ].map(
     (key) => /^\{[^}]+\}/.exec(key)?.[0],
   );

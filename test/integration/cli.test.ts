@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { deleteNevermissKeys } from '../support/redis.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
-import { createTimers } from '../../src/callbacks/timers.js';
+import { createJobQueue } from '../../src/callbacks/job-queue.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'nevermiss-cli-'));
@@ -95,8 +95,10 @@ test('callbacks list --json prints the pending callbacks; done closes one; done 
   const done = await nevermiss('callbacks', 'done', id, '--config', config);
   assert.equal(done.code, 0, done.stderr);
   assert.equal((await store.get(id))?.status, 'done');
-  const jobs = await createTimers(redis, prefix).pending();
-  assert.deepEqual(jobs.map((job) => job.id), [`notify:done:${id}`], 'the service will tell people it is done');
+  const queue = createJobQueue(redis, prefix);
+  const jobs = await queue.scheduled();
+  await queue.close();
+  assert.deepEqual(jobs.map((job) => job.id), [`notify.done.${id}`], 'the service will tell people it is done');
   assert.equal((await nevermiss('callbacks', 'list', '--config', config)).stdout.trim(), 'no pending callbacks');
 
   const again = await nevermiss('callbacks', 'done', id, '--config', config);

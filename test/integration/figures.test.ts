@@ -18,7 +18,7 @@ import { deleteNevermissKeys } from '../support/redis.js';
 import { parseMetrics } from '../support/metrics.js';
 import { parseConfig, formatProblem } from '../../src/config/load.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
-import { createTimers } from '../../src/callbacks/timers.js';
+import { createJobQueue } from '../../src/callbacks/job-queue.js';
 import { createRecordsReader } from '../../src/callbacks/reader.js';
 import { openSpool, type Spool } from '../../src/callbacks/spool.js';
 import { createCallRecords } from '../../src/callbacks/records.js';
@@ -72,17 +72,17 @@ const config = parsed.config;
 
 let clock = at('08:00');
 const store = createCallbackStore(redis, prefix);
-const timers = createTimers(redis, prefix);
+const timers = createJobQueue(redis, prefix);
 const reader = createRecordsReader(redis, prefix);
 const exposition = createMetrics({
-  stored: (now) => reader.counts(now),
+  stored: async (now) => ({ ...(await reader.counts(now)), ...(await timers.counts()) }),
   state: () => ({ active: true, ari: true, redis: true, activeCalls: 0, spoolDepth: 0 }),
   now: () => clock,
 });
 const followUp = createFollowUp({
   config: () => config,
   store,
-  timers,
+  jobs: timers,
   notifier: () => createNotifier(config),
   clock: { now: () => clock },
   logger,
@@ -215,9 +215,9 @@ test('/metrics counts the same calls, answers, hunts and callbacks, and reads th
   assert.equal(waited?.buckets['600'], 1, 'one reached within 10 minutes');
   assert.equal(scrape.value('nevermiss_callbacks_open', { overdue: 'true' }), 1);
   assert.equal(scrape.value('nevermiss_callbacks_open', { overdue: 'false' }), 0);
-  const jobs = await timers.pending();
+  const jobs = await timers.scheduled();
   assert.equal((scrape.value('nevermiss_jobs_queued', { due: 'true' }) ?? 0) + (scrape.value('nevermiss_jobs_queued', { due: 'false' }) ?? 0), jobs.length);
-  assert.equal(scrape.value('nevermiss_jobs_queued', { due: 'true' }), jobs.filter((job) => job.dueAt <= NOW).length);
+  assert.equal(scrape.value('nevermiss_jobs_queued', { due: 'true' }), jobs.filter((job) => job.state !== 'delayed').length, 'due: no longer delayed');
   assert.equal(scrape.value('nevermiss_redis_scrape_ok'), 1);
   assert.equal(scrape.value('nevermiss_active'), 1);
 });

@@ -16,7 +16,7 @@ import { startReceivers, type Receivers } from '../support/receivers.js';
 import { formatProblem, parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
-import { createTimers, type Timers } from '../../src/callbacks/timers.js';
+import { createJobQueue, type JobQueue } from '../../src/callbacks/job-queue.js';
 import type { MissedCall } from '../../src/callbacks/types.js';
 import { systemClock, systemTimers } from '../../src/call-flow/ports.js';
 import { createNotifier } from '../../src/notify/notifier.js';
@@ -72,7 +72,7 @@ function config(extra: readonly string[] = []): Config {
 
 interface Instance {
   readonly store: CallbackStore;
-  readonly timers: Timers;
+  readonly timers: JobQueue;
   readonly followUp: FollowUp;
   readonly dialBacks: DialBacks;
   readonly registry: DialBackRegistry;
@@ -83,7 +83,7 @@ function instance(t: TestContext, prefix: string, name: string, settings: Config
   const connection = new Redis(REDIS_URL);
   t.after(() => connection.disconnect());
   const store = createCallbackStore(connection, prefix);
-  const timers = createTimers(connection, prefix);
+  const timers = createJobQueue(connection, prefix);
   const notifier = createNotifier(settings);
   t.after(() => notifier.close());
   const registry = new DialBackRegistry();
@@ -91,7 +91,7 @@ function instance(t: TestContext, prefix: string, name: string, settings: Config
   const followUp = createFollowUp({
     config: () => settings,
     store,
-    timers,
+    jobs: timers,
     notifier: () => notifier,
     clock: systemClock,
     logger,
@@ -112,6 +112,8 @@ function instance(t: TestContext, prefix: string, name: string, settings: Config
     logger,
     instanceId: name,
   });
+  // Stopped before the connection goes (t.after runs in reverse order).
+  t.after(() => followUp.stopJobs());
   return { store, timers, followUp, dialBacks, registry };
 }
 
@@ -128,18 +130,20 @@ const missed = (over: Partial<MissedCall> = {}): MissedCall => {
   return { callId: `call-${calls}`, caller: `+45201000${String(calls).padStart(2, '0')}`, called: '+4530123456', route: 'main', language: 'en', at: now, dueAt: now + 600_000, ...over };
 };
 
-/** Ticks like the service (every 100 ms here) until `done` holds. */
-async function runJobsUntil(followUp: FollowUp, done: () => boolean, timeoutMs = 15_000): Promise<void> {
+/** Runs the instance's workers, as the active service does, until `done` holds. */
+async function runJobsUntil(followUp: FollowUp, done: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  await followUp.startJobs();
   const until = Date.now() + timeoutMs;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > until) throw new Error(`jobs did not get there within ${timeoutMs} ms; deliveries: ${JSON.stringify(receivers.deliveries.map((d) => [d.path, d.kind]))}`);
-    await followUp.tick();
     await sleep(100);
   }
 }
 
-const jobIds = async (timers: Timers, callbackId: string): Promise<string[]> =>
-  (await timers.pending()).filter((job) => job.callbackId === callbackId).map((job) => job.id).sort();
+/** The ids of a callback's jobs still to run. */
+const jobIds = async (timers: JobQueue, callbackId: string): Promise<string[]> =>
+  (await timers.scheduled()).filter((job) => job.job.callbackId === callbackId).map((job) => job.id).sort();
+const newCallbackJobs = (id: string): string[] => [`notify.created.${id}`, `overdue.${id}`, `remind.${id}.0`];
 
 test('the sweep schedules the jobs a new callback lacks, once with two instances sweeping, and never notifies it twice', async (t) => {
   const prefix = freshPrefix(t);
@@ -154,20 +158,16 @@ test('the sweep schedules the jobs a new callback lacks, once with two instances
 
   const swept = await Promise.all([a.followUp.sweep(), b.followUp.sweep(), a.followUp.sweep(), b.followUp.sweep()]);
   assert.equal(swept.reduce((sum, n) => sum + n, 0), 1, 'one sweep scheduled it');
-  assert.deepEqual(await jobIds(a.timers, id), [`notify:created:${id}`, `overdue:${id}`, `remind:${id}`]);
+  assert.deepEqual(await jobIds(a.timers, id), newCallbackJobs(id));
   assert.equal((await a.store.get(id))?.followUp, 'scheduled');
 
-  await runJobsUntil(a.followUp, () => receivers.deliveries.filter((d) => d.kind === 'created').length >= 2);
-  await a.followUp.idle();
-  assert.deepEqual(await jobIds(a.timers, id), [`overdue:${id}`, `remind:${id}`], 'notify:created ran and is gone');
+  await runJobsUntil(a.followUp, async () => receivers.deliveries.filter((d) => d.kind === 'created').length >= 2 && (await jobIds(a.timers, id)).length === 2);
+  assert.deepEqual(await jobIds(a.timers, id), [`overdue.${id}`, `remind.${id}.0`], 'notify created ran');
 
   assert.deepEqual(await Promise.all([a.followUp.sweep(), b.followUp.sweep()]), [0, 0], 'nothing left to schedule');
-  assert.deepEqual(await jobIds(a.timers, id), [`overdue:${id}`, `remind:${id}`], 'notify:created is not scheduled again');
-  for (let i = 0; i < 5; i++) {
-    await b.followUp.tick();
-    await sleep(100);
-  }
-  await b.followUp.idle();
+  assert.deepEqual(await jobIds(a.timers, id), [`overdue.${id}`, `remind.${id}.0`], 'notify created is not scheduled again');
+  await b.followUp.startJobs();
+  await sleep(1_000);
   const created = receivers.deliveries.filter((d) => d.kind === 'created' && (d.body['callback'] as { id: string }).id === id);
   assert.deepEqual(created.map((d) => d.path).sort(), ['/anna', '/bob'], 'each person told once');
 });
@@ -177,7 +177,7 @@ test('callbackRecorded schedules at once and marks it; callbacks recorded before
   const a = instance(t, prefix, 'instance-a', config());
   const recorded = await a.store.recordMissedCall(missed());
   await a.followUp.callbackRecorded(recorded);
-  assert.deepEqual(await jobIds(a.timers, recorded.id), [`notify:created:${recorded.id}`, `overdue:${recorded.id}`, `remind:${recorded.id}`]);
+  assert.deepEqual(await jobIds(a.timers, recorded.id), newCallbackJobs(recorded.id));
   assert.equal((await a.store.get(recorded.id))?.followUp, 'scheduled');
 
   const older = await a.store.recordMissedCall(missed());
@@ -195,7 +195,7 @@ test('a claim whose instance stopped midway is taken over by the sweep once its 
   assert.ok(await a.store.claimFollowUp(id, 'instance-dead-2', Date.now() - 61_000, 0) === null);
   await redis.hset(a.store.keys.callback(id), 'followUpLeaseUntil', String(Date.now() - 1));
   assert.equal(await a.followUp.sweep(), 1);
-  assert.deepEqual(await jobIds(a.timers, id), [`notify:created:${id}`, `overdue:${id}`, `remind:${id}`]);
+  assert.deepEqual(await jobIds(a.timers, id), newCallbackJobs(id));
 });
 
 test('jobs run side by side: a receiver that stalls for seconds does not hold up a delivery to another', async (t) => {
@@ -208,13 +208,13 @@ test('jobs run side by side: a receiver that stalls for seconds does not hold up
 
   const recorded = await a.store.recordMissedCall(missed());
   await a.followUp.callbackRecorded(recorded);
-  // deliver:created:<id>:anna:webhook sorts, and so is claimed, before bob's: one at a time, bob would wait for anna.
+  // anna's delivery is scheduled before bob's: one at a time, bob would wait for anna.
   await runJobsUntil(a.followUp, () => receivers.deliveries.some((d) => d.path === '/bob' && d.kind === 'created'));
   const anna = receivers.deliveries.find((d) => d.path === '/anna' && d.kind === 'created');
   const bob = receivers.deliveries.find((d) => d.path === '/bob' && d.kind === 'created');
   assert.ok(anna && bob, 'both receivers were reached');
   assert.ok(bob.at - anna.at < 1_500, `bob was told ${bob.at - anna.at} ms after anna's receiver started stalling`);
-  await a.followUp.idle();
+  await runJobsUntil(a.followUp, async () => (await a.store.history(recorded.id)).filter((e) => e.event === 'notified').length >= 2);
   const history = await a.store.history(recorded.id);
   assert.deepEqual(history.filter((e) => e.event === 'notified').map((e) => e.detail).sort(), ['created to anna by webhook', 'created to bob by webhook']);
 });
@@ -232,7 +232,6 @@ test('jobConcurrency bounds how many jobs one instance runs at once', async (t) 
   const bob = receivers.deliveries.find((d) => d.path === '/bob' && d.kind === 'created');
   assert.ok(anna && bob);
   assert.ok(bob.at - anna.at >= 1_400, 'with one slot, bob waits for anna');
-  await a.followUp.idle();
 });
 
 test('a dial-back that cannot ring (ARI unreachable): the coded error, the callback pending again at once with history, and nothing left dialing', async (t) => {

@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +22,7 @@ import { deleteNevermissKeys } from '../support/redis.js';
 import { buildHttp, type ConfigStateView, type Health, type HttpLimits } from '../../src/http/server.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
 import { createStatusStore } from '../../src/callbacks/status.js';
-import { createTimers } from '../../src/callbacks/timers.js';
+import { createJobQueue } from '../../src/callbacks/job-queue.js';
 import { createUsedLinks } from '../../src/callbacks/used-links.js';
 import { createRecordsReader } from '../../src/callbacks/reader.js';
 import { buildReport, requestedPeriod } from '../../src/figures/query.js';
@@ -87,14 +88,14 @@ const clock = { now: () => now };
 const logger = winston.createLogger({ silent: true });
 const store = createCallbackStore(redis, prefix);
 const status = createStatusStore(redis, prefix);
-const timers = createTimers(redis, prefix);
+const timers = createJobQueue(redis, prefix);
 const usedLinks = createUsedLinks(redis, prefix);
 const notifier = createNotifier(config);
 const ari = createAriConnection(config.ari, { onEvent: () => undefined, onConnected: () => undefined, onDisconnected: () => undefined }, logger);
 const followUp = createFollowUp({
   config: () => config,
   store,
-  timers,
+  jobs: timers,
   notifier: () => notifier,
   clock,
   logger,
@@ -147,7 +148,7 @@ function build(limits?: HttpLimits): ReturnType<typeof buildHttp> {
     },
     onClosed: (callback) => followUp.closed(callback),
     dialBack: (callbackId, person, by) => dialBacks.start(callbackId, person, by),
-    jobs: () => timers.pending(),
+    jobs: () => timers.scheduled(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
     report: (request) => buildReport(createRecordsReader(redis, prefix), requestedPeriod(request, config.firm.timezone, now), now),
   });
@@ -213,7 +214,7 @@ const ROUTES: readonly RouteCase[] = [
 async function snapshot(id: string): Promise<string> {
   const callback = await store.get(id);
   const history = await store.history(id);
-  return JSON.stringify({ callback, history, status: await status.get(now), reloads, jobs: (await timers.pending()).length });
+  return JSON.stringify({ callback, history, status: await status.get(now), reloads, jobs: (await timers.scheduled()).length });
 }
 
 function send(route: RouteCase, id: string, caller: string, headers: Record<string, string>): Promise<LightMyRequestResponse> {
@@ -459,17 +460,18 @@ test('a push notification carries buttons that work: "Done" from the ntfy messag
   const pushConfig = withPush.config;
   const pushNotifier = createNotifier(pushConfig);
   const pushFollowUp = createFollowUp({
-    config: () => pushConfig, store, timers, notifier: () => pushNotifier, clock, logger, instanceId: 'http-push-test', publicUrl: PUBLIC,
+    config: () => pushConfig, store, jobs: timers, notifier: () => pushNotifier, clock, logger, instanceId: 'http-push-test', publicUrl: PUBLIC,
     dialBack: () => Promise.reject(new Error('no ringing on escalation here')),
   });
   try {
     const id = await pendingCallback();
     await pushFollowUp.callbackRecorded({ id, created: true });
-    for (let round = 0; round < 20 && pushes.length === 0; round += 1) {
-      await pushFollowUp.tick();
-      await pushFollowUp.idle();
-    }
-    const push = pushes[0];
+    await pushFollowUp.startJobs();
+    // Other tests' callbacks (same prefix) get their pushes too; this one's is the one to press.
+    const ours = (): IncomingHttpHeaders | undefined => pushes.find((headers) => String(headers['click']).endsWith(`%2Fcallbacks%2F${id}`));
+    for (let round = 0; round < 100 && ours() === undefined; round += 1) await sleep(100);
+    await pushFollowUp.stopJobs();
+    const push = ours();
     assert.ok(push !== undefined, 'the ntfy topic got the push');
     assert.match(String(push['click']), new RegExp(`^${PUBLIC}/login\\?t=[^&]+&next=%2Fcallbacks%2F${id}$`));
     const buttons = String(push['actions']).split('; ').map((action) => action.split(', '));
@@ -481,6 +483,7 @@ test('a push notification carries buttons that work: "Done" from the ntfy messag
     assert.equal((await store.get(id))?.status, 'done');
     assert.equal((await store.history(id)).at(-1)?.by, 'owner');
   } finally {
+    await pushFollowUp.stopJobs();
     pushNotifier.close();
     await new Promise((done) => topic.close(done));
   }

@@ -24,7 +24,7 @@ import { buildHttp, type PageDeps } from '../../src/http/server.js';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from '../../src/http/routes/events.js';
 import { createCallbackStore } from '../../src/callbacks/store.js';
 import { createStatusStore } from '../../src/callbacks/status.js';
-import { createTimers } from '../../src/callbacks/timers.js';
+import { createJobQueue } from '../../src/callbacks/job-queue.js';
 import { createUsedLinks } from '../../src/callbacks/used-links.js';
 import { createRecordsReader } from '../../src/callbacks/reader.js';
 import { createNotifier } from '../../src/notify/notifier.js';
@@ -81,14 +81,14 @@ const clock = { now: () => Date.now() };
 const hub = createEventHub(logger);
 const store = storeWithEvents(createCallbackStore(redis, prefix), hub);
 const status = statusWithEvents(createStatusStore(redis, prefix), hub);
-const timers = createTimers(redis, prefix);
+const timers = createJobQueue(redis, prefix);
 const reader = createRecordsReader(redis, prefix);
 const notifier = createNotifier(config);
 const ari = createAriConnection(config.ari, { onEvent: () => undefined, onConnected: () => undefined, onDisconnected: () => undefined }, logger);
 const followUp = createFollowUp({
   config: () => config,
   store,
-  timers,
+  jobs: timers,
   notifier: () => notifier,
   clock,
   logger,
@@ -133,7 +133,7 @@ function build(streams?: StreamLimits): FastifyInstance {
     reload: () => state,
     onClosed: (callback) => followUp.closed(callback),
     dialBack: (id, person, by) => dialBacks.start(id, person, by),
-    jobs: () => timers.pending(),
+    jobs: () => timers.scheduled(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
     report: (request) => buildReport(reader, requestedPeriod(request, config.firm.timezone, clock.now()), clock.now()),
     page,
@@ -325,7 +325,7 @@ describe('a person with a login link', () => {
     await p.page.locator('.toast', { hasText: 'Forsøget er noteret' }).waitFor();
     const attempt = (await store.history(id)).at(-1);
     assert.deepEqual({ event: attempt?.event, by: attempt?.by, detail: attempt?.detail }, { event: 'not-reached', by: 'owner', detail: 'called from their own phone, not reached: telefonsvarer' });
-    const reminder = (await timers.pending()).find((job) => job.id === `remind:${id}`);
+    const reminder = (await timers.scheduled()).find((job) => job.id === `remind.${id}.1`);
     assert.ok(reminder && reminder.dueAt > Date.now() + 9 * 60_000, `the next reminder waits callbacks.retryPause: ${JSON.stringify(reminder)}`);
     assert.equal((await store.get(id))?.status, 'pending');
 

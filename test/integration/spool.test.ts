@@ -20,7 +20,7 @@ import { formatProblem, parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { decide } from '../../src/routing/decide.js';
 import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
-import { createTimers, type Timers } from '../../src/callbacks/timers.js';
+import { createJobQueue, type JobQueue } from '../../src/callbacks/job-queue.js';
 import { openSpool, SPOOL_FILE, type Spool } from '../../src/callbacks/spool.js';
 import { encodeEntry, parseSpool, provisionalCallbackId } from '../../src/callbacks/spool-format.js';
 import { createCallRecords, SPOOLED_NOTE, type SpooledCallRecords } from '../../src/callbacks/records.js';
@@ -82,11 +82,11 @@ interface Bench {
   /** Through the fault proxy: what the service sees. */
   readonly proxied: Redis;
   readonly store: CallbackStore;
-  readonly timers: Timers;
+  readonly timers: JobQueue;
   readonly followUp: FollowUp;
   /** Straight to Redis: what is really there. */
   readonly truth: CallbackStore;
-  readonly truthTimers: Timers;
+  readonly truthTimers: JobQueue;
   spool: Spool;
   records: SpooledCallRecords;
   /** A new spool and records on the same folder, as after a restart of the process. */
@@ -99,11 +99,11 @@ async function bench(): Promise<Bench> {
   const proxied = new Redis({ host: '127.0.0.1', port: proxy.port, commandTimeout: BOUND_MS, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
   proxied.on('error', () => undefined);
   const store = createCallbackStore(proxied, prefix);
-  const timers = createTimers(proxied, prefix);
+  const timers = createJobQueue(proxied, prefix);
   const followUp = createFollowUp({
     config: () => config,
     store,
-    timers,
+    jobs: timers,
     notifier: () => createNotifier(config),
     clock: { now: () => Date.now() },
     logger,
@@ -128,7 +128,7 @@ async function bench(): Promise<Bench> {
     timers,
     followUp,
     truth: createCallbackStore(direct, prefix),
-    truthTimers: createTimers(direct, prefix),
+    truthTimers: createJobQueue(direct, prefix),
     spool,
     records: recordsOn(spool),
     async restart() {
@@ -154,10 +154,10 @@ function call(callId: string, caller = '+4520111111', startedAt = Date.now()): {
 const pendingOutcome = (callbackId: string, dueAt: number): Outcome => ({ kind: 'callback-pending', callbackId, reason: 'no-answer', promise: 'within', dueAt });
 
 async function followUpJobs(b: Bench, callbackId: string): Promise<string[]> {
-  return (await b.truthTimers.pending()).filter((job) => job.callbackId === callbackId && !job.id.startsWith('textback:')).map((job) => job.id).sort();
+  return (await b.truthTimers.scheduled()).filter((job) => job.job.callbackId === callbackId && job.job.kind !== 'text-back').map((job) => job.id).sort();
 }
 
-const expectedJobs = (id: string): string[] => [`notify:created:${id}`, `overdue:${id}`, `remind:${id}`];
+const expectedJobs = (id: string): string[] => [`notify.created.${id}`, `overdue.${id}`, `remind.${id}.0`];
 
 /** Makes sure Redis has the record script cached, so a first attempt is a single EVALSHA. */
 async function warmUp(b: Bench): Promise<void> {
@@ -166,7 +166,7 @@ async function warmUp(b: Bench): Promise<void> {
   // Its follow-up runs after the promise; let it finish before Redis is cut off (else it is spooled, rightly).
   await waitFor('the follow-up of the warm-up call', async () => (await followUpJobs(b, warm.id)).length === 3);
   await b.truth.close(warm.id, 'cancelled', 'test', Date.now());
-  await b.truthTimers.cancelForCallback(warm.id);
+  await b.truthTimers.removeAllOf(new Set([warm.id]));
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 5_000): Promise<T> {
@@ -258,14 +258,14 @@ test('Redis cut: nothing reaches it; after heal the replay creates exactly one c
   assert.equal(logged?.outcome.kind === 'callback-pending' && logged.outcome.callbackId, callback.id);
 
   // The notification went out (its job is done and gone); the same record replayed again must not send it twice.
-  assert.equal(await b.truthTimers.cancel(`notify:created:${callback.id}`), true);
+  assert.equal(await b.truthTimers.remove({ kind: 'notify', callbackId: callback.id, event: 'created' }), true);
   await b.spool.append({ kind: 'missed-call', spooledAt: now, call: { callId: 'cut-1', caller: '+4520333333', called: DID, route: 'main', language: 'en', at: now, dueAt: now + 600_000 } });
   assert.deepEqual(await b.records.replay(), { kind: 'done', replayed: 1 });
   assert.deepEqual(await b.records.replay(), { kind: 'done', replayed: 0 }, 'an empty spool replays nothing');
   assert.equal((await b.truth.listPending()).filter((cb) => cb.caller === '+4520333333').length, 1);
   assert.equal((await b.truth.get(callback.id))?.attempts, 1);
   assert.equal((await b.truth.history(callback.id)).length, 1);
-  assert.deepEqual(await followUpJobs(b, callback.id), [`overdue:${callback.id}`, `remind:${callback.id}`], 'no second "created" notification');
+  assert.deepEqual(await followUpJobs(b, callback.id), [`overdue.${callback.id}`, `remind.${callback.id}.0`], 'no second "created" notification');
 });
 
 test('the spool survives a restart of the process, and a crash in the middle of a replay changes nothing when it is replayed again', async () => {
@@ -411,7 +411,7 @@ test('the API answers 503 NM_REDIS when Redis does not answer, within the comman
     reload: () => state,
     onClosed: (callback) => b.followUp.closed(callback),
     dialBack: () => Promise.reject(new Error('no dial-backs in this test')),
-    jobs: () => b.timers.pending(),
+    jobs: () => b.timers.scheduled(),
     outboundCall: (report) => b.followUp.outboundCallAnswered(report),
     report: (request) => buildReport(createRecordsReader(b.proxied, b.prefix), requestedPeriod(request, config.firm.timezone, Date.now()), Date.now()),
   });

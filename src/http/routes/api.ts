@@ -8,6 +8,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 import { callbackToJson } from '../../callbacks/types.js';
+import { jobToJson } from '../../callbacks/job-queue.js';
 import type { OwnerStatus } from '../../callbacks/status.js';
 import { parseDuration } from '../../config/duration.js';
 import { actorOf, principalOf } from '../auth/principal.js';
@@ -94,9 +95,9 @@ export const apiRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, done) =
 
   app.get('/api/jobs', {
     config: { scope: 'read' },
-    schema: { summary: 'Scheduled follow-up jobs: notifications, reminders, escalations', tags: ['callbacks'], response: { 200: z.array(JobJson), ...refusals } },
+    schema: { summary: 'Follow-up jobs still to run or running (BullMQ): notifications, reminders, escalations, text-backs', tags: ['callbacks'], response: { 200: z.array(JobJson), ...refusals } },
   }, async () => {
-    return (await deps.jobs()).map((job) => ({ ...job, dueAt: new Date(job.dueAt).toISOString() }));
+    return (await deps.jobs()).map(jobToJson);
   });
 
   app.get('/api/report', {

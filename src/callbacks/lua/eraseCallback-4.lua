@@ -1,9 +1,9 @@
 --[[
-  Erases one callback and everything that hangs off it: its hash, its history, its follow-up jobs
-  (with their set), its places in the open and creation indexes, the caller's open-callback
+  Erases one callback and everything that hangs off it in these keys: its hash, its history, its places in the open and creation indexes, the caller's open-callback
   pointer if it points here, and the idempotency keys of the calls recorded into it (call ids
   from firstCallId, lastCallId and the history's "call:<id>" entries). For retention and for
-  forgetting a caller (docs/decisions/0017).
+  forgetting a caller (docs/decisions/0017). Its follow-up jobs live in BullMQ's keys and are
+  removed by the eraser after this (callbacks/erase.ts).
 
   Retention erases only a closed callback that closed before the cutoff, checked here, so a
   callback that is open, or closed since the sweep read the index, is left alone.
@@ -12,15 +12,12 @@
   KEYS[2] the callback's history list
   KEYS[3] open callbacks sorted set
   KEYS[4] callbacks-by-creation sorted set
-  KEYS[5] the callback's timers-of-callback set
-  KEYS[6] timers sorted set
 
   ARGV[1] callback id
   ARGV[2] "" to erase it whatever its status (forgetting a caller); or a time (ms): erase it only
           if it is closed (done, failed, cancelled) and closed before then (retention)
-  ARGV[3] timer job hash prefix ("{p}:timer:")
-  ARGV[4] pending-by-caller key prefix ("{p}:pending-by-caller:")
-  ARGV[5] recorded-call key prefix ("{p}:recorded-call:")
+  ARGV[3] pending-by-caller key prefix ("{p}:pending-by-caller:")
+  ARGV[4] recorded-call key prefix ("{p}:recorded-call:")
   (all prefixes carry the same hash tag as the keys, so every key is in the same slot)
 
   Returns { 1, caller } when erased,
@@ -49,16 +46,12 @@ for _, raw in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
     if callId then callIds[callId] = true end
   end
 end
-for callId in pairs(callIds) do redis.call('DEL', ARGV[5] .. callId) end
+for callId in pairs(callIds) do redis.call('DEL', ARGV[4] .. callId) end
 
-for _, jobId in ipairs(redis.call('SMEMBERS', KEYS[5])) do
-  redis.call('DEL', ARGV[3] .. jobId)
-  redis.call('ZREM', KEYS[6], jobId)
-end
-redis.call('DEL', KEYS[5], KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 local caller = fields[3] or ''
-local byCaller = ARGV[4] .. caller
+local byCaller = ARGV[3] .. caller
 if redis.call('GET', byCaller) == ARGV[1] then redis.call('DEL', byCaller) end
 return { 1, caller }
