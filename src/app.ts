@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/types.js';
 import type { AriConnection, AriConnectionHandlers } from './ari/connection.js';
 import { createCallControl } from './ari/call-control.js';
+import { createDeviceStates } from './ari/device-states.js';
 import { createDialBackControl } from './ari/dial-back-control.js';
 import { toCallSignal } from './ari/events.js';
 import type { AriRest } from './ari/rest.js';
@@ -121,7 +122,9 @@ export function createApp(deps: AppDeps): App {
   // Connection and prompt settings are read once: changing them needs a restart.
   const app = startup.ari.app;
   const promptSource = startup.http.publicUrl ? { source: startup.prompts.source, baseUrl: startup.http.publicUrl } : { source: startup.prompts.source };
-  const control = createCallControl(rest, app, promptSource, logger);
+  // Whether a phone is in a call, from events (docs/decisions/0025): no request per phone per call.
+  const devices = createDeviceStates(rest, app, logger);
+  const control = createCallControl(rest, app, promptSource, devices, logger);
   // Changes told to the phone page's event stream (docs/decisions/0018): every write to the
   // stores below passes the hub, and every call start, change and end.
   const hub = createEventHub(logger);
@@ -243,6 +246,9 @@ export function createApp(deps: AppDeps): App {
         case 'recordingFinished':
           control.recordingFinished(signal.name, signal.durationSec, signal.failed);
           return;
+        case 'deviceState':
+          devices.changed(signal.device, signal.state);
+          return;
         case 'drain':
           drain.stasisStart(signal.channelId, signal.args);
           return;
@@ -253,6 +259,8 @@ export function createApp(deps: AppDeps): App {
       }
     },
     onConnected(current) {
+      // Device states may have changed unseen while the socket was down: each is read once again.
+      devices.forget();
       // Whether the snippet notes each call's end for the drain (nobody drains them otherwise).
       current
         .setGlobal(DRAIN_DIALPLAN.noteCallsVariable, startup.ari.drainAstdb ? '1' : '0')
@@ -262,6 +270,7 @@ export function createApp(deps: AppDeps): App {
         .finally(() => void drain.run('connect'));
     },
     onDisconnected() {
+      devices.forget();
       // Calls in progress keep their state; reconcile() settles them when the socket is back.
     },
   };

@@ -17,6 +17,7 @@ export type AriEvent =
   | { readonly type: 'PlaybackFinished'; readonly playback: { readonly id: string; readonly state: string; readonly media_uri: string } }
   | { readonly type: 'ChannelDtmfReceived'; readonly channel: AriChannel; readonly digit: string }
   | { readonly type: 'RecordingFinished' | 'RecordingFailed'; readonly recording: { readonly name: string; readonly duration?: number; readonly state: string } }
+  | { readonly type: 'DeviceStateChanged'; readonly device_state: { readonly name: string; readonly state: string } }
   | { readonly type: 'ApplicationReplaced' };
 
 const HANDLED = new Set<string>([
@@ -27,6 +28,7 @@ const HANDLED = new Set<string>([
   'ChannelDtmfReceived',
   'RecordingFinished',
   'RecordingFailed',
+  'DeviceStateChanged',
   'ApplicationReplaced',
 ]);
 
@@ -49,6 +51,8 @@ export type CallSignal =
   | { readonly kind: 'dialBackAnswered'; readonly sessionId: string; readonly channelId: string }
   /** The snippet's [nevermiss-drain] context hands over an AstDB entry (or says it is done). */
   | { readonly kind: 'drain'; readonly channelId: string; readonly args: readonly string[] }
+  /** A phone's state changed (a subscription of device-states.ts). */
+  | { readonly kind: 'deviceState'; readonly device: string; readonly state: string }
   | { readonly kind: 'replaced' };
 
 /**
@@ -84,6 +88,8 @@ export function toCallSignal(event: AriEvent): CallSignal | null {
         durationSec: event.recording.duration ?? 0,
         failed: event.type === 'RecordingFailed',
       };
+    case 'DeviceStateChanged':
+      return { kind: 'deviceState', device: event.device_state.name, state: event.device_state.state };
     case 'ApplicationReplaced':
       return { kind: 'replaced' };
   }
