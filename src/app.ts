@@ -9,7 +9,7 @@ import type { AriConnection, AriConnectionHandlers } from './ari/connection.js';
 import { createCallControl } from './ari/call-control.js';
 import { createDeviceStates } from './ari/device-states.js';
 import { createDialBackControl } from './ari/dial-back-control.js';
-import { toCallSignal } from './ari/events.js';
+import { HANDLED_EVENT_TYPES, toCallSignal } from './ari/events.js';
 import type { AriRest } from './ari/rest.js';
 import { CallRegistry } from './call-flow/registry.js';
 import type { Clock, Timers } from './call-flow/ports.js';
@@ -261,6 +261,10 @@ export function createApp(deps: AppDeps): App {
     onConnected(current) {
       // Device states may have changed unseen while the socket was down: each is read once again.
       devices.forget();
+      // Only the events the service acts on (docs/decisions/0026); without the filter it works the same, at more cost.
+      current
+        .filterEvents(app, HANDLED_EVENT_TYPES)
+        .catch((err: unknown) => logger.warn('could not ask Asterisk to send only the events nevermiss uses; it gets all of them', { error: describeError(err) }));
       // Whether the snippet notes each call's end for the drain (nobody drains them otherwise).
       current
         .setGlobal(DRAIN_DIALPLAN.noteCallsVariable, startup.ari.drainAstdb ? '1' : '0')

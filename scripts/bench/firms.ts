@@ -1,12 +1,12 @@
 /**
- * The benchmark's firms: firm NNN (000-099) has the number 4530100NNN, an owner with a desk phone
+ * The benchmark's firms: firm NNN (000-299) has the number 4530100NNN, an owner with a desk phone
  * and a mobile and a colleague with a mobile, on PJSIP endpoints of its own
  * (sandbox/asterisk/pjsip-bench.conf). The plain dialplan does the same hunt for the same numbers
  * ([sandbox-plain] in sandbox/asterisk/extensions.conf): desk and mobile at once for 5 s, then the colleague.
  * Calls go to the firms in turn, so no firm has two calls at once below FIRMS × (1 / call length)
  * calls per second, and a phone's busy state is its own firm's, as on a PBX that carries many firms.
  */
-export const FIRMS = 100;
+export const FIRMS = 300;
 
 export const firmId = (firm: number): string => String(firm).padStart(3, '0');
 export const firmNumber = (firm: number): string => `4530100${firmId(firm)}`;

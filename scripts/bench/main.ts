@@ -13,6 +13,9 @@
  * (docs/benchmarks.md says what each figure means).
  */
 import { randomInt } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -50,8 +53,12 @@ if (![calls, rounds, rate, stepS, promiseCalls, ringingRate, ...rates, ...ringin
   process.exit(2);
 }
 
-/** The caller hangs up this long after the answer: short calls, so a firm's phones are free for its next call. */
-const TALK_MS = 100;
+/**
+ * The caller hangs up this long after the answer: long enough for the service to put it through
+ * (a caller who leaves before the bridge is up was put through to nobody: a callback), short
+ * enough that a firm's phones are free again for its next call (FIRMS / rate seconds later).
+ */
+const TALK_MS = 500;
 /** The service may need this much more for the last outcomes to land in Redis. */
 const SETTLE_MS = 60_000;
 
@@ -227,6 +234,9 @@ async function stopService(bench: Bench): Promise<void> {
   if (service === undefined) return;
   bench.service = undefined;
   await service.stop();
+  const logFile = join(tmpdir(), `${service.keyPrefix}.log`);
+  writeFileSync(logFile, service.logs.map((line) => JSON.stringify(line)).join('\n') + '\n');
+  log(`the service's log: ${logFile}`);
   await deleteNevermissKeys(bench.redis, service.keyPrefix);
   service.cleanup();
 }

@@ -20,7 +20,12 @@ export type AriEvent =
   | { readonly type: 'DeviceStateChanged'; readonly device_state: { readonly name: string; readonly state: string } }
   | { readonly type: 'ApplicationReplaced' };
 
-const HANDLED = new Set<string>([
+/**
+ * Every event type nevermiss acts on. Asterisk is asked to send the app these alone (the app's
+ * event filter, set on each connect): a call makes Asterisk emit some thirty events, and each one
+ * sent costs both processes CPU (docs/decisions/0026).
+ */
+export const HANDLED_EVENT_TYPES = [
   'StasisStart',
   'StasisEnd',
   'ChannelDestroyed',
@@ -30,7 +35,9 @@ const HANDLED = new Set<string>([
   'RecordingFailed',
   'DeviceStateChanged',
   'ApplicationReplaced',
-]);
+] as const;
+
+const HANDLED = new Set<string>(HANDLED_EVENT_TYPES);
 
 /** Narrows a raw event to the ones we handle; everything else is ignored by the router. */
 export function toAriEvent(raw: unknown): AriEvent | null {
