@@ -10,8 +10,9 @@ import { createCallControl } from './ari/call-control.js';
 import { createVoiceControl } from './ari/voice-control.js';
 import { createRecordedPrompts } from './voice/recorded.js';
 import { createVoiceWalks } from './voice/session.js';
+import { createDeviceStates } from './ari/device-states.js';
 import { createDialBackControl } from './ari/dial-back-control.js';
-import { toCallSignal } from './ari/events.js';
+import { HANDLED_EVENT_TYPES, toCallSignal } from './ari/events.js';
 import type { AriRest } from './ari/rest.js';
 import { CallRegistry } from './call-flow/registry.js';
 import type { Clock, Timers } from './call-flow/ports.js';
@@ -128,7 +129,9 @@ export function createApp(deps: AppDeps): App {
   const promptSource = startup.http.publicUrl
     ? { source: startup.prompts.source, baseUrl: startup.http.publicUrl, recorded }
     : { source: startup.prompts.source, recorded };
-  const control = createCallControl(rest, app, promptSource, logger);
+  // Whether a phone is in a call, from events (docs/decisions/0025): no request per phone per call.
+  const devices = createDeviceStates(rest, app, logger);
+  const control = createCallControl(rest, app, promptSource, devices, logger);
   const voiceControl = createVoiceControl(rest);
   const voice = createVoiceWalks({ port: voiceControl, prompts: promptSource, recorded, logger });
   // Changes told to the phone page's event stream (docs/decisions/0018): every write to the
@@ -265,6 +268,9 @@ export function createApp(deps: AppDeps): App {
           control.recordingFinished(signal.name, signal.durationSec, signal.failed);
           voiceControl.recordingFinished(signal.name, signal.durationSec, signal.failed);
           return;
+        case 'deviceState':
+          devices.changed(signal.device, signal.state);
+          return;
         case 'drain':
           drain.stasisStart(signal.channelId, signal.args);
           return;
@@ -278,6 +284,12 @@ export function createApp(deps: AppDeps): App {
       recorded
         .refresh()
         .catch((err: unknown) => logger.warn('could not list the prompts recorded in the firm\'s own voice; the generated ones play', { error: describeError(err) }));
+      // Device states may have changed unseen while the socket was down: each is read once again.
+      devices.forget();
+      // Only the events the service acts on (docs/decisions/0026); without the filter it works the same, at more cost.
+      current
+        .filterEvents(app, HANDLED_EVENT_TYPES)
+        .catch((err: unknown) => logger.warn('could not ask Asterisk to send only the events nevermiss uses; it gets all of them', { error: describeError(err) }));
       // Whether the snippet notes each call's end for the drain (nobody drains them otherwise).
       current
         .setGlobal(DRAIN_DIALPLAN.noteCallsVariable, startup.ari.drainAstdb ? '1' : '0')
@@ -287,6 +299,7 @@ export function createApp(deps: AppDeps): App {
         .finally(() => void drain.run('connect'));
     },
     onDisconnected() {
+      devices.forget();
       // Calls in progress keep their state; reconcile() settles them when the socket is back.
     },
   };

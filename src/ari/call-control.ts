@@ -6,6 +6,7 @@ import type { CallControl } from '../call-flow/ports.js';
 import type { CallFacts, HangupReason, PlannedLeg, Prompt } from '../call-flow/types.js';
 import { ErrorCodes, NevermissError, describeError, isNevermissError } from '../errors.js';
 import type { AriRest } from './rest.js';
+import type { DeviceStates } from './device-states.js';
 import { legPromptMedia, promptMedia, type PromptSource } from './prompts.js';
 
 /** A prompt never holds a call longer than this, even if its PlaybackFinished event is lost. */
@@ -20,7 +21,7 @@ export interface AriSignals {
   recordingFinished(name: string, durationSec: number, failed: boolean): void;
 }
 
-export function createCallControl(rest: () => AriRest, app: string, prompts: PromptSource, logger: Logger): CallControl & AriSignals {
+export function createCallControl(rest: () => AriRest, app: string, prompts: PromptSource, devices: DeviceStates, logger: Logger): CallControl & AriSignals {
   const playbacks = new Map<string, { owner: string; done: () => void }>();
   const recordings = new Map<string, { owner: string; done: (name: string | null) => void }>();
   /** Screened legs: leg id -> its prompt's playback, and the call it belongs to. */
@@ -65,12 +66,11 @@ export function createCallControl(rest: () => AriRest, app: string, prompts: Pro
     indicateRinging: async (callId) => rest().ring(callId),
 
     async originate(facts: CallFacts, leg: PlannedLeg) {
-      const ari = rest();
-      const device = /^([A-Za-z]+)\/([^/@]+)$/.exec(leg.dial);
-      if (leg.skipWhenBusy && device?.[1] && device[2] && (await ari.endpointInUse(device[1], device[2]))) {
+      // One device (PJSIP/owner-desk), not a Local/ channel or a dial string with options: it has a state.
+      if (leg.skipWhenBusy && /^[A-Za-z0-9]+\/[^/@&,]+$/.test(leg.dial) && (await devices.inUse(leg.dial))) {
         throw new NevermissError(ErrorCodes.ARI_REQUEST, `${leg.dial} is already in a call; skipped`, { leg: leg.legId });
       }
-      await ari.originate({
+      await rest().originate({
         endpoint: leg.dial,
         channelId: leg.legId,
         app,

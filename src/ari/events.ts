@@ -17,9 +17,15 @@ export type AriEvent =
   | { readonly type: 'PlaybackFinished'; readonly playback: { readonly id: string; readonly state: string; readonly media_uri: string } }
   | { readonly type: 'ChannelDtmfReceived'; readonly channel: AriChannel; readonly digit: string }
   | { readonly type: 'RecordingFinished' | 'RecordingFailed'; readonly recording: { readonly name: string; readonly duration?: number; readonly state: string } }
+  | { readonly type: 'DeviceStateChanged'; readonly device_state: { readonly name: string; readonly state: string } }
   | { readonly type: 'ApplicationReplaced' };
 
-const HANDLED = new Set<string>([
+/**
+ * Every event type nevermiss acts on. Asterisk is asked to send the app these alone (the app's
+ * event filter, set on each connect): a call makes Asterisk emit some thirty events, and each one
+ * sent costs both processes CPU (docs/decisions/0026).
+ */
+export const HANDLED_EVENT_TYPES = [
   'StasisStart',
   'StasisEnd',
   'ChannelDestroyed',
@@ -27,8 +33,11 @@ const HANDLED = new Set<string>([
   'ChannelDtmfReceived',
   'RecordingFinished',
   'RecordingFailed',
+  'DeviceStateChanged',
   'ApplicationReplaced',
-]);
+] as const;
+
+const HANDLED = new Set<string>(HANDLED_EVENT_TYPES);
 
 /** Narrows a raw event to the ones we handle; everything else is ignored by the router. */
 export function toAriEvent(raw: unknown): AriEvent | null {
@@ -49,6 +58,8 @@ export type CallSignal =
   | { readonly kind: 'dialBackAnswered'; readonly sessionId: string; readonly channelId: string }
   /** The snippet's [nevermiss-drain] context hands over an AstDB entry (or says it is done). */
   | { readonly kind: 'drain'; readonly channelId: string; readonly args: readonly string[] }
+  /** A phone's state changed (a subscription of device-states.ts). */
+  | { readonly kind: 'deviceState'; readonly device: string; readonly state: string }
   | { readonly kind: 'replaced' };
 
 /**
@@ -84,6 +95,8 @@ export function toCallSignal(event: AriEvent): CallSignal | null {
         durationSec: event.recording.duration ?? 0,
         failed: event.type === 'RecordingFailed',
       };
+    case 'DeviceStateChanged':
+      return { kind: 'deviceState', device: event.device_state.name, state: event.device_state.state };
     case 'ApplicationReplaced':
       return { kind: 'replaced' };
   }

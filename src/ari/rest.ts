@@ -82,6 +82,12 @@ export interface AriRest {
   deleteStoredRecording(name: string): Promise<void>;
   /** Whether a device (e.g. PJSIP/owner-desk) has a call on it right now. */
   endpointInUse(tech: string, resource: string): Promise<boolean>;
+  /** Asterisk sends the app events of these types only. */
+  filterEvents(app: string, types: readonly string[]): Promise<void>;
+  /** The app is told each change of the device's state (DeviceStateChanged). */
+  subscribeDeviceState(app: string, device: string): Promise<void>;
+  /** A device's state now, as Asterisk names it: NOT_INUSE, INUSE, RINGING, UNAVAILABLE, ... */
+  deviceState(device: string): Promise<string>;
   appChannels(app: string): Promise<readonly string[]>;
   continueInDialplan(channelId: string, context: string, extension: string, label: string): Promise<void>;
 }
@@ -94,7 +100,8 @@ export interface AriClientLike {
   };
   channels: Record<string, (p: object) => PromiseLike<unknown>>;
   bridges: Record<string, (p: object) => PromiseLike<unknown>>;
-  applications: { get(p: object): PromiseLike<{ channel_ids?: string[] }> };
+  applications: { get(p: object): PromiseLike<{ channel_ids?: string[] }>; subscribe(p: object): PromiseLike<unknown>; filter(p: object): PromiseLike<unknown> };
+  deviceStates: { get(p: object): PromiseLike<{ state?: string }> };
   recordings: Record<string, (p: object) => PromiseLike<unknown>>;
   endpoints: { get(p: object): PromiseLike<{ channel_ids?: string[]; state?: string }> };
   playbacks: Record<string, (p: object) => PromiseLike<unknown>>;
@@ -226,6 +233,18 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
     async endpointInUse(tech, resource) {
       const endpoint = await call(`endpoints.get ${tech}/${resource}`, () => client.endpoints.get({ tech, resource }));
       return (endpoint.channel_ids ?? []).length > 0;
+    },
+    async filterEvents(app, types) {
+      await call(`applications.filter ${app}`, () => client.applications.filter({ applicationName: app, filter: { allowed: types.map((type) => ({ type })) } }));
+    },
+    async subscribeDeviceState(app, device) {
+      await call(`applications.subscribe ${app} deviceState:${device}`, () =>
+        client.applications.subscribe({ applicationName: app, eventSource: `deviceState:${device}` }),
+      );
+    },
+    async deviceState(device) {
+      const found = await call(`deviceStates.get ${device}`, () => client.deviceStates.get({ deviceName: device }));
+      return found.state ?? 'UNKNOWN';
     },
     async appChannels(app) {
       const found = await call(`applications.get ${app}`, () => client.applications.get({ applicationName: app }));

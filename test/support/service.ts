@@ -39,6 +39,13 @@ export interface ServiceOptions {
   readonly drainAstdb?: boolean;
   /** http.sessionSecret: login links and sessions on (the phone page's tests). */
   readonly sessionSecret?: string;
+  /**
+   * Run the compiled service (dist/, `npm run build` first), as an installed one runs, instead of
+   * the sources through tsx (default): for figures of its memory and CPU.
+   */
+  readonly compiled?: boolean;
+  /** log.level (default debug: the tests read the service's log lines; benchmarks run at info). */
+  readonly logLevel?: 'debug' | 'info' | 'warn';
 }
 
 export type Role = 'active' | 'standby';
@@ -69,12 +76,14 @@ export class Service {
   readonly dataDirectory = join(this.dir, 'data');
 
   private fakeTime: string | undefined;
+  private compiled = false;
 
   private constructor(readonly port: number) {}
 
   static async create(options: ServiceOptions): Promise<Service> {
     const service = new Service(await freePort());
     service.fakeTime = options.fakeTime;
+    service.compiled = options.compiled === true;
     if (options.keyPrefix !== undefined) service.keyPrefix = options.keyPrefix;
     writeFileSync(
       service.configFile,
@@ -99,13 +108,18 @@ export class Service {
         `  source: ${options.promptsSource ?? 'sound'}`,
         `  directory: ${join(ROOT, 'prompts', 'build')}`,
         'log:',
-        '  level: debug',
+        `  level: ${options.logLevel ?? 'debug'}`,
         '  format: json',
         RULES_MARKER,
         options.rules,
       ].join('\n'),
     );
     return service;
+  }
+
+  /** The process id of the running service (undefined before start). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get url(): string {
@@ -117,7 +131,8 @@ export class Service {
    * the lease and the Stasis app), or a healthy standby for a second instance of one installation.
    */
   async start(timeoutMs = 30_000, role: Role = 'active'): Promise<void> {
-    const args = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--config', this.configFile];
+    const entry = this.compiled ? [join(ROOT, 'dist', 'cli', 'main.js')] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
+    const args = [...entry, 'serve', '--config', this.configFile];
     // libfaketime moves the wall clock only (timers keep real time), as if the service ran on that day.
     const child = this.fakeTime
       ? spawn('faketime', ['-f', `@${this.fakeTime}`, process.execPath, ...args], {

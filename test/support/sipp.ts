@@ -837,6 +837,11 @@ export interface LoadOptions {
   waitMs?: number;
   /** After the answer, send our own BYE after this long unless Asterisk ends the call first (default 60 s). */
   talkMs?: number;
+  /**
+   * Trace every message (-trace_msg, microsecond timestamps) and report each answered call's time
+   * from its INVITE to its 200 (setupMs). Costs SIPp some disk writes; for benchmarks.
+   */
+  timing?: boolean;
 }
 
 export interface LoadReport {
@@ -847,6 +852,8 @@ export interface LoadReport {
   refused: number;
   /** The numbers those calls dialled. */
   refusedTo: string[];
+  /** With the timing option: ms from each answered call's INVITE to its 200 OK, in call order. */
+  setupMs: number[];
   exitCode: number | null;
   stderr: string;
 }
@@ -885,12 +892,14 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
   const line = (n: string, i: number): string => `${n.replace(/[^0-9a-z+]/gi, '')};${dids ? `${(dids[i] ?? '').replace(/[^0-9+]/g, '')};` : ''}`;
   writeFileSync(inject, ['SEQUENTIAL', ...options.numbers.map(line)].join('\n') + '\n');
   const statFile = path.join(dir, 'stats.csv');
+  const traceFile = path.join(dir, 'messages.log');
   // prettier-ignore
   const spawned = spawnSipp([
     `${ASTERISK_SIP_HOST}:${ASTERISK_SIP_PORT}`,
     '-sf', scenario, '-inf', inject, '-i', LOCAL_IP, '-p', String(port), '-mp', String(mediaPortFor(port)),
     '-s', options.to, '-m', String(options.calls), '-r', String(options.rate), '-l', '100000', '-nostdin', '-aa',
     '-trace_stat', '-stf', statFile, '-fd', '1', '-trace_logs',
+    ...(options.timing === true ? ['-trace_msg', '-message_file', traceFile] : []),
   ], dir);
   const report = async (): Promise<LoadReport> => {
     const exitCode = await spawned.exited;
@@ -898,8 +907,9 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
     // -trace_logs writes the scenario's <log> actions to <scenario name>_<pid>_logs.log in SIPp's working directory.
     const logs = readdirSync(dir).find((name) => name.endsWith('_logs.log'));
     const refused = logs === undefined ? { calls: 0, to: [] } : refusedCalls(readTrace(path.join(dir, logs)));
+    const setupMs = options.timing === true ? setupTimes(parseSippTrace(readTrace(traceFile))) : [];
     removeTempDir(dir);
-    return { ...stats, refused: refused.calls, refusedTo: refused.to, exitCode, stderr: spawned.stderr() };
+    return { ...stats, refused: refused.calls, refusedTo: refused.to, setupMs, exitCode, stderr: spawned.stderr() };
   };
   const done = report();
   return {
@@ -924,6 +934,20 @@ export function refusedCalls(text: string): { calls: number; to: string[] } {
     if (match?.[1]) calls.set(match[1], match[2] ?? '');
   }
   return { calls: calls.size, to: [...calls.values()] };
+}
+
+/** Per call (Call-ID) that was answered: ms from the caller's first INVITE to the first 200 to it, in call order. */
+export function setupTimes(messages: readonly SipMessage[]): number[] {
+  const invites = new Map<string, number>();
+  const answered = new Map<string, number>();
+  for (const m of messages) {
+    if (m.direction === 'sent' && m.method === 'INVITE' && !invites.has(m.callId)) invites.set(m.callId, m.at);
+    else if (m.direction === 'received' && m.status === 200 && m.cseqMethod === 'INVITE' && !answered.has(m.callId)) {
+      const sentAt = invites.get(m.callId);
+      if (sentAt !== undefined) answered.set(m.callId, m.at - sentAt);
+    }
+  }
+  return [...answered.values()];
 }
 
 /** The last row of SIPp's -trace_stat file: calls created, successful and failed in all. */
