@@ -35,8 +35,17 @@ test('every prompt the service plays is in English (and so, by the test above, i
   const english = new Set(promptNamesOf('en'));
   const language = 'en';
   const prompts: Prompt[] = [
-    ...[1, 2, 59, 120].map((minutes): Prompt => ({ kind: 'promise', minutes, language })),
-    { kind: 'promise-when-open', language },
+    ...[1, 2, 59, 60, 61, 90, 180].map((minutes): Prompt => ({
+      kind: 'promise',
+      words: { kind: 'within', within: { hours: Math.floor(minutes / 60), minutes: minutes % 60 } },
+      language,
+    })),
+    ...[true, false].flatMap((closedNow): Prompt[] => [
+      { kind: 'promise', words: { kind: 'when-open', closedNow, due: { kind: 'day', day: 'tomorrow', part: 'morning' } }, language },
+      { kind: 'promise', words: { kind: 'when-open', closedNow, due: { kind: 'days', days: 12 } }, language },
+      { kind: 'promise', words: { kind: 'when-open', closedNow, due: { kind: 'weeks', weeks: 30 } }, language },
+      { kind: 'promise', words: { kind: 'when-open', closedNow, due: { kind: 'unknown' } }, language },
+    ]),
     { kind: 'withheld', language },
     { kind: 'message-thanks', language },
     { kind: 'blocked', language },
