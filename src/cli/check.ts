@@ -1,14 +1,16 @@
 /**
- * `nevermiss check [-c file] [--offline]`: validates a config file with the same loader the
- * service uses, so a file that passes here is a file the service accepts. `--offline` checks a
- * file away from its secrets (on a laptop, before a deploy): variables that are not set are
- * listed, not reported as problems, unless a value can't be checked without them.
+ * `nevermiss check [file]`: validates a config file with the same loader the service uses, so a
+ * file that passes here is a file the service accepts.
  */
 import { ErrorCodes, isNevermissError } from '../errors.js';
 import { formatProblem, parseConfig, readConfigFile } from '../config/load.js';
 import type { Environment } from '../config/load.js';
 
 export interface CheckOptions {
+  /**
+   * `check --offline`: a file away from its secrets (on a laptop, before a deploy). Variables
+   * that are not set are listed, not reported as problems, unless a value can't be checked without them.
+   */
   readonly offline?: boolean;
 }
 

@@ -1,6 +1,5 @@
 /**
- * The `nevermiss` command: serve | check | callbacks list/done/dial/history | explain | status | login-link | report | export | forget
- * | prompts build (src/cli/prompts.ts).
+ * The `nevermiss` command: serve | check | callbacks list/done/dial/history | explain | status | login-link | report | export | forget.
  */
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
@@ -18,8 +17,6 @@ import { callbackToJson, type Callback } from '../callbacks/types.js';
 import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
 import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
-import { packageVersion } from './package.js';
-import { registerPromptsCommand } from './prompts.js';
 import { createRecordsReader } from '../callbacks/reader.js';
 import { createEraser } from '../callbacks/erase.js';
 import { buildReport, requestedPeriod } from '../figures/query.js';
@@ -28,6 +25,8 @@ import { formatReport } from '../figures/table.js';
 import { callerNumber, callerRecordsToJson } from '../caller-data/caller-data.js';
 import { loginLink } from '../http/auth/links.js';
 import { allows, grantedBy, type Scope } from '../http/auth/scopes.js';
+import { packageVersion } from './package.js';
+import { registerPromptsCommand } from './prompts.js';
 
 const DEFAULT_CONFIG = process.env['NEVERMISS_CONFIG'] ?? 'config/nevermiss.yaml';
 
@@ -249,6 +248,7 @@ program
     });
   });
 
+// prompts build: src/cli/prompts.ts.
 registerPromptsCommand(program, configOption);
 
 /** Runs `read`; a coded usage error (a bad date, a bad number) is printed and exits 1. */
