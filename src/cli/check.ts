@@ -1,9 +1,7 @@
 /**
  * `nevermiss check [-c file] [--offline]`: validates a config file with the same loader the
  * service uses, so a file that passes here is a file the service accepts; then the prompt files of
- * the languages its routes use, each complete against English. `--offline` checks a file away from
- * its secrets (on a laptop, before a deploy): variables that are not set are listed, not reported
- * as problems, unless a value can't be checked without them.
+ * the languages its routes use, each complete against English.
  */
 import { ErrorCodes, isNevermissError } from '../errors.js';
 import { formatProblem, parseConfig, readConfigFile } from '../config/load.js';
@@ -11,6 +9,10 @@ import type { Environment } from '../config/load.js';
 import { promptFileProblems } from '../languages/languages.js';
 
 export interface CheckOptions {
+  /**
+   * `check --offline`: a file away from its secrets (on a laptop, before a deploy). Variables
+   * that are not set are listed, not reported as problems, unless a value can't be checked without them.
+   */
   readonly offline?: boolean;
 }
 

@@ -20,8 +20,6 @@ import { callbackToJson, type Callback } from '../callbacks/types.js';
 import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
 import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
-import { packageVersion } from './package.js';
-import { registerPromptsCommand } from './prompts.js';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
 import { createRecordsReader } from '../callbacks/reader.js';
@@ -32,6 +30,8 @@ import { formatReport } from '../figures/table.js';
 import { callerNumber, callerRecordsToJson } from '../caller-data/caller-data.js';
 import { loginLink } from '../http/auth/links.js';
 import { allows, grantedBy, type Scope } from '../http/auth/scopes.js';
+import { packageVersion } from './package.js';
+import { registerPromptsCommand } from './prompts.js';
 
 const DEFAULT_CONFIG = process.env['NEVERMISS_CONFIG'] ?? 'config/nevermiss.yaml';
 
@@ -262,6 +262,7 @@ program
     });
   });
 
+// prompts build: src/cli/prompts.ts.
 registerPromptsCommand(program, configOption);
 
 /** Runs `read`; a coded usage error (a bad date, a bad number) is printed and exits 1. */
