@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ARI, REPO_ROOT, TEST_DID, ariRequest, asteriskCli, ensureSandbox } from '../support/sandbox.js';
-import { ensureRedis } from '../support/redis.js';
-import { freePort } from '../support/service.js';
+import { Redis } from 'ioredis';
+import { deleteNevermissKeys, ensureRedis, everythingUnder } from '../support/redis.js';
+import { freePort, Service } from '../support/service.js';
 import { startReceivers, type Receivers } from '../support/receivers.js';
 
 const HOOK_SECRET = 'doctor-hook-secret-0123456789abcdef';
@@ -23,6 +24,7 @@ const SANDBOX_DIR = process.env['NEVERMISS_SANDBOX_DIR'] ?? '/var/cache/nevermis
 const DA_PROMPTS = join(SANDBOX_DIR, 'usr/share/asterisk/sounds/da/nevermiss');
 
 interface Setup {
+  readonly keyPrefix?: string;
   readonly ariPassword?: string;
   readonly redisUrl: string;
   readonly deskDial?: string;
@@ -72,7 +74,7 @@ describe('nevermiss doctor on the bench', { timeout: 300_000 }, () => {
         `  app: ${ARI.app}`,
         'redis:',
         `  url: ${setup.redisUrl}`,
-        `  keyPrefix: nm-doctor-${name}`,
+        `  keyPrefix: ${setup.keyPrefix ?? `nm-doctor-${name}`}`,
         'prompts:',
         '  source: sound',
         `  directory: ${join(dir, 'prompts')}`,
@@ -147,6 +149,29 @@ describe('nevermiss doctor on the bench', { timeout: 300_000 }, () => {
     // The probe left nothing behind on the PBX.
     const channels = await ariRequest('GET', '/channels');
     assert.deepEqual((channels.body as { id: string }[]).filter((c) => c.id.startsWith('nevermiss-doctor-')), []);
+  });
+
+  test('with the service running: the app is held by this installation, and the probe never reaches the service', async () => {
+    const service = await Service.create({
+      redisUrl: aofRedisUrl,
+      rules: ['people:', '  owner:', '    phones:', '      desk: PJSIP/owner-desk', 'routes:', '  main:', `    numbers: ["${TEST_DID}"]`, '    language: en', '    hunt:', '      - ring: [owner]', '        timeout: 20s', '    promise:', '      deadline: 10m', 'defaultRoute: main'].join('\n'),
+    });
+    const redis = new Redis(aofRedisUrl);
+    try {
+      await service.start();
+      const run = await doctor(writeConfig('running', { redisUrl: aofRedisUrl, keyPrefix: service.keyPrefix }));
+      assert.match(line(run, 'PASS', 'Stasis app'), /"nevermiss" is held by nevermiss instance \S+, the active instance of this installation/);
+      line(run, 'PASS', 'Dialplan snippet', /reaches it/);
+      await sleep(500);
+      assert.deepEqual(service.logs.filter((l) => l.message === 'call arrived'), []);
+      const keys = [...(await everythingUnder(redis, service.keyPrefix)).keys()];
+      assert.deepEqual(keys.filter((k) => /:callback:|:call:/.test(k)), [], 'no call and no callback recorded');
+    } finally {
+      await service.stop();
+      await deleteNevermissKeys(redis, service.keyPrefix);
+      redis.disconnect();
+      service.cleanup();
+    }
   });
 
   test('a wrong ARI password fails with the fix, and the checks that need ARI are skipped', async () => {

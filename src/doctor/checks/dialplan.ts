@@ -91,7 +91,7 @@ function describe(result: ProbeResult): string {
     case 'refused':
       return `Asterisk refused the probe: ${result.reason}`;
     case 'elsewhere':
-      if (result.ended) return result.lastSeen === null ? 'the probe ended at once: no such context or extension' : `the probe ended after ${result.lastSeen}`;
+      if (result.ended) return result.lastSeen === null ? 'the probe ended at once: that context has no such extension, or hung up without going to the snippet' : `the probe ended after ${result.lastSeen}`;
       return `the probe was still at ${result.lastSeen ?? 'an unknown place'} after ${ARRIVE_WITHIN_MS / 1000} s`;
   }
 }
