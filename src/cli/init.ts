@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { formatProblem, parseConfig } from '../config/load.js';
 import { describeError } from '../errors.js';
 import { listEndpoints, type PbxEndpoint } from '../init/pbx.js';
+import { languagesAvailable } from '../languages/languages.js';
 import { ARI_PASSWORD_ENV, parseHours, renderStarterConfig, type StarterAnswers, type StarterLanguage, type StarterPerson } from '../init/starter.js';
 
 interface InitFlags {
@@ -33,7 +34,9 @@ interface InitFlags {
   readonly hours?: string;
 }
 
-const LANGUAGES: readonly StarterLanguage[] = ['en', 'da'];
+/** Every language whose prompts this installation has (prompts/src/<lang>.txt), English first. */
+const LANGUAGES: readonly StarterLanguage[] = ['en', ...languagesAvailable().filter((code) => code !== 'en')];
+const languageName = (code: string): string => `${new Intl.DisplayNames(['en'], { type: 'language' }).of(code) ?? code} (${code})`;
 
 /** A wrong answer given as a flag: exit 1 with what is wrong and what to give instead. */
 class InitUsage extends Error {}
@@ -105,8 +108,8 @@ async function runInit(flags: InitFlags): Promise<number> {
   if (numbers.length === 0) throw new InitUsage('--number: give at least one number');
   const country = (await ask(flags.country, '--country', () => input({ message: 'Country (ISO code, for national numbers):', default: 'DK', validate: (v) => /^[A-Za-z]{2}$/.test(v.trim()) || 'two letters, like DK' }))).trim().toUpperCase();
   const timezone = (await ask(flags.timezone, '--timezone', () => input({ message: 'Time zone:', default: localZone() }))).trim();
-  const language = await ask(flags.language, '--language', () => select({ message: 'What language do callers hear?', choices: LANGUAGES.map((value) => ({ value, name: value === 'en' ? 'English (en)' : 'Danish (da)' })) }));
-  if (!LANGUAGES.includes(language as StarterLanguage)) throw new InitUsage(`--language: "${language}" is not one of ${LANGUAGES.join(', ')}`);
+  const language = await ask(flags.language, '--language', () => select({ message: 'What language do callers hear?', choices: LANGUAGES.map((value) => ({ value, name: languageName(value) })) }));
+  if (!LANGUAGES.includes(language)) throw new InitUsage(`--language: "${language}" is not one of ${LANGUAGES.join(', ')}`);
 
   const ownerName = await ask(flags.owner, '--owner', () => input({ message: "The owner's name:", validate: required }));
   const ownerPhones = await phones(flags.ownerPhones, '--owner-phones', `Which endpoints are ${ownerName}'s phones?`, endpoints, interactive, true);
@@ -128,7 +131,7 @@ async function runInit(flags: InitFlags): Promise<number> {
   const answers: StarterAnswers = {
     ari: { url: ariUrl.replace(/\/+$/, ''), username: ariUser, app: flags.app },
     firm: { name: firmName.trim(), numbers, country, timezone },
-    language: language as StarterLanguage,
+    language: language,
     owner: { name: ownerName.trim(), endpoints: ownerPhones },
     colleague,
     hours,

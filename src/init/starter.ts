@@ -6,7 +6,8 @@
  */
 import { Document, isMap, isScalar, isSeq, type Pair } from 'yaml';
 
-export type StarterLanguage = 'en' | 'da';
+/** A language with a prompt file (src/languages/languages.ts): en, da, de, or one a firm added. */
+export type StarterLanguage = string;
 
 export interface StarterPerson {
   readonly name: string;
