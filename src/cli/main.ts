@@ -16,6 +16,7 @@ import { callbackToJson, type Callback } from '../callbacks/types.js';
 import { describeError, isNevermissError, ErrorCodes } from '../errors.js';
 import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
+import { runPromptsList } from './prompts-list.js';
 import { createRecordsReader } from '../callbacks/reader.js';
 import { createEraser } from '../callbacks/erase.js';
 import { buildReport, requestedPeriod } from '../figures/query.js';
@@ -48,6 +49,18 @@ program
   .option(...configOption)
   .action((opts: { config: string }) => {
     process.exitCode = runCheck(opts.config, process.env, (line) => console.log(line));
+  });
+
+const prompts = program.command('prompts').description('the voice prompts callers hear');
+
+prompts
+  .command('list')
+  .description("which prompts play in the firm's own voice (recorded with prompts.recordCode) and which are generated")
+  .option(...configOption)
+  .option('--lang <lang>', "one language (default: the routes' languages)")
+  .action(async (opts: { config: string; lang?: string }) => {
+    const config = loadOrExit(opts.config);
+    process.exitCode = await runPromptsList(config, opts.lang === undefined ? {} : { lang: opts.lang }, (line) => console.log(line));
   });
 
 const callbacks = program.command('callbacks').description('the pending callbacks');
