@@ -2,7 +2,8 @@
 // first prompt, speaks a new one after the tone (SIPp sends real speech from a pcap), ends it with
 // #, keeps it with 1 while it plays back, and skips the next prompt with # (RFC 4733 digits from
 // sip-tester's pcaps). The kept take is an Asterisk stored recording, `nevermiss prompts list`
-// shows it recorded, and the take itself is gone.
+// shows it recorded, the take itself is gone, and the next caller nobody answers hears the
+// owner's recording in the promise.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,8 +12,8 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
 import { useBench, until } from '../support/bench.js';
-import { ARI_PASSWORD, ARI_URL, ARI_USER, CALLER_PORTS, ariRequest } from '../support/sandbox.js';
-import { placeCall, summarizeCall } from '../support/sipp.js';
+import { ARI_PASSWORD, ARI_URL, ARI_USER, CALLER_PORTS, TEST_DID, ariRequest } from '../support/sandbox.js';
+import { placeCall, startCall, summarizeCall } from '../support/sipp.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KEPT = 'nevermiss-en-promise-intro';
@@ -24,11 +25,11 @@ people:
       desk: PJSIP/owner-desk
 routes:
   main:
-    numbers: ["4530123456"]
+    numbers: ["${TEST_DID}"]
     language: en
     hunt:
       - ring: [owner]
-        timeout: 5s
+        timeout: 2s
 defaultRoute: main
 `;
 
@@ -54,7 +55,7 @@ function loudness(wav: Buffer): number {
 describe("the firm's own voice", { timeout: 180_000 }, () => {
   const bench = useBench();
 
-  it('*79 walks through the prompts: a take is recorded, played back, kept with 1; # skips; prompts list shows it', async () => {
+  it('*79 walks through the prompts: a take recorded, played back, kept with 1; # skips; prompts list shows it; callers hear it', async () => {
     await ariRequest('DELETE', `/recordings/stored/${KEPT}`);
     bench.onCleanup(() => ariRequest('DELETE', `/recordings/stored/${KEPT}`));
     const service = await bench.service({ rules: RULES });
@@ -97,5 +98,20 @@ describe("the firm's own voice", { timeout: 180_000 }, () => {
     assert.match(list.stdout, /^en: 1 of \d+ prompts recorded in your own voice/m);
     assert.match(list.stdout, /^ {2}promise-intro +recorded$/m);
     assert.match(list.stdout, /^ {2}minutes +generated$/m);
+
+    // A caller nobody answers hears the promise: its first part is now the owner's recording.
+    const caller = await startCall({ to: TEST_DID, from: '4520111111', maxWaitMs: 30_000 });
+    const arrived = await service.waitForLog((line) => line.message === 'call arrived', 15_000);
+    const callId = String(arrived['callId']);
+    const heard = await until('a playback of the kept recording on the caller', async () => {
+      for (let n = 1; n <= 4; n += 1) {
+        const { status, body } = await ariRequest('GET', `/playbacks/${encodeURIComponent(`${callId}-pb-${n}`)}`);
+        const media = status === 200 ? (body as { media_uri?: string }).media_uri : undefined;
+        if (media?.startsWith('recording:') === true) return media;
+      }
+      return undefined;
+    }, 25_000);
+    assert.equal(heard, `recording:${KEPT}`);
+    await caller.kill();
   });
 });
