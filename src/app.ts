@@ -106,6 +106,8 @@ export interface App {
 const SWEEP_EVERY_MS = 60_000;
 /** How often a non-empty spool is offered to Redis again (a black hole that heals sends no 'ready'). */
 const SPOOL_REPLAY_INTERVAL_MS = 5_000;
+/** How often the list of the firm's own recordings is read again (it is also read on every connect and walk). */
+const RECORDED_REFRESH_MS = 5 * 60_000;
 
 export function createApp(deps: AppDeps): App {
   const { logger, clock, timers } = deps;
@@ -373,6 +375,10 @@ export function createApp(deps: AppDeps): App {
   const retentionSweep = repeat('erase data past its keep time', RETENTION_EVERY_MS, () => retention.sweep(), logger);
   // A black hole that heals sends no 'ready': a non-empty spool is offered to Redis again and again.
   const spoolReplay = repeat('replay the spool into Redis', SPOOL_REPLAY_INTERVAL_MS, replaySpool, logger);
+  // A recording deleted or added on the PBX by hand is seen within minutes, without a reconnect.
+  const recordedRefresh = repeat('list the prompts recorded in the firm\'s own voice', RECORDED_REFRESH_MS, async () => {
+    if (ari?.isConnected() === true) await recorded.refresh();
+  }, logger);
 
   // Active and standby (docs/decisions/0014): the lease holder alone opens the app's WebSocket,
   // runs the calls and the follow-up jobs; the others keep the HTTP API and wait.
@@ -413,12 +419,12 @@ export function createApp(deps: AppDeps): App {
       // Only the active instance opens the Stasis app and runs jobs (the elector's activate).
       elector.start();
       drain.start();
-      for (const work of [resumer, sweeps, spoolReplay]) work.start();
+      for (const work of [resumer, sweeps, spoolReplay, recordedRefresh]) work.start();
       void sweeps.now();
       void spoolReplay.now();
     },
     async stop() {
-      for (const work of [resumer, sweeps, spoolReplay, retentionSweep]) work.stop();
+      for (const work of [resumer, sweeps, spoolReplay, retentionSweep, recordedRefresh]) work.stop();
       await jobs.stop();
       drain.stop();
       notifier.close();

@@ -22,6 +22,7 @@ import { ExitCode, connectRedis, serve } from '../main.js';
 import { runCheck } from './check.js';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
+import { runPromptsList } from './prompts-list.js';
 import { createRecordsReader } from '../callbacks/reader.js';
 import { createEraser } from '../callbacks/erase.js';
 import { buildReport, requestedPeriod } from '../figures/query.js';
@@ -262,8 +263,16 @@ program
     });
   });
 
-// prompts build: src/cli/prompts.ts.
-registerPromptsCommand(program, configOption);
+// prompts build: src/cli/prompts.ts; prompts list: src/cli/prompts-list.ts.
+registerPromptsCommand(program, configOption)
+  .command('list')
+  .description("which prompts play in the firm's own voice (recorded with prompts.recordCode) and which are generated")
+  .option(...configOption)
+  .option('--lang <lang>', "one language (default: the routes' languages)")
+  .action(async (opts: { config: string; lang?: string }) => {
+    const config = loadOrExit(opts.config);
+    process.exitCode = await runPromptsList(config, opts.lang === undefined ? {} : { lang: opts.lang }, (line) => console.log(line));
+  });
 
 /** Runs `read`; a coded usage error (a bad date, a bad number) is printed and exits 1. */
 function orUsage<T>(read: () => T): T {

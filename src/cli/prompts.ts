@@ -5,11 +5,12 @@
  * folder is often not writable by the user anyway.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 
 import { loadConfig } from '../config/load.js';
+import { languagesAvailable } from '../languages/languages.js';
 import { describeError, ErrorCodes } from '../errors.js';
 import { ExitCode } from '../main.js';
 import { isInside, isInstalledPackage, PACKAGE_ROOT } from './package.js';
@@ -23,7 +24,8 @@ interface BuildOptions {
   readonly config: string;
 }
 
-export function registerPromptsCommand(program: Command, configOption: readonly [string, string, string]): void {
+/** Registers `prompts build` and returns the `prompts` command, for its other subcommands. */
+export function registerPromptsCommand(program: Command, configOption: readonly [string, string, string]): Command {
   const prompts = program.command('prompts').description('the voice prompts callers hear');
   prompts
     .command('build')
@@ -31,24 +33,17 @@ export function registerPromptsCommand(program: Command, configOption: readonly 
       'speak the prompts with espeak-ng and sox (installed with apt-get when missing) into DIR/<lang>/nevermiss/<name>.wav; ' +
         'without --out, into prompts.directory of the config',
     )
-    .option('--lang <lang...>', `languages to make (default: every one there are texts for: ${availableLanguages().join(', ')})`)
+    .option('--lang <lang...>', `languages to make (default: every one there are texts for: ${languagesAvailable(TEXTS).join(', ')})`)
     .option('--out <dir>', 'the folder to write them to')
     .option(...configOption)
     .action(async (opts: BuildOptions) => {
       process.exitCode = await buildPrompts(opts);
     });
-}
-
-export function availableLanguages(): string[] {
-  if (!existsSync(TEXTS)) return [];
-  return readdirSync(TEXTS)
-    .filter((name) => name.endsWith('.txt'))
-    .map((name) => name.slice(0, -'.txt'.length))
-    .sort();
+  return prompts;
 }
 
 async function buildPrompts(opts: BuildOptions): Promise<number> {
-  const known = availableLanguages();
+  const known = languagesAvailable(TEXTS);
   const langs = (opts.lang ?? []).flatMap((item) => item.split(',')).map((item) => item.trim()).filter((item) => item !== '');
   const unknown = langs.filter((lang) => !known.includes(lang));
   if (unknown.length > 0) {

@@ -7,42 +7,43 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { DateTime } from 'luxon';
 
 import type { MessageLanguage, NotificationEvent, NotificationKind, RenderedMessage } from './types.js';
+import { wordingOf } from './wording.js';
 
 const MINUTE_MS = 60_000;
 
 /** The e-mail and push version: a subject that says what to do, and the facts to do it. */
 export function renderText(event: NotificationEvent, timezone: string, language: MessageLanguage = 'en'): RenderedMessage {
-  switch (language) {
-    case 'en':
-      return renderEnglish(event, timezone);
+  const words = wordingOf(language);
+  const { callback, links } = event;
+  const caller = displayNumber(callback.caller);
+  const due = localTime(callback.dueAt, event.at, timezone, language);
+  const labels = [words.labels.caller, words.labels.rang, words.labels.dialled, words.labels.deadline];
+  const width = Math.max(...labels.map((label) => label.length)) + 2;
+  const row = (label: string, value: string): string => `${`${label}:`.padEnd(width)}${value}`;
+  const lines = [
+    words.headline[event.kind](caller, `${due} (${relative(callback.dueAt, event.at, language)})`, event.person.name),
+    '',
+    row(words.labels.caller, caller),
+    row(words.labels.rang, rangText(callback, event.at, timezone, language)),
+    row(words.labels.dialled, `${displayNumber(callback.called)} (${words.route(callback.route)})`),
+    row(words.labels.deadline, `${due} (${relative(callback.dueAt, event.at, language)})`),
+  ];
+  if (isOpen(event.kind)) {
+    lines.push('', words.callNow, `  ${links.cli}`, `  ${words.or} ${links.dial}`);
   }
+  if (links.page !== undefined) lines.push('', `${words.openOnPhone} ${links.page}`);
+  lines.push('', words.callback(callback.id, callback.status));
+  return { subject: words.subject[event.kind](caller, due), text: `${lines.join('\n')}\n` };
 }
 
 /** The SMS version: one line, short enough for a single text message in the usual cases. */
-export function renderShortText(event: NotificationEvent, timezone: string): string {
+export function renderShortText(event: NotificationEvent, timezone: string, language: MessageLanguage = 'en'): string {
+  const words = wordingOf(language);
   const { callback } = event;
-  const rang = `Rang ${rangText(callback, event.at, timezone)}.`;
+  const rang = words.smsRang(rangText(callback, event.at, timezone, language));
   const page = isOpen(event.kind) && event.links.page !== undefined ? ` ${event.links.page}` : '';
-  return `nevermiss: ${subjectOf(event, timezone)}${deadlineNote(event)}. ${rang}${page}`;
-}
-
-function renderEnglish(event: NotificationEvent, timezone: string): RenderedMessage {
-  const { callback, links } = event;
-  const caller = displayNumber(callback.caller);
-  const lines = [
-    headlineOf(event, timezone),
-    '',
-    `Caller:   ${caller}`,
-    `Rang:     ${rangText(callback, event.at, timezone)}`,
-    `Dialled:  ${displayNumber(callback.called)} (route ${callback.route})`,
-    `Deadline: ${localTime(callback.dueAt, event.at, timezone)} (${relative(callback.dueAt, event.at)})`,
-  ];
-  if (isOpen(event.kind)) {
-    lines.push('', 'To call back now:', `  ${links.cli}`, `  or ${links.dial}`);
-  }
-  if (links.page !== undefined) lines.push('', `Open it on your phone: ${links.page}`);
-  lines.push('', `Callback ${callback.id}, ${callback.status}.`);
-  return { subject: subjectOf(event, timezone), text: `${lines.join('\n')}\n` };
+  const subject = words.subject[event.kind](displayNumber(callback.caller), localTime(callback.dueAt, event.at, timezone, language));
+  return `nevermiss: ${subject}${deadlineNote(event, language)}. ${rang}${page}`;
 }
 
 /** Whether the callback still waits for someone to call. */
@@ -59,54 +60,15 @@ function isOpen(kind: NotificationKind): boolean {
   }
 }
 
-function subjectOf(event: NotificationEvent, timezone: string): string {
-  const caller = displayNumber(event.callback.caller);
-  const due = localTime(event.callback.dueAt, event.at, timezone);
-  switch (event.kind) {
-    case 'created':
-      return `Call back ${caller} by ${due}`;
-    case 'reminder':
-      return `Reminder: call back ${caller} by ${due}`;
-    case 'overdue':
-      return `Overdue: call back ${caller} (due ${due})`;
-    case 'escalated':
-      return `Escalated: call back ${caller} (due ${due})`;
-    case 'failed':
-      return `Failed: could not reach ${caller}`;
-    case 'done':
-      return `Done: ${caller} was called back`;
-  }
-}
-
-function headlineOf(event: NotificationEvent, timezone: string): string {
-  const { callback } = event;
-  const caller = displayNumber(callback.caller);
-  const due = `${localTime(callback.dueAt, event.at, timezone)} (${relative(callback.dueAt, event.at)})`;
-  switch (event.kind) {
-    case 'created':
-      return `${caller} called and nobody answered. We promised to call back by ${due}.`;
-    case 'reminder':
-      return `${caller} is still waiting: we promised to call back by ${due}.`;
-    case 'overdue':
-      return `${caller} is still waiting, and the deadline has passed: we promised to call back by ${due}.`;
-    case 'escalated':
-      return `${event.person.name}, this one is passed to you: ${caller} is still waiting, and we promised to call back by ${due}.`;
-    case 'failed':
-      return `${caller} could not be reached; the callback has been given up.`;
-    case 'done':
-      return `${caller} has been called back; nothing more to do.`;
-  }
-}
-
 /** " (in 8 min)" after the subjects that say "by 14:32"; the others say enough. */
-function deadlineNote(event: NotificationEvent): string {
-  return event.kind === 'created' || event.kind === 'reminder' ? ` (${relative(event.callback.dueAt, event.at)})` : '';
+function deadlineNote(event: NotificationEvent, language: MessageLanguage): string {
+  return event.kind === 'created' || event.kind === 'reminder' ? ` (${relative(event.callback.dueAt, event.at, language)})` : '';
 }
 
 /** "14:22", or "3 times, first at 14:22" for a customer who kept trying. */
-function rangText(callback: NotificationEvent['callback'], referenceMs: number, timezone: string): string {
-  const first = localTime(callback.createdAt, referenceMs, timezone);
-  return callback.attempts > 1 ? `${callback.attempts} times, first at ${first}` : first;
+function rangText(callback: NotificationEvent['callback'], referenceMs: number, timezone: string, language: MessageLanguage): string {
+  const first = localTime(callback.createdAt, referenceMs, timezone, language);
+  return callback.attempts > 1 ? wordingOf(language).times(callback.attempts, first) : first;
 }
 
 /** "+45 20 12 34 56" for a valid number; anything else as it is. */
@@ -116,24 +78,26 @@ export function displayNumber(number: string): string {
 }
 
 /** "14:22" on the day of `reference`, else "Tue 1 Dec 14:22", in `timezone`. */
-export function localTime(epochMs: number, referenceMs: number, timezone: string): string {
-  const time = DateTime.fromMillis(epochMs, { zone: timezone, locale: 'en-GB' });
+export function localTime(epochMs: number, referenceMs: number, timezone: string, language: MessageLanguage = 'en'): string {
+  const time = DateTime.fromMillis(epochMs, { zone: timezone, locale: wordingOf(language).locale });
   const reference = DateTime.fromMillis(referenceMs, { zone: timezone });
   return time.hasSame(reference, 'day') ? time.toFormat('HH:mm') : time.toFormat('ccc d LLL HH:mm');
 }
 
 /** "in 8 min", "12 min ago", "now", counted from `referenceMs` and rounded to whole minutes. */
-export function relative(epochMs: number, referenceMs: number): string {
+export function relative(epochMs: number, referenceMs: number, language: MessageLanguage = 'en'): string {
+  const words = wordingOf(language);
   const minutes = Math.round((epochMs - referenceMs) / MINUTE_MS);
-  if (minutes === 0) return 'now';
-  return minutes > 0 ? `in ${span(minutes)}` : `${span(-minutes)} ago`;
+  if (minutes === 0) return words.now;
+  return minutes > 0 ? words.inSpan(span(minutes, language)) : words.agoSpan(span(-minutes, language));
 }
 
-function span(minutes: number): string {
+function span(minutes: number, language: MessageLanguage): string {
+  const words = wordingOf(language);
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} days`;
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} ${words.hour}` : `${hours} ${words.hour} ${minutes % 60} min`;
+  return words.days(Math.floor(hours / 24));
 }
 
 /** The JSON a webhook receives; times in ISO 8601, as in the HTTP API. */

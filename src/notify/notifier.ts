@@ -55,6 +55,8 @@ export function createNotifier(config: Config, deps: NotifierDeps = {}): Notifie
 
   /** Messages read in the time zone of the route that took the call, where the customer rang. */
   const timezoneOf = (event: NotificationEvent): string => config.routes[event.callback.route]?.timezone ?? config.firm.timezone;
+  // The firm's language, that of its default route, as on the phone page.
+  const language = config.routes[config.defaultRoute]?.language ?? 'en';
 
   return {
     targets(personId) {
@@ -85,7 +87,7 @@ export function createNotifier(config: Config, deps: NotifierDeps = {}): Notifie
       switch (channel.name) {
         case 'email': {
           if (notify.email === null || email === null) throw unavailable(`${describe(person)} has no e-mail address`);
-          const message = renderText(event, timezone);
+          const message = renderText(event, timezone, language);
           await email.send({ to: notify.email, message, kind: event.kind, deliveryId, date: new Date(now()) });
           return;
         }
@@ -95,14 +97,14 @@ export function createNotifier(config: Config, deps: NotifierDeps = {}): Notifie
           return;
         case 'ntfy':
           if (notify.ntfy === null) throw unavailable(`${describe(person)} has no ntfy topic`);
-          await sendNtfy(fetchFn, notify.ntfy, event.kind, renderText(event, timezone), timeoutMs, {
+          await sendNtfy(fetchFn, notify.ntfy, event.kind, renderText(event, timezone, language), timeoutMs, {
             ...(event.links.page === undefined ? {} : { page: event.links.page }),
             ...(event.links.actions === undefined ? {} : { actions: event.links.actions }),
           });
           return;
         case 'sms':
           if (notify.sms === null || config.sms === null) throw unavailable(`${describe(person)} has no SMS number`);
-          await sendSms(fetchFn, config.sms, notify.sms, renderShortText(event, timezone), timeoutMs);
+          await sendSms(fetchFn, config.sms, notify.sms, renderShortText(event, timezone, language), timeoutMs);
           return;
       }
     },

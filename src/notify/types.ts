@@ -67,5 +67,5 @@ export interface RenderedMessage {
   readonly text: string;
 }
 
-/** The languages messages are written in. */
-export type MessageLanguage = 'en';
+/** The language messages are written in: the firm's (src/notify/wording.ts has en, da, de; others read English). */
+export type MessageLanguage = string;

@@ -424,13 +424,16 @@ describe('a person with a login link', () => {
     }
   });
 
-  test('the language switch turns the page English, and the phone remembers it', async () => {
+  test('the language switch goes round Danish, German and English, and the phone remembers it', async () => {
     const p = await loggedInPhone('owner', '/numbers');
+    assert.equal(await p.page.locator('#lang').textContent(), 'Deutsch');
     await p.page.locator('#lang').click();
-    await p.page.locator('[data-period="today"]', { hasText: 'Today' }).waitFor();
+    await p.page.locator('[data-period="today"]', { hasText: 'Heute' }).waitFor();
     await p.page.reload();
     await p.page.locator('[data-tab="status"]', { hasText: 'Status' }).waitFor();
-    assert.equal(await p.page.locator('[data-tab="callbacks"] .tab-label').textContent(), 'Callbacks');
+    assert.equal(await p.page.locator('[data-tab="callbacks"] .tab-label').textContent(), 'Rückrufe');
+    await p.page.locator('#lang').click();
+    await p.page.locator('[data-tab="callbacks"]', { hasText: 'Callbacks' }).waitFor();
     await p.page.locator('#lang').click();
     await p.page.locator('[data-tab="callbacks"]', { hasText: 'Ring tilbage' }).waitFor();
   });

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { rewriteRtpPcap } from './pcap.js';
 import { ASTERISK_SIP_HOST, ASTERISK_SIP_PORT, CALLER_PORTS, REPO_ROOT, type CallerPort } from './sandbox.js';
 
 const SCENARIO_DIR = path.join(REPO_ROOT, 'test', 'sipp');
@@ -656,6 +657,40 @@ export interface CallOptions {
   maxWaitMs?: number;
   /** This long after the answer, send about 5 s of real speech (Debian's g711a.pcap; the call offers PCMA only). */
   speakAfterMs?: number;
+  /**
+   * After the answer, at these times (ms from the ACK): 'speech' sends the 7 s of speech of
+   * Debian's g711a.pcap, as PCMU (support/pcap.ts: the bench's phone endpoints allow only ulaw), a
+   * digit sends its RFC 4733 events from sip-tester's dtmf_2833_<digit>.pcap. Steps in time order;
+   * not with speakAfterMs.
+   */
+  afterAnswer?: readonly CallerStep[];
+}
+
+export interface CallerStep {
+  readonly atMs: number;
+  /** 'speech', or a digit 0-9 * #. */
+  readonly send: string;
+}
+
+/**
+ * The scenario actions of `afterAnswer`: pauses and pcaps, in order. Each step's pcap is written
+ * to `dir` as part of one RTP stream (support/pcap.ts), its timestamps on the call's timeline.
+ */
+function callerSteps(steps: readonly CallerStep[], dir: string): string {
+  let at = 0;
+  let seq = 1000;
+  return steps
+    .map((step, index) => {
+      if (step.atMs < at) throw new Error(`afterAnswer steps must be in time order: ${step.atMs} ms comes after ${at} ms`);
+      const source = step.send === 'speech' ? path.join(SIPP_PCAP_DIR, 'g711a.pcap') : dtmfPcap(step.send);
+      if (!existsSync(source)) throw new Error(`${source} is missing: install Debian's sip-tester`);
+      const pcap = path.join(dir, `step-${index}.pcap`);
+      seq = rewriteRtpPcap(source, pcap, { ssrc: 0x6e6d0001, seq, timestamp: 8 * Math.round(step.atMs) }, { toPcmu: step.send === 'speech' });
+      const pause = Math.max(1, Math.round(step.atMs - at));
+      at = step.atMs;
+      return `<pause milliseconds="${pause}"/><nop><action><exec play_pcap_audio="${pcap}"/></action></nop>`;
+    })
+    .join('');
 }
 
 export interface CallReport {
@@ -760,7 +795,9 @@ export async function startCall(options: CallOptions): Promise<CallHandle> {
       CANCEL_MS: options.hangupAfterMs ?? 0,
       ...(cancelling
         ? {}
-        : options.speakAfterMs !== undefined
+        : options.afterAnswer !== undefined
+          ? { CODEC: 0, CODEC_NAME: 'PCMU', SPEAK: `-->${callerSteps(options.afterAnswer, dir)}<!--` }
+          : options.speakAfterMs !== undefined
           ? {
               CODEC: 8,
               CODEC_NAME: 'PCMA',

@@ -254,7 +254,7 @@ testProblems('keys', [
   {
     name: 'a missing section points at the top of the file',
     text: configWith({ 5: [], 6: [] }),
-    expected: ['test.yaml:1:1 prompts: missing required key; expected prompt settings (source:, directory:)'],
+    expected: ['test.yaml:1:1 prompts: missing required key; expected prompt settings (source:, directory:, recordCode:)'],
   },
   {
     name: 'a missing key in a list item points at the item',

@@ -8,6 +8,7 @@ import { formatProblem, parseConfig } from '../../src/config/load.js';
 import { checkLanguages } from '../../src/config/language-checks.js';
 import { legPromptNames, promptNames } from '../../src/ari/prompts.js';
 import { TEXT_BACK_WORDING } from '../../src/follow-up/text-back.js';
+import { NOTIFICATION_WORDING } from '../../src/notify/wording.js';
 import { languagesAvailable, missingPrompts, PROMPT_TEXTS_DIR, promptFileProblems, promptNamesOf } from '../../src/languages/languages.js';
 import { parsePromptTexts } from '../../src/languages/prompt-texts.js';
 import type { Prompt } from '../../src/call-flow/types.js';
@@ -22,8 +23,9 @@ for (const language of languagesAvailable()) {
     assert.deepEqual(missingPrompts(language), []);
   });
 
-  test(`${language}: the text-back, and the phone page, have words for it`, () => {
+  test(`${language}: the text-back, the notifications and the phone page have words for it`, () => {
     assert.ok(TEXT_BACK_WORDING[language], `TEXT_BACK_WORDING has no ${language}`);
+    assert.ok(NOTIFICATION_WORDING[language], `NOTIFICATION_WORDING has no ${language}`);
     const page = readFileSync(new URL('../../src/http/page/lib/i18n.js', import.meta.url), 'utf8');
     const listed = /const LANGUAGES = \[([^\]]*)\]/.exec(page)?.[1] ?? '';
     assert.match(listed, new RegExp(`'${language}'`), `the page's LANGUAGES has no ${language}`);

@@ -69,6 +69,35 @@ test('a new callback: the caller, when they rang, the deadline, and how to call 
   });
 });
 
+test('the firm\'s language: the same facts in German and Danish; a language without wording reads English', () => {
+  assert.deepEqual(renderText(event('created'), ZONE, 'de'), {
+    subject: '+45 20 12 34 56 bis 14:32 zurückrufen',
+    text: [
+      '+45 20 12 34 56 hat angerufen, und niemand hat abgenommen. Wir haben einen Rückruf bis 14:32 (in 9 min) versprochen.',
+      '',
+      'Anrufer:   +45 20 12 34 56',
+      'Angerufen: 14:22',
+      'Gewählt:   +45 30 12 34 56 (Leitung main)',
+      'Frist:     14:32 (in 9 min)',
+      '',
+      'Jetzt zurückrufen:',
+      '  nevermiss callbacks dial cb-123 --by owner',
+      '  oder POST http://127.0.0.1:8080/api/callbacks/cb-123/dial',
+      '',
+      'Rückruf cb-123, pending.',
+      '',
+    ].join('\n'),
+  });
+  assert.equal(renderText(event('done'), ZONE, 'da').subject, 'Klaret: +45 20 12 34 56 er ringet op');
+  assert.equal(
+    renderShortText(event('created'), ZONE, 'da'),
+    'nevermiss: Ring tilbage til +45 20 12 34 56 senest 14:32 (om 9 min). Ringede 14:22.',
+  );
+  assert.equal(relative(0, 95 * MINUTE, 'de'), 'vor 1 h 35 min');
+  assert.equal(relative(3 * 24 * 60 * MINUTE, 0, 'da'), 'om 3 dage');
+  assert.deepEqual(renderText(event('created'), ZONE, 'fr'), renderText(event('created'), ZONE, 'en'));
+});
+
 test('each kind has its own subject; a settled callback has no "call back now"', () => {
   const overdueAt = RANG_AT + 15 * MINUTE;
   const subjects = (['created', 'reminder', 'overdue', 'escalated', 'failed', 'done'] as const).map((kind) => {

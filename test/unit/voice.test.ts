@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { toMedia } from '../../src/ari/prompts.js';
+import { runPromptsList } from '../../src/cli/prompts-list.js';
+import { parseConfig } from '../../src/config/load.js';
 import { promptNamesOf } from '../../src/languages/languages.js';
 import {
   initialVoiceState,
@@ -139,4 +141,38 @@ test('a kept recording plays instead of the generated prompt, from the sound fol
   const failing = createRecordedPrompts(() => Promise.reject(new Error('ARI down')));
   await assert.rejects(failing.refresh());
   assert.equal(failing.has('de', 'promise-intro'), false);
+});
+
+test('prompts list: per prompt of each language in use, recorded or generated; the numbers on one line', async () => {
+  const parsed = parseConfig(
+    `ari: { url: "http://127.0.0.1:8088", username: u, password: p }
+prompts: { source: sound }
+people: { owner: { phones: { desk: PJSIP/owner-desk } } }
+routes:
+  main: { numbers: ["1"], language: de, hunt: [{ ring: [owner], timeout: 20s }] }
+  other: { numbers: ["2"], language: en, hunt: [{ ring: [owner], timeout: 20s }] }
+defaultRoute: main
+`,
+    'n.yaml',
+    {},
+  );
+  assert.ok(parsed.ok);
+  const lines: string[] = [];
+  const stored = ['nevermiss-de-promise-intro', 'nevermiss-de-num-5', 'nevermiss-take-x', 'message-1'];
+  const code = await runPromptsList(parsed.config, { listStored: () => Promise.resolve(stored) }, (line) => lines.push(line));
+  assert.equal(code, 0);
+  const total = promptNamesOf('de').length;
+  assert.equal(lines[0], `de: 2 of ${total} prompts recorded in your own voice, the rest generated`);
+  assert.match(lines.join('\n'), /^ {2}promise-intro +recorded$/m);
+  assert.match(lines.join('\n'), /^ {2}minutes +generated$/m);
+  assert.match(lines.join('\n'), /^ {2}num-1 … num-120 +recorded: num-5; the others generated$/m);
+  assert.ok(lines.includes(`en: 0 of ${promptNamesOf('en').length} prompts recorded in your own voice, the rest generated`), lines.join('\n'));
+
+  const unknown: string[] = [];
+  assert.equal(await runPromptsList(parsed.config, { lang: 'fr', listStored: () => Promise.resolve([]) }, (line) => unknown.push(line)), 1);
+  assert.deepEqual(unknown, ['no prompts for fr; languages with prompts: da, de, en']);
+
+  const down: string[] = [];
+  assert.equal(await runPromptsList(parsed.config, { listStored: () => Promise.reject(new Error('connect ECONNREFUSED')) }, (line) => down.push(line)), 1);
+  assert.deepEqual(down, ['cannot tell which prompts are recorded: connect ECONNREFUSED']);
 });
