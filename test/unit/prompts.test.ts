@@ -29,8 +29,8 @@ function missing(names: readonly string[], available: ReadonlySet<string>): stri
   return names.filter((name) => !available.has(name));
 }
 
-test('the prompt texts are there: English and Danish', () => {
-  assert.deepEqual(languages.toSorted(), ['da.txt', 'en.txt']);
+test('the prompt texts are there: Danish, German and English', () => {
+  assert.deepEqual(languages.toSorted(), ['da.txt', 'de.txt', 'en.txt']);
 });
 
 test('every deadline the config accepts is spoken from prompts that exist, and never shorter than it is', () => {
