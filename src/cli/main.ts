@@ -293,6 +293,7 @@ function explanationToJson(e: ReturnType<typeof explain>): Record<string, unknow
     why: d.why,
     hunt: d.hunt,
     treatment: d.plan.treatment,
+    uncallable: d.plan.uncallable,
     timeline: e.timeline.map((t) => ({ ...t, fromSec: t.fromMs / 1000, toSec: t.toMs / 1000 })),
     huntEndsAfterSec: e.huntEndsAfterMs / 1000,
     promise: e.promise && {

@@ -32,7 +32,8 @@ import type { Notifier } from '../notify/notifier.js';
 import { isRetryable, notifyFailed } from '../notify/failure.js';
 import { sendSms } from '../notify/channels/sms.js';
 import { HTTP_TIMEOUT_MS } from '../notify/http.js';
-import { looksLikeMobile, normalizeNumber } from '../routing/numbers.js';
+import { normalizeNumber } from '../routing/numbers.js';
+import { callability, mayTextBack } from '../numbers/callable.js';
 import { textBackMessage } from './text-back.js';
 import { nextRetryDelay } from '../notify/retry.js';
 import type { ChannelName, NotificationEvent, NotificationKind } from '../notify/types.js';
@@ -183,6 +184,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
         dueAt: callback.dueAt,
         attempts: callback.attempts,
         status: callback.status,
+        ...uncallableOf(callback.caller, config),
       },
       person: { id: person, name: config.people[person]?.name ?? person },
       at: clock.now(),
@@ -215,7 +217,15 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
   async function textBack(job: ClaimedJob, callback: Callback): Promise<void> {
     const config = deps.config();
     const route = config.routes[callback.route];
-    if (!route?.textBack || !config.sms || (await store.wasTextedBack(callback.caller))) {
+    if (!route?.textBack || !config.sms || !mayTextBack(callback.caller, config.callable) || (await store.wasTextedBack(callback.caller))) {
+      await timers.complete(job.id, deps.instanceId);
+      return;
+    }
+    // Counted before sending (a retry counts again): a limit errs on the side of fewer texts.
+    const slot = await store.takeTextBackSlot(callback.caller, config.callable.textBack, clock.now());
+    if (!slot.taken) {
+      deps.metrics?.notification('textback', 'failed');
+      log.warn('text-back not sent: the limit is reached', { callbackId: callback.id, limit: slot.limit, prefix: slot.prefix, count: slot.count });
       await timers.complete(job.id, deps.instanceId);
       return;
     }
@@ -293,9 +303,12 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     if (!callback) return false;
     // Claimed once per new callback (its follow-up mark), whether live, replayed or swept.
     deps.metrics?.callbackCreated();
-    const share = deps.config().callbacks.remindAtShare;
-    await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));
-    await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
+    // A number that can't be called back is only told about: no reminder, no escalation, no ringing.
+    if (callability(callback.caller, deps.config().callable).callable) {
+      const share = deps.config().callbacks.remindAtShare;
+      await schedule(`remind:${id}`, 'remind', id, Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)));
+      await schedule(`overdue:${id}`, 'overdue', id, callback.dueAt);
+    }
     await timers.schedule(notifyJob('created', id), clock.now());
     if (!(await store.finishFollowUp(id, deps.instanceId))) {
       log.warn('scheduling the follow-up took longer than its claim; another instance may have scheduled it too', { callbackId: id });
@@ -319,7 +332,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
         const callback = await store.get(id);
         if (!callback) return;
         // Every missed call may text the caller (the window decides); the rest is for new callbacks.
-        if (deps.config().routes[callback.route]?.textBack && looksLikeMobile(callback.caller)) {
+        if (deps.config().routes[callback.route]?.textBack && mayTextBack(callback.caller, deps.config().callable)) {
           await timers.schedule({ id: `textback:${callback.caller}`, kind: 'textback', callbackId: id }, clock.now());
         }
       } catch (err) {
@@ -383,6 +396,12 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     },
   };
   return api;
+}
+
+/** Why a callback's number can't be called back, for the messages about it; nothing when it can. */
+function uncallableOf(number: string, config: Config): { uncallable?: string } {
+  const verdict = callability(number, config.callable);
+  return verdict.callable ? {} : { uncallable: verdict.why };
 }
 
 /**

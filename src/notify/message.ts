@@ -23,7 +23,8 @@ export function renderShortText(event: NotificationEvent, timezone: string): str
   const { callback } = event;
   const rang = `Rang ${rangText(callback, event.at, timezone)}.`;
   const page = isOpen(event.kind) && event.links.page !== undefined ? ` ${event.links.page}` : '';
-  return `nevermiss: ${subjectOf(event, timezone)}${deadlineNote(event)}. ${rang}${page}`;
+  const note = event.callback.uncallable === undefined ? deadlineNote(event) : ` (${event.callback.uncallable})`;
+  return `nevermiss: ${subjectOf(event, timezone)}${note}. ${rang}${page}`;
 }
 
 function renderEnglish(event: NotificationEvent, timezone: string): RenderedMessage {
@@ -35,9 +36,11 @@ function renderEnglish(event: NotificationEvent, timezone: string): RenderedMess
     `Caller:   ${caller}`,
     `Rang:     ${rangText(callback, event.at, timezone)}`,
     `Dialled:  ${displayNumber(callback.called)} (route ${callback.route})`,
-    `Deadline: ${localTime(callback.dueAt, event.at, timezone)} (${relative(callback.dueAt, event.at)})`,
+    callback.uncallable === undefined
+      ? `Deadline: ${localTime(callback.dueAt, event.at, timezone)} (${relative(callback.dueAt, event.at)})`
+      : `Can't call back: ${callback.uncallable}`,
   ];
-  if (isOpen(event.kind)) {
+  if (isOpen(event.kind) && callback.uncallable === undefined) {
     lines.push('', 'To call back now:', `  ${links.cli}`, `  or ${links.dial}`);
   }
   if (links.page !== undefined) lines.push('', `Open it on your phone: ${links.page}`);
@@ -61,6 +64,7 @@ function isOpen(kind: NotificationKind): boolean {
 
 function subjectOf(event: NotificationEvent, timezone: string): string {
   const caller = displayNumber(event.callback.caller);
+  if (event.callback.uncallable !== undefined && isOpen(event.kind)) return `Missed call from ${caller}, who can't be called back`;
   const due = localTime(event.callback.dueAt, event.at, timezone);
   switch (event.kind) {
     case 'created':
@@ -82,6 +86,9 @@ function headlineOf(event: NotificationEvent, timezone: string): string {
   const { callback } = event;
   const caller = displayNumber(callback.caller);
   const due = `${localTime(callback.dueAt, event.at, timezone)} (${relative(callback.dueAt, event.at)})`;
+  if (callback.uncallable !== undefined && isOpen(event.kind)) {
+    return `${caller} called and nobody answered. Nobody will be rung to call back: ${callback.uncallable}. Call back yourself if you know the caller, then close it.`;
+  }
   switch (event.kind) {
     case 'created':
       return `${caller} called and nobody answered. We promised to call back by ${due}.`;
@@ -152,6 +159,8 @@ export interface WebhookPayload {
     readonly dueAt: string;
     readonly attempts: number;
     readonly overdue: boolean;
+    /** Why this number can't be called back; absent when it can. */
+    readonly uncallable?: string;
   };
   readonly person: { readonly id: string; readonly name: string };
   readonly links: { readonly dial: string; readonly cli: string };
@@ -173,6 +182,7 @@ export function webhookPayload(event: NotificationEvent, deliveryId?: string): W
       dueAt: new Date(callback.dueAt).toISOString(),
       attempts: callback.attempts,
       overdue: callback.dueAt < event.at,
+      ...(callback.uncallable === undefined ? {} : { uncallable: callback.uncallable }),
     },
     person: { id: event.person.id, name: event.person.name },
     links: { dial: event.links.dial, cli: event.links.cli },
