@@ -11,7 +11,7 @@ import { createDialBackControl } from './ari/dial-back-control.js';
 import { toCallSignal } from './ari/events.js';
 import type { AriRest } from './ari/rest.js';
 import { CallRegistry } from './call-flow/registry.js';
-import type { Clock, Timers } from './call-flow/ports.js';
+import type { Clock, Timers } from './clock/clock.js';
 import type { CallbackStore } from './callbacks/store.js';
 import type { StatusStore } from './callbacks/status.js';
 import { createCallRecords } from './callbacks/records.js';

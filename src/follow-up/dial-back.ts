@@ -13,7 +13,7 @@
 import type { Logger } from 'winston';
 import type { Config } from '../config/types.js';
 import type { CallbackStore } from '../callbacks/store.js';
-import type { Clock, Timers } from '../call-flow/ports.js';
+import type { Clock, Timers } from '../clock/clock.js';
 import type { DialBackControl } from '../dial-back/session.js';
 import type { DialBackRegistry } from '../dial-back/registry.js';
 import type { DialBackPlan, DialBackResult } from '../dial-back/machine.js';

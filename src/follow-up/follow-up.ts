@@ -27,7 +27,7 @@ import type { CallbackStore } from '../callbacks/store.js';
 import type { ClaimedJob, TimerJob, Timers } from '../callbacks/timers.js';
 import type { Callback } from '../callbacks/types.js';
 import { isOpen } from '../callbacks/lifecycle.js';
-import type { Clock } from '../call-flow/ports.js';
+import type { Clock } from '../clock/clock.js';
 import type { Notifier } from '../notify/notifier.js';
 import { isRetryable, notifyFailed } from '../notify/failure.js';
 import { sendSms } from '../notify/channels/sms.js';

@@ -38,7 +38,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifySchema } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'winston';
 
-import type { Clock } from '../call-flow/ports.js';
+import type { Clock } from '../clock/clock.js';
 import type { StatusStore } from '../callbacks/status.js';
 import type { CallbackStore } from '../callbacks/store.js';
 import type { TimerInfo } from '../callbacks/timers.js';

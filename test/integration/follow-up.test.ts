@@ -18,7 +18,7 @@ import type { Config } from '../../src/config/types.js';
 import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
 import { createTimers, type Timers } from '../../src/callbacks/timers.js';
 import type { MissedCall } from '../../src/callbacks/types.js';
-import { systemClock, systemTimers } from '../../src/call-flow/ports.js';
+import { systemClock, systemTimers } from '../../src/clock/clock.js';
 import { createNotifier } from '../../src/notify/notifier.js';
 import { createFollowUp, type FollowUp } from '../../src/follow-up/follow-up.js';
 import { createDialBacks, type DialBacks } from '../../src/follow-up/dial-back.js';

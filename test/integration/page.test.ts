@@ -33,7 +33,7 @@ import { createDialBacks } from '../../src/follow-up/dial-back.js';
 import { DialBackRegistry } from '../../src/dial-back/registry.js';
 import { createAriConnection } from '../../src/ari/connection.js';
 import { createDialBackControl } from '../../src/ari/dial-back-control.js';
-import { systemTimers } from '../../src/call-flow/ports.js';
+import { systemTimers } from '../../src/clock/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { buildReport, requestedPeriod } from '../../src/figures/query.js';
 import { loginLink } from '../../src/http/auth/links.js';
