@@ -278,6 +278,7 @@ export function createApp(deps: AppDeps): App {
     configState: () => rules.state(),
     reload: () => rules.reload('api'),
     onClosed: (callback) => followUp.closed(callback),
+    callable: () => config().callable,
     dialBack: async (callbackId, person, by) => {
       const { role, leaseHolder } = elector.view();
       if (role !== 'active') {

@@ -39,6 +39,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Logger } from 'winston';
 
 import type { Clock } from '../clock/clock.js';
+import type { CallableRules } from '../numbers/callable.js';
 import type { StatusStore } from '../callbacks/status.js';
 import type { CallbackStore } from '../callbacks/store.js';
 import type { TimerInfo } from '../callbacks/timers.js';
@@ -114,6 +115,8 @@ export interface HttpDeps {
   readonly configState: () => ConfigStateView;
   readonly reload: () => ConfigStateView;
   readonly onClosed: (callback: Callback) => Promise<void>;
+  /** Which numbers are called back (callable: in the config), so a callback says when it can't be; none: not said. */
+  readonly callable?: () => CallableRules;
   /** Rings `person` (undefined: the default person), then the customer; `by` is who asked, for the history. */
   readonly dialBack: (callbackId: string, person: string | undefined, by: string) => Promise<{ readonly sessionId: string; readonly person: string }>;
   readonly jobs: () => Promise<readonly TimerInfo[]>;
