@@ -75,4 +75,21 @@ describe('remote prompts', { timeout: 300_000 }, () => {
     const createdAt = Number(await bench.redis.hget(callback[0] ?? '', 'createdAt'));
     assert.ok(Math.abs(dueAt - createdAt - 90 * 60_000) < 2_000, `due 90 minutes after the call was recorded: ${dueAt - createdAt} ms`);
   });
+
+  it('a caller whose number we don\'t call back (112) hears so instead of a promise; the missed call is kept with the reason', async () => {
+    const remote = await bench.service({ rules: RULES_90_MINUTES, promptsSource: 'http' });
+    await remote.start();
+    await bench.phone({ port: PHONES['owner-desk'], behavior: 'ring' });
+
+    const call = await placeCall({ to: TEST_DID, from: '112', maxWaitMs: 60_000 });
+    assert.equal(call.status, 200);
+    assert.equal(call.hungUpBy, 'asterisk');
+    await remote.waitForLog((line) => line.message === 'call ended: callback-pending');
+    const served = remote.logs.filter((line) => line.message === 'prompt served').map((line) => `${String(line['lang'])}/${String(line['file'])}`);
+    assert.deepEqual(served, ['en/cannot-call-back.wav']);
+    const [key] = (await bench.redis.keys(`{${remote.keyPrefix}}:callback:*`)).filter((k) => !k.endsWith(':history'));
+    assert.equal(await bench.redis.hget(key ?? '', 'caller'), '112');
+    const history = (await bench.redis.lrange(`${key ?? ''}:history`, 0, -1)).map((entry) => JSON.parse(entry) as { event: string; detail?: string });
+    assert.deepEqual(history.map((entry) => [entry.event, entry.detail]), [['created', 'can\'t call back: "112" is not a phone number that can be called']]);
+  });
 });
