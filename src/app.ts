@@ -15,7 +15,7 @@ import { createDialBackControl } from './ari/dial-back-control.js';
 import { HANDLED_EVENT_TYPES, toCallSignal } from './ari/events.js';
 import type { AriRest } from './ari/rest.js';
 import { CallRegistry } from './call-flow/registry.js';
-import type { Clock, Timers } from './call-flow/ports.js';
+import type { Clock, Timers } from './clock/clock.js';
 import type { CallbackStore } from './callbacks/store.js';
 import type { StatusStore } from './callbacks/status.js';
 import { createCallRecords } from './callbacks/records.js';
@@ -318,6 +318,7 @@ export function createApp(deps: AppDeps): App {
     configState: () => rules.state(),
     reload: () => rules.reload('api'),
     onClosed: (callback) => followUp.closed(callback),
+    callable: () => config().callable,
     dialBack: async (callbackId, person, by) => {
       const { role, leaseHolder } = elector.view();
       if (role !== 'active') {

@@ -20,6 +20,8 @@ export const ErrorCodes = {
   CALLBACK_CLOSED: 'NM_CALLBACK_CLOSED',
   CALLBACK_BUSY: 'NM_CALLBACK_BUSY',
   CALLBACK_NOT_DIALING: 'NM_CALLBACK_NOT_DIALING',
+  /** The callback's number is not one nevermiss calls (callable: in the config): 112, premium rate, another country... (HTTP 409). */
+  CALLBACK_UNCALLABLE: 'NM_CALLBACK_UNCALLABLE',
   USAGE: 'NM_USAGE',
   /** No credential, or one that is wrong, expired or tampered with (HTTP 401). */
   UNAUTHORIZED: 'NM_UNAUTHORIZED',

@@ -6,7 +6,7 @@ import { watch } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import { checkAri, createAriConnection } from './ari/connection.js';
-import { systemClock, systemTimers } from './call-flow/ports.js';
+import { systemClock, systemTimers } from './clock/clock.js';
 import { createCallbackStore } from './callbacks/store.js';
 import { createRecordsReader } from './callbacks/reader.js';
 import { createEraser } from './callbacks/erase.js';

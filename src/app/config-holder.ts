@@ -3,7 +3,7 @@
  * /healthz) and the running rules stay. Calls already running keep the plan they started with.
  */
 import type { Logger } from 'winston';
-import type { Clock } from '../call-flow/ports.js';
+import type { Clock } from '../clock/clock.js';
 import type { ConfigProblem } from '../config/load.js';
 import { formatProblem } from '../config/load.js';
 import type { Config } from '../config/types.js';

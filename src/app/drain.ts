@@ -18,7 +18,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { AriRest } from '../ari/rest.js';
-import type { Clock, Timers } from '../call-flow/ports.js';
+import type { Clock, Timers } from '../clock/clock.js';
 import type { Outcome } from '../call-flow/types.js';
 import type { StatusStore } from '../callbacks/status.js';
 import type { CallbackStore } from '../callbacks/store.js';

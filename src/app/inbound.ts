@@ -5,7 +5,8 @@
 import type { Logger } from 'winston';
 import type { AriChannel } from '../ari/events.js';
 import type { AriChannelInfo } from '../ari/rest.js';
-import type { CallControl, CallRecords, Clock, Timers } from '../call-flow/ports.js';
+import type { CallControl, CallRecords } from '../call-flow/ports.js';
+import type { Clock, Timers } from '../clock/clock.js';
 import type { CallFacts, PlannedLeg } from '../call-flow/types.js';
 import type { CallRegistry } from '../call-flow/registry.js';
 import type { OwnerStatus, StatusMode, StatusStore } from '../callbacks/status.js';

@@ -27,6 +27,8 @@ export function promptNames(prompt: Prompt): string[] {
   switch (prompt.kind) {
     case 'promise':
       return promiseNames(prompt.words);
+    case 'cannot-call-back':
+      return ['cannot-call-back'];
     case 'withheld':
       return ['withheld'];
     case 'message-thanks':

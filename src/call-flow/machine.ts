@@ -208,7 +208,9 @@ function decline(ctx: CallContext, state: Hunting, legId: string, now: number): 
 /**
  * Nobody took the call. A caller with a number gets a callback, written before any promise is
  * played; the promise says "within N minutes" only if that is true (open long enough, or
- * someone on duty), else "when we open". A withheld caller is told we can't call back.
+ * someone on duty), else when we open (schedule/promise.ts). A number we don't call back
+ * (plan.uncallable) is recorded too, for people to see, but the caller is promised nothing.
+ * A withheld caller is told we can't call back.
  */
 function huntOver(ctx: CallContext, reason: CallbackReason, before: readonly Effect[], callerPresent: boolean, now: number): Transition {
   if (ctx.facts.caller === null) {
@@ -221,7 +223,7 @@ function huntOver(ctx: CallContext, reason: CallbackReason, before: readonly Eff
   const promise = decideCallbackPromise(ctx.plan.promise, now);
   const words = promiseWords(promise, ctx.plan.promise, now);
   return {
-    state: { kind: 'recording', reason, callerPresent, promise: { kind: promise.kind, dueAt: promise.dueAt, words } },
+    state: { kind: 'recording', reason, callerPresent, promise: { kind: promise.kind, dueAt: promise.dueAt, words }, callable: ctx.plan.uncallable === null },
     effects: [...before, { type: 'recordCallback', reason, dueAt: promise.dueAt }],
   };
 }
@@ -277,12 +279,12 @@ function whileRecording(ctx: CallContext, state: Recording, event: CallEvent): T
         kind: 'callback-pending',
         callbackId: event.callbackId,
         reason: state.reason,
-        promise: state.promise.kind,
+        promise: state.callable ? state.promise.kind : 'none',
         dueAt: event.dueAt,
       };
       if (!state.callerPresent) return end(outcome);
       const language = ctx.plan.language;
-      const prompt: Prompt = { kind: 'promise', words: state.promise.words, language };
+      const prompt: Prompt = state.callable ? { kind: 'promise', words: state.promise.words, language } : { kind: 'cannot-call-back', language };
       return { state: { kind: 'promising', outcome }, effects: [{ type: 'play', prompt }] };
     }
     case 'callbackFailed': {

@@ -14,7 +14,8 @@
 import type { Logger } from 'winston';
 import { ErrorCodes, describeError as message, isNevermissError } from '../errors.js';
 import { initialState, transition, type CallContext } from './machine.js';
-import { KeyedTimers, type CallControl, type CallRecords, type Clock, type Timers } from './ports.js';
+import type { CallControl, CallRecords } from './ports.js';
+import { KeyedTimers, type Clock, type Timers } from '../clock/clock.js';
 import type { CallEvent, CallFacts, CallState, Effect, HuntPlan, LegStatus, Outcome, PlannedLeg } from './types.js';
 
 export interface SessionDeps {

@@ -49,6 +49,12 @@ export interface HuntPlan {
   readonly treatment: 'hunt' | 'blocked';
   readonly steps: readonly PlannedStep[];
   readonly promise: PromisePolicy;
+  /**
+   * Why the caller's number can't be called back (callable: in the config: 112, *70, premium
+   * rate, another country...), or null when it can. Such a missed call is recorded all the same,
+   * and the caller hears that we can't call back instead of a promise.
+   */
+  readonly uncallable: string | null;
   /** How long a screened callee has to press 1. */
   readonly screenTimeoutMs: number;
 }
@@ -72,6 +78,8 @@ export type CallState =
       readonly reason: CallbackReason;
       readonly callerPresent: boolean;
       readonly promise: { readonly kind: PromiseKind; readonly dueAt: number; readonly words: PromiseWords };
+      /** The number can be called back (else nothing is promised). */
+      readonly callable: boolean;
     }
   | { readonly kind: 'promising'; readonly outcome: Outcome }
   /** A withheld caller can't be called back: told so, then may leave a recorded message. */
@@ -94,7 +102,8 @@ export type Outcome =
       readonly kind: 'callback-pending';
       readonly callbackId: string;
       readonly reason: CallbackReason;
-      readonly promise: PromiseKind;
+      /** none: the number can't be called back, so the caller was promised nothing. */
+      readonly promise: PromiseKind | 'none';
       readonly dueAt: number;
     }
   | { readonly kind: 'withheld-no-callback'; readonly reason: CallbackReason; readonly message: string | null }
@@ -147,6 +156,8 @@ export type HangupReason = 'answered_elsewhere' | 'normal' | 'no_answer';
 export type Prompt =
   /** "We will call you back within 1 hour and 30 minutes", or "… tomorrow morning". */
   | { readonly kind: 'promise'; readonly words: PromiseWords; readonly language: Language }
+  /** "We cannot call this number back, so please call us again later." */
+  | { readonly kind: 'cannot-call-back'; readonly language: Language }
   | { readonly kind: 'withheld'; readonly language: Language }
   | { readonly kind: 'message-thanks'; readonly language: Language }
   | { readonly kind: 'blocked'; readonly language: Language }

@@ -152,6 +152,8 @@ export function createCallRecords(deps: RecordsDeps): SpooledCallRecords {
         at: now,
         dueAt,
         ...(facts.callerName === '' ? {} : { callerName: facts.callerName }),
+        // The history says why nobody is rung for it; the phone page shows the history.
+        ...(plan.uncallable === null ? {} : { note: `can't call back: ${plan.uncallable}` }),
       };
       let recorded: RecordedCallback;
       try {

@@ -21,6 +21,7 @@ import {
 } from './lifecycle.js';
 import { defineScript, fieldsFromPairs, guardRedis as wrap } from './scripts.js';
 import { callerNameOf } from './caller-name.js';
+import { createTextBackLimiter, type TextBackLimits, type TextBackSlot } from './text-back-limit.js';
 import { isFields, toCallback, toCallLogEntry, toHistoryEntry } from './decode.js';
 import type { AnsweredCall, Callback, CallLogEntry, CallerMessage, MissedCall, ReachedVia, RecordedCallback } from './types.js';
 
@@ -159,10 +160,13 @@ export interface CallbackStore {
   wasTextedBack(number: string): Promise<boolean>;
   /** Remembers a text to this number for `windowMs`. */
   markTextedBack(number: string, windowMs: number): Promise<void>;
+  /** Counts a text-back to this number if callable.textBack's limits allow it (text-back-limit.ts). */
+  takeTextBackSlot(number: string, limits: TextBackLimits, now: number): Promise<TextBackSlot>;
 }
 
 export function createCallbackStore(redis: Redis, prefix: string): CallbackStore {
   const keys = createKeys(prefix);
+  const textBackLimiter = createTextBackLimiter(redis, keys);
   const scripts = {
     recordMissedCall: defineScript(redis, 'recordMissedCall-5'),
     closeCallback: defineScript(redis, 'closeCallback-4'),
@@ -340,6 +344,8 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     async markTextedBack(number, windowMs) {
       await wrap('set the text-back mark', redis.set(keys.textedBack(number), '1', 'PX', Math.max(1, Math.round(windowMs))));
     },
+
+    takeTextBackSlot: (number, limits, now) => textBackLimiter.take(number, limits, now),
 
     async getCall(callId) {
       const fields = await wrap('get call log', redis.hgetall(keys.call(callId)));

@@ -40,9 +40,9 @@ export function createTextBackLimiter(redis: Redis, keys: Keys): TextBackLimiter
         String(limits.perPrefix),
         String(limits.perHour),
         String(keepMs),
-      )) as [number, string | number, number?];
+      )) as [number, string | number, number | undefined];
       if (reply[0] === 1) return { taken: true };
-      return { taken: false, limit: reply[1] === 'prefix' ? 'prefix' : 'hour', prefix, count: Number(reply[2] ?? 0) };
+      return { taken: false, limit: reply[1] === 'prefix' ? 'prefix' : 'hour', prefix, count: reply[2] ?? 0 };
     },
   };
 }

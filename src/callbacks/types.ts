@@ -1,3 +1,4 @@
+import { callability, type CallableRules } from '../numbers/callable.js';
 import type { Outcome } from '../call-flow/types.js';
 import { isOverdue, type CallbackStatus } from './lifecycle.js';
 
@@ -135,9 +136,12 @@ export interface CallbackJson {
   readonly closedBy?: string;
   /** While dialing: who asked and whose phones ring, as "asker: person". */
   readonly dialingBy?: string;
+  /** Why nobody is rung to call this number back (callable: in the config); absent when it can be. */
+  readonly uncallable?: string;
 }
 
-export function callbackToJson(cb: Callback, now: number): CallbackJson {
+export function callbackToJson(cb: Callback, now: number, callable?: CallableRules): CallbackJson {
+  const verdict = callable === undefined ? null : callability(cb.caller, callable);
   return {
     id: cb.id,
     caller: cb.caller,
@@ -153,5 +157,6 @@ export function callbackToJson(cb: Callback, now: number): CallbackJson {
     ...(cb.closedAt === undefined ? {} : { closedAt: new Date(cb.closedAt).toISOString() }),
     ...(cb.closedAt === undefined || cb.closedBy === undefined ? {} : { closedBy: cb.closedBy }),
     ...(cb.status === 'dialing' && cb.dialingBy !== undefined ? { dialingBy: cb.dialingBy } : {}),
+    ...(verdict === null || verdict.callable ? {} : { uncallable: verdict.why }),
   };
 }

@@ -72,10 +72,10 @@ callbacks
   .option(...configOption)
   .option('--json', 'print JSON, as GET /api/callbacks does')
   .action(async (opts: { config: string; json?: boolean }) => {
-    await withStore(opts.config, async (store) => {
-      const pending = await store.listPending();
+    await withRedis(opts.config, async (redis, config) => {
+      const pending = await createCallbackStore(redis, config.redis.keyPrefix).listPending();
       const now = Date.now();
-      if (opts.json) console.log(JSON.stringify(pending.map((cb) => callbackToJson(cb, now)), null, 2));
+      if (opts.json) console.log(JSON.stringify(pending.map((cb) => callbackToJson(cb, now, config.callable)), null, 2));
       else printTable(pending, now);
     });
   });
@@ -324,6 +324,7 @@ function explanationToJson(e: ReturnType<typeof explain>): Record<string, unknow
     why: d.why,
     hunt: d.hunt,
     treatment: d.plan.treatment,
+    uncallable: d.plan.uncallable,
     timeline: e.timeline.map((t) => ({ ...t, fromSec: t.fromMs / 1000, toSec: t.toMs / 1000 })),
     huntEndsAfterSec: e.huntEndsAfterMs / 1000,
     promise: e.promise && {

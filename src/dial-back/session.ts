@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'winston';
 import { describeError } from '../errors.js';
-import { KeyedTimers, type Clock, type Timers } from '../call-flow/ports.js';
+import { KeyedTimers, type Clock, type Timers } from '../clock/clock.js';
 import {
   dialBackTransition,
   initialDialBackState,

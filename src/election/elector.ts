@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'winston';
 import { describeError } from '../errors.js';
-import type { Clock, Timers } from '../call-flow/ports.js';
+import type { Clock, Timers } from '../clock/clock.js';
 import type { LeaseStore } from '../callbacks/lease.js';
 import type { AriCheck } from '../ari/connection.js';
 import {

@@ -13,13 +13,14 @@
 import type { Logger } from 'winston';
 import type { Config } from '../config/types.js';
 import type { CallbackStore } from '../callbacks/store.js';
-import type { Clock, Timers } from '../call-flow/ports.js';
+import type { Clock, Timers } from '../clock/clock.js';
 import type { DialBackControl } from '../dial-back/session.js';
 import type { DialBackRegistry } from '../dial-back/registry.js';
 import type { DialBackPlan, DialBackResult } from '../dial-back/machine.js';
 import { ErrorCodes, NevermissError, describeError, isNevermissError } from '../errors.js';
 import type { FollowUp } from './follow-up.js';
 import { dialLeaseAction } from './sweeps.js';
+import { callability } from '../numbers/callable.js';
 
 export interface DialBackDeps {
   readonly config: () => Config;
@@ -64,6 +65,14 @@ export function createDialBacks(deps: DialBackDeps): DialBacks {
       }
       const callback = await deps.store.get(callbackId);
       if (!callback) throw new NevermissError(ErrorCodes.CALLBACK_NOT_FOUND, `no callback with id "${callbackId}"; list them with "nevermiss callbacks list"`, { id: callbackId });
+      const verdict = callability(callback.caller, config.callable);
+      if (!verdict.callable) {
+        throw new NevermissError(
+          ErrorCodes.CALLBACK_UNCALLABLE,
+          `callback ${callbackId} can't be dialled: ${verdict.why}; call back from your own phone if you know the caller, then close it, or change callable: in the config`,
+          { id: callbackId },
+        );
+      }
       const route = config.routes[callback.route] ?? config.routes[config.defaultRoute];
       const person = requested ?? config.callbacks.notify[0] ?? route?.hunt[0]?.ring[0]?.person;
       const phones = person === undefined ? undefined : config.people[person]?.phones;

@@ -24,10 +24,11 @@ import type { Config } from '../config/types.js';
 import type { CallbackStore } from '../callbacks/store.js';
 import type { JobQueue, JobRun } from '../callbacks/job-queue.js';
 import type { Callback } from '../callbacks/types.js';
-import type { Clock } from '../call-flow/ports.js';
+import type { Clock } from '../clock/clock.js';
 import type { Notifier } from '../notify/notifier.js';
 import { isRetryable, notifyFailed } from '../notify/failure.js';
 import { normalizeNumber } from '../routing/numbers.js';
+import { callability } from '../numbers/callable.js';
 import type { ChannelName, NotificationEvent, NotificationKind } from '../notify/types.js';
 import type { HttpSettings } from '../config/types.js';
 import { actionUrl, canMakeLinks, loginLink } from '../http/auth/links.js';
@@ -147,6 +148,7 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
         dueAt: callback.dueAt,
         attempts: callback.attempts,
         status: callback.status,
+        ...uncallableOf(callback.caller, config),
       },
       person: { id: person, name: config.people[person]?.name ?? person },
       at: clock.now(),
@@ -191,6 +193,13 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       }
       case 'text-caller': {
         if (await store.wasTextedBack(effect.number)) return false;
+        // Counted before sending (a retry counts again): a limit errs on the side of fewer texts.
+        const slot = await store.takeTextBackSlot(effect.number, effect.limits, clock.now());
+        if (!slot.taken) {
+          deps.metrics?.notification('textback', 'failed');
+          log.warn('text-back not sent: the limit is reached', { callbackId: callback.id, limit: slot.limit, prefix: slot.prefix, count: slot.count });
+          return false;
+        }
         try {
           await withDeadline(deps.notifier().textCaller(effect.number, effect.text, run.id), 'text to the caller', 'sms');
         } catch (err) {
@@ -313,6 +322,12 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     stopJobs: () => jobs.stopWorkers(),
   };
   return api;
+}
+
+/** Why a callback's number can't be called back, for the messages about it; nothing when it can. */
+function uncallableOf(number: string, config: Config): { uncallable?: string } {
+  const verdict = callability(number, config.callable);
+  return verdict.callable ? {} : { uncallable: verdict.why };
 }
 
 /**

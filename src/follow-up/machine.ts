@@ -9,10 +9,11 @@
 import { isOpen } from '../callbacks/lifecycle.js';
 import type { Callback } from '../callbacks/types.js';
 import type { Config } from '../config/types.js';
+import type { TextBackLimits } from '../callbacks/text-back-limit.js';
 import type { NoteEvent } from '../callbacks/lifecycle.js';
 import { channelsOf } from '../notify/notifier.js';
 import type { ChannelName, NotificationKind } from '../notify/types.js';
-import { looksLikeMobile } from '../routing/numbers.js';
+import { callability, mayTextBack } from '../numbers/callable.js';
 import type { FollowUpJob } from './jobs.js';
 import { textBackMessage } from './text-back.js';
 
@@ -21,8 +22,11 @@ export type FollowUpEffect =
   | { readonly type: 'schedule'; readonly job: FollowUpJob; readonly at: number }
   /** Deliver one event to one person over one channel; the job's id is the delivery id. */
   | { readonly type: 'send'; readonly event: NotificationKind; readonly person: string; readonly channel: ChannelName }
-  /** Text the caller, unless they were texted within the window; then keep them from being texted again for it. */
-  | { readonly type: 'text-caller'; readonly number: string; readonly text: string; readonly windowMs: number }
+  /**
+   * Text the caller, unless they were texted within the window or the number's range, or all
+   * callers, had their share of texts this hour (`limits`); then keep them from being texted again for it.
+   */
+  | { readonly type: 'text-caller'; readonly number: string; readonly text: string; readonly windowMs: number; readonly limits: TextBackLimits }
   /** A note in the callback's history. */
   | { readonly type: 'note'; readonly event: NoteEvent; readonly detail?: string }
   /** Ring this person's phones to call the customer back (escalation with ringOnEscalation). */
@@ -54,6 +58,8 @@ export function decideFollowUp(job: FollowUpJob, callback: Callback | null, conf
   if (callback === null) return [{ type: 'skip', reason: 'the callback is gone' }];
   const open = isOpen(callback.status);
   const closed = (): FollowUpEffect[] => [{ type: 'skip', reason: `the callback is ${callback.status}` }];
+  // A number nobody may call back (callable: in the config) is only told about: no reminder, escalation or ringing.
+  const uncallable = (): FollowUpEffect[] => [{ type: 'skip', reason: 'the caller\'s number is not one we call back (callable:)' }];
   switch (job.kind) {
     case 'notify': {
       if (!open && !CLOSING_EVENTS.includes(job.event)) return closed();
@@ -70,16 +76,19 @@ export function decideFollowUp(job: FollowUpJob, callback: Callback | null, conf
       ];
     case 'remind':
       if (!open) return closed();
+      if (!callable(callback, config)) return uncallable();
       if (job.dialAttempt !== callback.dialAttempts) return [{ type: 'skip', reason: 'a later failed dial scheduled its own reminder' }];
       return [...fanOut(callback.id, 'reminder', recipients('reminder', config), config, now), { type: 'note', event: 'reminded' }];
     case 'overdue':
       if (!open) return closed();
+      if (!callable(callback, config)) return uncallable();
       return [
         { type: 'schedule', job: { kind: 'notify', callbackId: callback.id, event: 'overdue' }, at: now },
         { type: 'schedule', job: { kind: 'escalate', callbackId: callback.id }, at: now },
       ];
     case 'escalate': {
       if (!open) return closed();
+      if (!callable(callback, config)) return uncallable();
       const { escalateTo, ringOnEscalation } = config.callbacks;
       const first = escalateTo[0];
       return [
@@ -92,9 +101,15 @@ export function decideFollowUp(job: FollowUpJob, callback: Callback | null, conf
       const route = config.routes[callback.route];
       if (!route?.textBack) return [{ type: 'skip', reason: `route "${callback.route}" does not text back` }];
       if (config.sms === null) return [{ type: 'skip', reason: 'no SMS gateway (sms:) in the config' }];
-      if (!looksLikeMobile(callback.caller)) return [{ type: 'skip', reason: 'the caller is not on a mobile' }];
+      if (!mayTextBack(callback.caller, config.callable)) return [{ type: 'skip', reason: 'the caller is not on a mobile we may text (callable:)' }];
       return [
-        { type: 'text-caller', number: callback.caller, text: textBackMessage(config.firm.name, route.language, callback.dueAt, route.timezone, now), windowMs: route.textBack.windowMs },
+        {
+          type: 'text-caller',
+          number: callback.caller,
+          text: textBackMessage(config.firm.name, route.language, callback.dueAt, route.timezone, now),
+          windowMs: route.textBack.windowMs,
+          limits: config.callable.textBack,
+        },
         { type: 'note', event: 'notified', detail: 'texted the caller' },
       ];
     }
@@ -102,10 +117,13 @@ export function decideFollowUp(job: FollowUpJob, callback: Callback | null, conf
 }
 
 /** A new callback's jobs: tell the people now, remind at remindAt of the deadline, escalate at it. */
-export function jobsOfNewCallback(callback: Pick<Callback, 'id' | 'createdAt' | 'dueAt' | 'dialAttempts'>, config: Config, now: number): ScheduledJob[] {
+export function jobsOfNewCallback(callback: Pick<Callback, 'id' | 'caller' | 'createdAt' | 'dueAt' | 'dialAttempts'>, config: Config, now: number): ScheduledJob[] {
+  const created: ScheduledJob = { job: { kind: 'notify', callbackId: callback.id, event: 'created' }, at: now };
+  // A number nobody may call back is only told about: no reminder, no escalation, no ringing.
+  if (!callable(callback, config)) return [created];
   const share = config.callbacks.remindAtShare;
   return [
-    { job: { kind: 'notify', callbackId: callback.id, event: 'created' }, at: now },
+    created,
     { job: { kind: 'remind', callbackId: callback.id, dialAttempt: callback.dialAttempts }, at: Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)) },
     { job: { kind: 'overdue', callbackId: callback.id }, at: callback.dueAt },
   ];
@@ -113,13 +131,17 @@ export function jobsOfNewCallback(callback: Pick<Callback, 'id' | 'createdAt' | 
 
 /** Every missed call may text the caller back (the job checks the route and the window). */
 export function jobsOfMissedCall(callback: Pick<Callback, 'id' | 'route' | 'caller' | 'attempts'>, config: Config, now: number): ScheduledJob[] {
-  if (!config.routes[callback.route]?.textBack || !looksLikeMobile(callback.caller)) return [];
+  if (!config.routes[callback.route]?.textBack || !mayTextBack(callback.caller, config.callable)) return [];
   return [{ job: { kind: 'text-back', callbackId: callback.id, call: callback.attempts }, at: now }];
 }
 
 /** A dial ended with the customer not reached and the callback pending again: remind after the pause. */
 export function jobsOfFailedDial(callback: Pick<Callback, 'id' | 'dialAttempts'>, config: Config, now: number): ScheduledJob[] {
   return [{ job: { kind: 'remind', callbackId: callback.id, dialAttempt: callback.dialAttempts }, at: now + config.callbacks.retryPauseMs }];
+}
+
+function callable(callback: Pick<Callback, 'caller'>, config: Config): boolean {
+  return callability(callback.caller, config.callable).callable;
 }
 
 /** A closed callback: done and failed are told about; a cancelled one is not. */

@@ -10,7 +10,7 @@ import { ErrorCodes, isNevermissError } from '../errors.js';
 /** Coded errors the client can act on get their own status; anything else is rethrown (a 500). */
 export function sendCoded(reply: FastifyReply, err: unknown): FastifyReply {
   if (isNevermissError(err, ErrorCodes.CALLBACK_NOT_FOUND)) return reply.code(404).send({ code: err.code, message: err.message });
-  for (const code of [ErrorCodes.CALLBACK_CLOSED, ErrorCodes.CALLBACK_BUSY, ErrorCodes.CALLBACK_NOT_DIALING] as const) {
+  for (const code of [ErrorCodes.CALLBACK_CLOSED, ErrorCodes.CALLBACK_BUSY, ErrorCodes.CALLBACK_NOT_DIALING, ErrorCodes.CALLBACK_UNCALLABLE] as const) {
     if (isNevermissError(err, code)) return reply.code(409).send({ code: err.code, message: err.message });
   }
   if (isNevermissError(err, ErrorCodes.USAGE)) return reply.code(400).send({ code: err.code, message: err.message });

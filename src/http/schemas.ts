@@ -42,6 +42,7 @@ export const CallbackJson = z.object({
   closedAt: isoTime.optional(),
   closedBy: z.string().optional(),
   dialingBy: z.string().optional().describe('While dialing: who asked and whose phones ring, as "asker: person"'),
+  uncallable: z.string().optional().describe('Why nobody is rung to call this number back (callable: in the config): 112, premium rate, another country…'),
 });
 
 export const HistoryEntryJson = z.object({

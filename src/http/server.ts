@@ -38,7 +38,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifySchema } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'winston';
 
-import type { Clock } from '../call-flow/ports.js';
+import type { Clock } from '../clock/clock.js';
+import type { CallableRules } from '../numbers/callable.js';
 import type { StatusStore } from '../callbacks/status.js';
 import type { CallbackStore } from '../callbacks/store.js';
 import type { JobInfo } from '../callbacks/job-queue.js';
@@ -114,6 +115,8 @@ export interface HttpDeps {
   readonly configState: () => ConfigStateView;
   readonly reload: () => ConfigStateView;
   readonly onClosed: (callback: Callback) => Promise<void>;
+  /** Which numbers are called back (callable: in the config), so a callback says when it can't be; none: not said. */
+  readonly callable?: () => CallableRules;
   /** Rings `person` (undefined: the default person), then the customer; `by` is who asked, for the history. */
   readonly dialBack: (callbackId: string, person: string | undefined, by: string) => Promise<{ readonly sessionId: string; readonly person: string }>;
   /** The follow-up jobs still to run or running. */

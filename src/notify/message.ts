@@ -17,23 +17,27 @@ export function renderText(event: NotificationEvent, timezone: string, language:
   const { callback, links } = event;
   const caller = displayNumber(callback.caller);
   const due = localTime(callback.dueAt, event.at, timezone, language);
+  const dueAndWhen = `${due} (${relative(callback.dueAt, event.at, language)})`;
+  // A number nobody is rung to call back (callable: in the config): the reason instead of a deadline.
+  const why = callback.uncallable;
+  const uncallable = why !== undefined && isOpen(event.kind);
   const labels = [words.labels.caller, words.labels.rang, words.labels.dialled, words.labels.deadline];
   const width = Math.max(...labels.map((label) => label.length)) + 2;
   const row = (label: string, value: string): string => `${`${label}:`.padEnd(width)}${value}`;
   const lines = [
-    words.headline[event.kind](caller, `${due} (${relative(callback.dueAt, event.at, language)})`, event.person.name),
+    uncallable ? words.uncallable.headline(caller, why) : words.headline[event.kind](caller, dueAndWhen, event.person.name),
     '',
     row(words.labels.caller, caller),
     row(words.labels.rang, rangText(callback, event.at, timezone, language)),
     row(words.labels.dialled, `${displayNumber(callback.called)} (${words.route(callback.route)})`),
-    row(words.labels.deadline, `${due} (${relative(callback.dueAt, event.at, language)})`),
+    why === undefined ? row(words.labels.deadline, dueAndWhen) : `${words.uncallable.label}: ${why}`,
   ];
-  if (isOpen(event.kind)) {
+  if (isOpen(event.kind) && why === undefined) {
     lines.push('', words.callNow, `  ${links.cli}`, `  ${words.or} ${links.dial}`);
   }
   if (links.page !== undefined) lines.push('', `${words.openOnPhone} ${links.page}`);
   lines.push('', words.callback(callback.id, callback.status));
-  return { subject: words.subject[event.kind](caller, due), text: `${lines.join('\n')}\n` };
+  return { subject: uncallable ? words.uncallable.subject(caller) : words.subject[event.kind](caller, due), text: `${lines.join('\n')}\n` };
 }
 
 /** The SMS version: one line, short enough for a single text message in the usual cases. */
@@ -42,8 +46,11 @@ export function renderShortText(event: NotificationEvent, timezone: string, lang
   const { callback } = event;
   const rang = words.smsRang(rangText(callback, event.at, timezone, language));
   const page = isOpen(event.kind) && event.links.page !== undefined ? ` ${event.links.page}` : '';
-  const subject = words.subject[event.kind](displayNumber(callback.caller), localTime(callback.dueAt, event.at, timezone, language));
-  return `nevermiss: ${subject}${deadlineNote(event, language)}. ${rang}${page}`;
+  const uncallable = callback.uncallable !== undefined && isOpen(event.kind);
+  const caller = displayNumber(callback.caller);
+  const subject = uncallable ? words.uncallable.subject(caller) : words.subject[event.kind](caller, localTime(callback.dueAt, event.at, timezone, language));
+  const note = callback.uncallable === undefined ? deadlineNote(event, language) : ` (${callback.uncallable})`;
+  return `nevermiss: ${subject}${note}. ${rang}${page}`;
 }
 
 /** Whether the callback still waits for someone to call. */
@@ -116,6 +123,8 @@ export interface WebhookPayload {
     readonly dueAt: string;
     readonly attempts: number;
     readonly overdue: boolean;
+    /** Why this number can't be called back; absent when it can. */
+    readonly uncallable?: string;
   };
   readonly person: { readonly id: string; readonly name: string };
   readonly links: { readonly dial: string; readonly cli: string };
@@ -137,6 +146,7 @@ export function webhookPayload(event: NotificationEvent, deliveryId?: string): W
       dueAt: new Date(callback.dueAt).toISOString(),
       attempts: callback.attempts,
       overdue: callback.dueAt < event.at,
+      ...(callback.uncallable === undefined ? {} : { uncallable: callback.uncallable }),
     },
     person: { id: event.person.id, name: event.person.name },
     links: { dial: event.links.dial, cli: event.links.cli },

@@ -26,6 +26,8 @@ export interface NotificationEvent {
     /** How often the customer has called. */
     readonly attempts: number;
     readonly status: string;
+    /** Why this number can't be called back (callable: in the config); absent when it can. */
+    readonly uncallable?: string;
   };
   /** The person told. */
   readonly person: { readonly id: string; readonly name: string };

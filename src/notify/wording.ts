@@ -27,6 +27,12 @@ export interface Wording {
   readonly hour: string;
   /** The SMS's "Rang 14:22." */
   readonly smsRang: (rang: string) => string;
+  /** A missed call from a number nobody is rung to call back (`why`: the reason, in English). */
+  readonly uncallable: {
+    readonly subject: (caller: string) => string;
+    readonly headline: (caller: string, why: string) => string;
+    readonly label: string;
+  };
 }
 
 const en: Wording = {
@@ -60,6 +66,11 @@ const en: Wording = {
   days: (count) => `${count} days`,
   hour: 'h',
   smsRang: (rang) => `Rang ${rang}.`,
+  uncallable: {
+    subject: (caller) => `Missed call from ${caller}, who can't be called back`,
+    headline: (caller, why) => `${caller} called and nobody answered. Nobody will be rung to call back: ${why}. Call back yourself if you know the caller, then close it.`,
+    label: "Can't call back",
+  },
 };
 
 const da: Wording = {
@@ -93,6 +104,11 @@ const da: Wording = {
   days: (count) => `${count} dage`,
   hour: 't',
   smsRang: (rang) => `Ringede ${rang}.`,
+  uncallable: {
+    subject: (caller) => `Ubesvaret opkald fra ${caller}, som ikke kan ringes op`,
+    headline: (caller, why) => `${caller} ringede, og ingen tog den. Ingen bliver ringet op for at ringe tilbage: ${why}. Ring selv tilbage, hvis du kender kunden, og luk den så.`,
+    label: 'Kan ikke ringes op',
+  },
 };
 
 const de: Wording = {
@@ -126,6 +142,11 @@ const de: Wording = {
   days: (count) => `${count} Tagen`,
   hour: 'h',
   smsRang: (rang) => `Angerufen ${rang}.`,
+  uncallable: {
+    subject: (caller) => `Verpasster Anruf von ${caller}, der nicht zurückgerufen werden kann`,
+    headline: (caller, why) => `${caller} hat angerufen, und niemand hat abgenommen. Niemand wird für den Rückruf angeklingelt: ${why}. Rufen Sie selbst zurück, wenn Sie den Anrufer kennen, und schließen Sie den Rückruf dann.`,
+    label: 'Kein Rückruf',
+  },
 };
 
 export const NOTIFICATION_WORDING: Readonly<Record<string, Wording>> = { en, da, de };

@@ -10,13 +10,13 @@
  * Valid, not merely possible: a number in a range the metadata doesn't know yet is shown as "not a
  * valid number" instead of being dialled, the safe side for a firm's trunk; the call is not lost.
  */
-import { parsePhoneNumberFromString, type NumberType } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type PhoneNumberType } from 'libphonenumber-js/max';
 
 /** The kinds of numbers the config can allow, as libphonenumber's types in the config's words. */
 export const NUMBER_TYPES = ['mobile', 'fixedLine', 'tollFree', 'premiumRate', 'sharedCost', 'voip', 'personalNumber', 'pager', 'uan', 'voicemail'] as const;
 export type AllowedNumberType = (typeof NUMBER_TYPES)[number];
 
-const TYPE_OF: Readonly<Record<Exclude<NumberType, undefined | 'FIXED_LINE_OR_MOBILE'>, AllowedNumberType>> = {
+const TYPE_OF: Readonly<Record<Exclude<PhoneNumberType, 'FIXED_LINE_OR_MOBILE'>, AllowedNumberType>> = {
   MOBILE: 'mobile',
   FIXED_LINE: 'fixedLine',
   TOLL_FREE: 'tollFree',

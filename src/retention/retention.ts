@@ -5,7 +5,7 @@
  * See docs/decisions/0017.
  */
 import type { Logger } from 'winston';
-import type { Clock } from '../call-flow/ports.js';
+import type { Clock } from '../clock/clock.js';
 import type { ErasedCounts, Eraser } from '../callbacks/erase.js';
 
 /** How often the active instance sweeps. */

@@ -10,6 +10,7 @@ import { localDateOf } from '../schedule/zone.js';
 import { callbackNumber } from './caller.js';
 import { firstMatchingRule, normalizeNumber } from './numbers.js';
 import { legId } from './plan.js';
+import { callability } from '../numbers/callable.js';
 
 export type StatusMode = 'normal' | 'away' | 'closed';
 
@@ -77,6 +78,7 @@ export function decide(config: Config, call: CallInput): Decision {
       closedByOwnerUntil: call.status.mode === 'closed' ? (call.status.until ?? Number.POSITIVE_INFINITY) : null,
     },
     screenTimeoutMs: SCREEN_TIMEOUT_MS,
+    uncallable: caller === null ? null : uncallableReason(caller, config),
   };
 
   if (rule?.treat === 'blocked') {
@@ -85,6 +87,11 @@ export function decide(config: Config, call: CallInput): Decision {
   const [hunt, source] = chooseHunt(route, rule?.hunt ?? null, open);
   const steps = planSteps(config, hunt, away, call.callId, caller, call.callerName);
   return { route, matched, caller, callerRule, open, why, hunt: source, plan: { ...base, treatment: 'hunt', steps } };
+}
+
+function uncallableReason(caller: string, config: Config): string | null {
+  const verdict = callability(caller, config.callable);
+  return verdict.callable ? null : verdict.why;
 }
 
 function chooseHunt(route: Route, knownHunt: readonly HuntStep[] | null, open: boolean): [readonly HuntStep[], Decision['hunt']] {

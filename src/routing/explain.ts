@@ -86,6 +86,8 @@ export function formatExplanation(e: Explanation, timezone: string): string[] {
   const after = secs(e.huntEndsAfterMs);
   if (e.caller === null) {
     lines.push(`  then:     at ${after}, the caller is told the number is withheld and may leave a message; no callback`);
+  } else if (d.plan.uncallable !== null) {
+    lines.push(`  then:     at ${after}, the missed call is recorded as one that can't be called back (${d.plan.uncallable}); the caller hears so, and nobody is rung for it`);
   } else if (e.promise) {
     lines.push(`  then:     at ${after}, a callback is recorded, then the caller hears "${sayInEnglish(e.promise.words)}"`);
     lines.push(`  due:      ${when(e.promise.dueAt)}`);

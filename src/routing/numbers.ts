@@ -3,7 +3,7 @@
  * the outside world, the bare digits for internal extensions ("101").
  *
  * libphonenumber-js with its 'max' metadata: it is the only one that knows number types (mobile or
- * fixed line, needed by looksLikeMobile) and the exact possible lengths per type. The default
+ * fixed line, needed by src/numbers/callable.ts) and the exact possible lengths per type. The default
  * 'min' metadata knows neither. It is 157 kB of JSON instead of 83 kB, which a server doesn't notice.
  */
 import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
@@ -62,13 +62,4 @@ export function matchesPattern(e164: string, pattern: Pattern): boolean {
 export function firstMatchingRule<R extends { readonly match: readonly Pattern[] }>(e164: string | null, rules: readonly R[]): R | null {
   if (e164 === null) return null;
   return rules.find((rule) => rule.match.some((pattern) => matchesPattern(e164, pattern))) ?? null;
-}
-
-/**
- * Whether an SMS could reach this number. FIXED_LINE_OR_MOBILE counts: where number ranges are
- * shared, as in all of Denmark's, the number alone cannot tell, and the caller dialled from it.
- */
-export function looksLikeMobile(e164: string): boolean {
-  const type = parsePhoneNumberFromString(e164)?.getType();
-  return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
 }

@@ -15,7 +15,7 @@ import { createLeaseStore } from '../../src/callbacks/lease.js';
 import { createKeys } from '../../src/callbacks/keys.js';
 import { createElector, type Elector } from '../../src/election/elector.js';
 import type { ElectionSettings, StandDownReason } from '../../src/election/machine.js';
-import { systemClock, systemTimers } from '../../src/call-flow/ports.js';
+import { systemClock, systemTimers } from '../../src/clock/clock.js';
 
 const REDIS_URL = process.env['NEVERMISS_TEST_REDIS'] ?? 'redis://127.0.0.1:6379/0';
 const redis = new Redis(REDIS_URL);

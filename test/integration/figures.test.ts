@@ -100,6 +100,7 @@ const plan: HuntPlan = {
   treatment: 'hunt',
   steps: [],
   promise: { hours: null, timezone: 'Europe/Copenhagen', deadlineMs: 10 * MIN, afterOpeningMs: 10 * MIN, onDuty: false, closedByOwnerUntil: null },
+  uncallable: null,
   screenTimeoutMs: 10_000,
 };
 

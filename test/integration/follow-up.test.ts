@@ -18,7 +18,7 @@ import type { Config } from '../../src/config/types.js';
 import { createCallbackStore, type CallbackStore } from '../../src/callbacks/store.js';
 import { createJobQueue, type JobQueue } from '../../src/callbacks/job-queue.js';
 import type { MissedCall } from '../../src/callbacks/types.js';
-import { systemClock, systemTimers } from '../../src/call-flow/ports.js';
+import { systemClock, systemTimers } from '../../src/clock/clock.js';
 import { createNotifier } from '../../src/notify/notifier.js';
 import { createFollowUp, type FollowUp } from '../../src/follow-up/follow-up.js';
 import { createDialBacks, type DialBacks } from '../../src/follow-up/dial-back.js';
@@ -44,7 +44,7 @@ after(async () => {
 });
 
 /** anna hears on /anna, bob on /bob; both are told about new callbacks. */
-function config(extra: readonly string[] = []): Config {
+function config(extra: readonly string[] = [], routeExtra: readonly string[] = []): Config {
   const yaml = [
     'ari: { url: http://127.0.0.1:8088, username: nevermiss, password: secret }',
     'prompts: { source: sound }',
@@ -59,6 +59,7 @@ function config(extra: readonly string[] = []): Config {
     '  main:',
     '    numbers: ["+4530123456"]',
     '    hunt: [{ ring: [anna], timeout: 20s }]',
+    ...routeExtra,
     'defaultRoute: main',
     'callbacks:',
     '  notify: [anna, bob]',
@@ -184,6 +185,44 @@ test('callbackRecorded schedules at once and marks it; callbacks recorded before
   await redis.hdel(a.store.keys.callback(older.id), 'followUp');
   assert.equal(await a.followUp.sweep(), 0);
   assert.deepEqual(await jobIds(a.timers, older.id), [], 'an older callback is not notified again');
+});
+
+test('a number we don\'t call back: people are told why, nothing reminds, escalates or rings, and a dial is refused', async (t) => {
+  const prefix = freshPrefix(t);
+  const a = instance(t, prefix, 'instance-a', config());
+  const recorded = await a.store.recordMissedCall(missed({ caller: '+4590123456' }));
+  await a.followUp.callbackRecorded(recorded);
+  assert.deepEqual(await jobIds(a.timers, recorded.id), [`notify.created.${recorded.id}`], 'no remind, no overdue');
+  const toldAnna = (): (typeof receivers.deliveries)[number] | undefined =>
+    receivers.deliveries.find((d) => d.path === '/anna' && (d.body['callback'] as Record<string, unknown>)['id'] === recorded.id);
+  await runJobsUntil(a.followUp, () => toldAnna() !== undefined);
+  const told = toldAnna();
+  assert.ok(told, 'the created notification');
+  assert.equal((told.body['callback'] as Record<string, unknown>)['uncallable'], '+4590123456 is a premium-rate number; callbacks go to mobile, fixedLine (callable.types)');
+  await assert.rejects(a.dialBacks.start(recorded.id, 'anna', 'api'), (err: unknown) => {
+    assert.ok(isNevermissError(err, ErrorCodes.CALLBACK_UNCALLABLE), String(err));
+    assert.match(err.message, /can't be dialled: \+4590123456 is a premium-rate number/);
+    return true;
+  });
+  assert.equal((await a.store.get(recorded.id))?.status, 'pending', 'nothing was dialled');
+});
+
+test('text-backs: only to callable mobiles, and at most callable.textBack.perPrefix an hour to one number range', async (t) => {
+  const prefix = freshPrefix(t);
+  const settings = config(
+    [`sms: { url: "${receivers.webhookUrl('/sms')}" }`, 'callable: { countries: [DK], textBack: { perPrefix: 2, prefixDigits: 8 } }'],
+    ['    textBack: { window: 1h }'],
+  );
+  const a = instance(t, prefix, 'instance-a', settings);
+  const before = receivers.texts.length;
+  const range = `+45209${String(Date.now() % 1000).padStart(3, '0')}`;
+  const numbers = [`${range}01`, `${range}02`, `${range}03`, `${range}04`, '+46701234567', '+4590123456'];
+  for (const caller of numbers) await a.followUp.callbackRecorded(await a.store.recordMissedCall(missed({ caller })));
+  // Every text-back job has run (sent, or stopped by a limit) once none is left to run.
+  await runJobsUntil(a.followUp, async () => (await a.timers.scheduled()).every((job) => job.job.kind !== 'text-back'));
+  const sent = receivers.texts.slice(before).map((body) => JSON.stringify(body));
+  assert.equal(sent.length, 2, sent.join('\n'));
+  assert.ok(sent.every((body) => body.includes(range)), 'only the Danish range, not Sweden, not premium rate');
 });
 
 test('a claim whose instance stopped midway is taken over by the sweep once its claim ran out', async (t) => {

@@ -32,7 +32,7 @@ import { createDialBacks } from '../../src/follow-up/dial-back.js';
 import { DialBackRegistry } from '../../src/dial-back/registry.js';
 import { createAriConnection } from '../../src/ari/connection.js';
 import { createDialBackControl } from '../../src/ari/dial-back-control.js';
-import { systemTimers } from '../../src/call-flow/ports.js';
+import { systemTimers } from '../../src/clock/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { actionUrl, loginLink } from '../../src/http/auth/links.js';
@@ -147,6 +147,7 @@ function build(limits?: HttpLimits): ReturnType<typeof buildHttp> {
       return configState;
     },
     onClosed: (callback) => followUp.closed(callback),
+    callable: () => config.callable,
     dialBack: (callbackId, person, by) => dialBacks.start(callbackId, person, by),
     jobs: () => timers.scheduled(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
@@ -286,6 +287,22 @@ test('the right tokens act, and the history names the token or its person', asyn
   const events = (await store.history(other)).map((entry) => `${entry.event} by ${entry.by}`);
   assert.deepEqual(events.slice(1), ['dial-started by owner: owner', 'dial-abandoned by owner: owner'], 'who asked: whose phones');
   assert.equal((await store.get(other))?.status, 'pending');
+});
+
+test('a number we don\'t call back: the API says why, and a dial is refused with 409 and the reason', async () => {
+  const id = await pendingCallback('+4590123456');
+  const why = '+4590123456 is a premium-rate number; callbacks go to mobile, fixedLine (callable.types)';
+  const list = await app.inject({ method: 'GET', url: '/api/callbacks', headers: bearer(SECRETS.phone) });
+  assert.equal(list.statusCode, 200, list.body);
+  assert.equal(list.json<Array<{ id: string; uncallable?: string }>>().find((cb) => cb.id === id)?.uncallable, why);
+  const dial = await app.inject({ method: 'POST', url: `/api/callbacks/${id}/dial`, headers: bearer(SECRETS.phone) });
+  assert.equal(dial.statusCode, 409, dial.body);
+  assert.equal(dial.json<{ code: string }>().code, 'NM_CALLBACK_UNCALLABLE');
+  assert.equal((await store.get(id))?.status, 'pending', 'nothing was dialled');
+  const callable = await pendingCallback('+4520771101');
+  assert.equal(list.json<Array<{ id: string; uncallable?: string }>>().some((cb) => cb.id === callable), false);
+  const again = await app.inject({ method: 'GET', url: '/api/callbacks', headers: bearer(SECRETS.phone) });
+  assert.equal(again.json<Array<{ id: string; uncallable?: string }>>().find((cb) => cb.id === callable)?.uncallable, undefined);
 });
 
 test('the outbound report with the PBX token closes the callback of the number called', async () => {

@@ -33,7 +33,7 @@ import { createDialBacks } from '../../src/follow-up/dial-back.js';
 import { DialBackRegistry } from '../../src/dial-back/registry.js';
 import { createAriConnection } from '../../src/ari/connection.js';
 import { createDialBackControl } from '../../src/ari/dial-back-control.js';
-import { systemTimers } from '../../src/call-flow/ports.js';
+import { systemTimers } from '../../src/clock/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { buildReport, requestedPeriod } from '../../src/figures/query.js';
 import { loginLink } from '../../src/http/auth/links.js';
@@ -132,6 +132,7 @@ function build(streams?: StreamLimits): FastifyInstance {
     configState: () => state,
     reload: () => state,
     onClosed: (callback) => followUp.closed(callback),
+    callable: () => config.callable,
     dialBack: (id, person, by) => dialBacks.start(id, person, by),
     jobs: () => timers.scheduled(),
     outboundCall: (report) => followUp.outboundCallAnswered(report),
@@ -352,6 +353,18 @@ describe('a person with a login link', () => {
     const events = (await store.history(id)).map((entry) => `${entry.event} by ${entry.by}`);
     assert.deepEqual(events.slice(1), ['dial-started by colleague: colleague', 'dial-abandoned by colleague: colleague'], 'the person of the session, as themselves');
     assert.equal((await store.get(id))?.status, 'pending');
+  });
+
+  test('a number we don\'t call back: its card says why, with no "ring me" and no "call"; "done" is still there', async () => {
+    await closeAll();
+    const id = await missedCall('+4590123456');
+    const p = await loggedInPhone('colleague', '/');
+    const card = p.page.locator(`.card[data-callback="${id}"]`);
+    await card.waitFor();
+    assert.equal(await card.locator('.uncallable').textContent(), 'Kan ikke ringes op: +4590123456 is a premium-rate number; callbacks go to mobile, fixedLine (callable.types)');
+    assert.equal(await card.locator('[data-action="ring-me"]').count(), 0);
+    assert.equal(await card.locator('[data-action="call"]').count(), 0);
+    assert.equal(await card.locator('[data-action="done"]').count(), 1);
   });
 
   test('the status switch: three big buttons and for how long; a change made elsewhere shows without reloading', async () => {

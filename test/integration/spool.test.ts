@@ -161,7 +161,7 @@ const expectedJobs = (id: string): string[] => [`notify.created.${id}`, `overdue
 
 /** Makes sure Redis has the record script cached, so a first attempt is a single EVALSHA. */
 async function warmUp(b: Bench): Promise<void> {
-  const { facts, plan } = call(`warm-${randomUUID()}`, '+4520000001');
+  const { facts, plan } = call(`warm-${randomUUID()}`, '+4520101010');
   const warm = await b.records.recordMissedCall(facts, plan, 'no-answer', Date.now() + 600_000, Date.now());
   // Its follow-up runs after the promise; let it finish before Redis is cut off (else it is spooled, rightly).
   await waitFor('the follow-up of the warm-up call', async () => (await followUpJobs(b, warm.id)).length === 3);

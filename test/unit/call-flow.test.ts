@@ -13,6 +13,7 @@ const plan: HuntPlan = {
   treatment: 'hunt',
   screenTimeoutMs: 10_000,
   promise: { hours: null, timezone: 'Europe/Copenhagen', deadlineMs: 10 * 60_000, afterOpeningMs: 30 * 60_000, onDuty: false, closedByOwnerUntil: null },
+  uncallable: null,
   steps: [
     { timeoutMs: 20_000, delayMs: null, legs: [leg('c1-s0-0', 'owner', 'desk'), leg('c1-s0-1', 'owner', 'mobile')] },
     { timeoutMs: 15_000, delayMs: null, legs: [leg('c1-s1-0', 'colleague', 'mobile', { ringMs: 15_000 })] },
@@ -165,7 +166,7 @@ const tenMinutes = { kind: 'within', within: { hours: 0, minutes: 10 } } as cons
 
 test('nobody answers: the callback is recorded before the promise is played, then the caller is hung up', () => {
   const { state, effects } = run(withNumber, [started, timedOut(0, 21_000), timedOut(1, 36_000)]);
-  assert.deepEqual(state, { kind: 'recording', reason: 'no-answer', callerPresent: true, promise: { kind: 'within', dueAt: 636_000, words: tenMinutes } });
+  assert.deepEqual(state, { kind: 'recording', reason: 'no-answer', callerPresent: true, promise: { kind: 'within', dueAt: 636_000, words: tenMinutes }, callable: true });
   assert.deepEqual(effects.at(-1), { type: 'recordCallback', reason: 'no-answer', dueAt: 636_000 });
   assert.ok(!effects.some((e) => e.type === 'play'), 'no promise before the callback is stored');
 
@@ -188,6 +189,17 @@ test('closed by the owner for two hours: no hunt, and the promise says "when we 
   // 1970-01-01 02:30 in Copenhagen, closed now: "we are closed; we'll call you back this morning".
   const words = { kind: 'when-open', closedNow: true, due: { kind: 'day', day: 'today', part: 'morning' } } as const;
   assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'promise', words, language: 'en' } }]);
+});
+
+test('a number we don\'t call back (112, premium rate, another country): the missed call is recorded, the caller is promised nothing', () => {
+  const uncallable: CallContext = { facts, plan: { ...plan, steps: [], uncallable: '"112" is not a phone number that can be called' } };
+  const { state, effects } = run(uncallable, [started]);
+  assert.deepEqual(types(effects), ['indicateRinging', 'recordCallback']);
+  assert.ok(state.kind === 'recording' && !state.callable);
+  const recorded = transition(uncallable, state, { type: 'callbackRecorded', callbackId: 'cb-7', dueAt: 601_000, attempts: 1 }, 1_100);
+  assert.deepEqual(recorded.effects, [{ type: 'play', prompt: { kind: 'cannot-call-back', language: 'en' } }]);
+  const finished = transition(uncallable, recorded.state, { type: 'promptFinished' }, 9_000);
+  assert.deepEqual(finished.state, { kind: 'ended', outcome: { kind: 'callback-pending', callbackId: 'cb-7', reason: 'no-answer', promise: 'none', dueAt: 601_000 } });
 });
 
 test('a blocked caller hears a polite message, nothing rings, no callback, and the call is logged as blocked', () => {

@@ -36,6 +36,9 @@ test('text-backs go to callable mobiles only', () => {
     ['+442079460000', { countries: ['GB'] }, false], // a London fixed line
     ['+447400123456', { countries: ['GB'] }, true],
     ['+447400123456', {}, false], // another country
+    ['+4915112345678', { countries: ['DE'] }, true],
+    ['+4930123456', { countries: ['DE'] }, false], // a Berlin fixed line
+    ['not a number', {}, false],
     ['+4590123456', { types: ['mobile', 'fixedLine', 'premiumRate'] }, false],
     ['112', {}, false],
   ];

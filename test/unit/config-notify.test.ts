@@ -5,44 +5,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { formatProblem, loadConfig, parseConfig } from '../../src/config/load.js';
-import type { Config } from '../../src/config/types.js';
+import { loadConfig } from '../../src/config/load.js';
 
 import { EXAMPLE_ENV, EXAMPLE_FILE } from '../support/example-config.js';
+import { linesWith, MINIMAL_LINES, testProblems, textWith, validConfig, type LineChanges } from '../support/config-text.js';
 
-/**
- * A small valid config. Cases replace lines by the numbers below; expected positions count the
- * lines of the changed text.
- */
-const BASE_LINES = [
-  'ari:', //                                 1
-  '  url: http://127.0.0.1:8088', //         2
-  '  username: nevermiss', //                3
-  '  password: secret', //                   4
-  'prompts:', //                             5
-  '  source: sound', //                      6
-  'people:', //                              7
-  '  owner:', //                             8
-  '    phones:', //                          9
-  '      desk: PJSIP/owner-desk', //         10
-  '  colleague:', //                         11
-  '    phones:', //                          12
-  '      mobile: PJSIP/colleague-mobile', // 13
-  'routes:', //                              14
-  '  main:', //                              15
-  '    numbers: ["+4530123456"]', //         16
-  '    hunt:', //                            17
-  '      - ring: [owner]', //                18
-  '        timeout: 20s', //                 19
-  'defaultRoute: main', //                   20
-];
+/** The minimal config without the owner's mobile: the owner's desk is line 10, routes: line 14, defaultRoute: line 20. */
+const BASE_LINES = linesWith(MINIMAL_LINES, { 11: [] });
 
 const SMTP = ['smtp:', '  url: smtp://127.0.0.1:2525', '  from: nevermiss@example.dk'];
 const SMS = ['sms:', '  url: https://gateway.example/send'];
 
 /** BASE_LINES with line N (1-based) replaced by the given line(s); [] deletes it. */
-function configWith(changes: Readonly<Record<number, string | readonly string[]>> = {}): string {
-  return `${BASE_LINES.flatMap((line, index) => changes[index + 1] ?? line).join('\n')}\n`;
+function configWith(changes: LineChanges = {}): string {
+  return textWith(BASE_LINES, changes);
 }
 
 /** Owner's notify section (lines 11..) and top-level sections after defaultRoute. */
@@ -53,30 +29,6 @@ function withNotify(notify: readonly string[], ...sections: readonly string[]): 
 /** Top-level sections after defaultRoute (line 21 on). */
 function withSection(...lines: readonly string[]): string {
   return configWith({ 20: ['defaultRoute: main', ...lines] });
-}
-
-function problemLines(text: string, env: Readonly<Record<string, string>> = {}): string[] {
-  const result = parseConfig(text, 'test.yaml', env);
-  return result.ok ? [] : result.problems.map(formatProblem);
-}
-
-function validConfig(text: string, env: Readonly<Record<string, string>> = {}): Config {
-  const result = parseConfig(text, 'test.yaml', env);
-  if (!result.ok) assert.fail(`expected a valid config, got:\n${result.problems.map(formatProblem).join('\n')}`);
-  return result.config;
-}
-
-interface ProblemCase {
-  readonly name: string;
-  readonly text: string;
-  readonly env?: Readonly<Record<string, string>>;
-  readonly expected: readonly string[];
-}
-
-function testProblems(group: string, cases: readonly ProblemCase[]): void {
-  for (const { name, text, env, expected } of cases) {
-    test(`${group}: ${name}`, () => assert.deepEqual(problemLines(text, env), expected));
-  }
 }
 
 // --- What a valid file yields -------------------------------------------------------------

@@ -10,45 +10,22 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 import { configJsonSchema, configJsonSchemaText } from '../../src/config/json-schema.js';
-import { formatProblem, loadConfig, parseConfig } from '../../src/config/load.js';
-import type { Config, HuntStep } from '../../src/config/types.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { HuntStep } from '../../src/config/types.js';
 
 import { EXAMPLE_ENV, EXAMPLE_FILE } from '../support/example-config.js';
+import { linesWith, MINIMAL_LINES, testProblems, textWith, validConfig, type LineChanges } from '../support/config-text.js';
 const SCHEMA_FILE = fileURLToPath(new URL('../../config/nevermiss.schema.json', import.meta.url));
 
 /**
- * A small valid config with opening hours. Cases replace lines by the numbers below; expected
- * positions count the lines of the changed text.
+ * The minimal config with opening hours: hours: is line 18, its mon-fri line 19, hunt: line 20,
+ * the step's timeout line 22 and defaultRoute: line 23.
  */
-const BASE_LINES = [
-  'ari:', //                                 1
-  '  url: http://127.0.0.1:8088', //         2
-  '  username: nevermiss', //                3
-  '  password: secret', //                   4
-  'prompts:', //                             5
-  '  source: sound', //                      6
-  'people:', //                              7
-  '  owner:', //                             8
-  '    phones:', //                          9
-  '      desk: PJSIP/owner-desk', //         10
-  '      mobile: PJSIP/owner-mobile', //     11
-  '  colleague:', //                         12
-  '    phones:', //                          13
-  '      mobile: PJSIP/colleague-mobile', // 14
-  'routes:', //                              15
-  '  main:', //                              16
-  '    numbers: ["+4530123456"]', //         17
-  '    hours:', //                           18
-  '      mon-fri: "07:00-16:00"', //         19
-  '    hunt:', //                            20
-  '      - ring: [owner]', //                21
-  '        timeout: 20s', //                 22
-  'defaultRoute: main', //                   23
-];
+const BASE_LINES = linesWith(MINIMAL_LINES, { 17: ['    numbers: ["+4530123456"]', '    hours:', '      mon-fri: "07:00-16:00"'] });
 
 /** BASE_LINES with line N (1-based) replaced by the given line(s); [] deletes it. */
-function configWith(changes: Readonly<Record<number, string | readonly string[]>> = {}): string {
-  return `${BASE_LINES.flatMap((line, index) => changes[index + 1] ?? line).join('\n')}\n`;
+function configWith(changes: LineChanges = {}): string {
+  return textWith(BASE_LINES, changes);
 }
 
 /** Adds lines at the top level, after defaultRoute. */
@@ -61,31 +38,8 @@ function withRouteKeys(...lines: readonly string[]): string {
   return configWith({ 22: ['        timeout: 20s', ...lines] });
 }
 
-function problemLines(text: string): string[] {
-  const result = parseConfig(text, 'test.yaml', {});
-  return result.ok ? [] : result.problems.map(formatProblem);
-}
-
-function validConfig(text: string): Config {
-  const result = parseConfig(text, 'test.yaml', {});
-  if (!result.ok) assert.fail(`expected a valid config, got:\n${result.problems.map(formatProblem).join('\n')}`);
-  return result.config;
-}
-
 function ringOf(hunt: readonly HuntStep[] | null | undefined): string[][] | undefined {
   return hunt?.map((step) => step.ring.map((phone) => `${phone.person}.${phone.phone}`));
-}
-
-interface ProblemCase {
-  readonly name: string;
-  readonly text: string;
-  readonly expected: readonly string[];
-}
-
-function testProblems(group: string, cases: readonly ProblemCase[]): void {
-  for (const { name, text, expected } of cases) {
-    test(`${group}: ${name}`, () => assert.deepEqual(problemLines(text), expected));
-  }
 }
 
 // --- What a valid file yields -------------------------------------------------------------

@@ -8,48 +8,21 @@ import { z } from 'zod';
 
 import { runCheck } from '../../src/cli/check.js';
 import { formatDuration, parseDuration } from '../../src/config/duration.js';
-import { formatProblem, loadConfig, parseConfig } from '../../src/config/load.js';
-import type { Config, Phone, PhoneRef } from '../../src/config/types.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Phone, PhoneRef } from '../../src/config/types.js';
 import { ConfigFileSchema } from '../../src/config/schema.js';
 import { ErrorCodes, isNevermissError } from '../../src/errors.js';
 
 import { EXAMPLE_ENV, EXAMPLE_FILE } from '../support/example-config.js';
+import { MINIMAL_LINES, problemLines, testProblems, textWith, validConfig, type LineChanges } from '../support/config-text.js';
 /** The example keeps its secrets in these variables. */
 /** http: with every key left out: loopback, no tokens, no sessions. */
 const HTTP_DEFAULTS = { host: '127.0.0.1', port: 8080, tokens: [], sessionSecret: null, allowedHosts: [], trustProxy: [] };
 
 
-/**
- * A small valid config. Cases replace lines by the numbers below; expected positions count the
- * lines of the changed text, so they match these numbers up to the first added or removed line.
- */
-const MINIMAL_LINES = [
-  'ari:', //                                 1
-  '  url: http://127.0.0.1:8088', //         2
-  '  username: nevermiss', //                3
-  '  password: secret', //                   4
-  'prompts:', //                             5
-  '  source: sound', //                      6
-  'people:', //                              7
-  '  owner:', //                             8
-  '    phones:', //                          9
-  '      desk: PJSIP/owner-desk', //         10
-  '      mobile: PJSIP/owner-mobile', //     11
-  '  colleague:', //                         12
-  '    phones:', //                          13
-  '      mobile: PJSIP/colleague-mobile', // 14
-  'routes:', //                              15
-  '  main:', //                              16
-  '    numbers: ["+4530123456"]', //         17
-  '    hunt:', //                            18
-  '      - ring: [owner]', //                19
-  '        timeout: 20s', //                 20
-  'defaultRoute: main', //                   21
-];
-
 /** MINIMAL_LINES with line N (1-based) replaced by the given line(s); [] deletes it. */
-function configWith(changes: Readonly<Record<number, string | readonly string[]>> = {}): string {
-  return `${MINIMAL_LINES.flatMap((line, index) => changes[index + 1] ?? line).join('\n')}\n`;
+function configWith(changes: LineChanges = {}): string {
+  return textWith(MINIMAL_LINES, changes);
 }
 
 /** A phone written as just its dial string, with every default. */
@@ -59,30 +32,6 @@ function phone(dial: string): Phone {
 
 function ringsAs(ref: PhoneRef): string {
   return `${ref.person}.${ref.phone}=${ref.dial}`;
-}
-
-function problemLines(text: string, env: Readonly<Record<string, string>> = {}): string[] {
-  const result = parseConfig(text, 'test.yaml', env);
-  return result.ok ? [] : result.problems.map(formatProblem);
-}
-
-function validConfig(text: string, env: Readonly<Record<string, string>> = {}, file = 'test.yaml'): Config {
-  const result = parseConfig(text, file, env);
-  if (!result.ok) assert.fail(`expected a valid config, got:\n${result.problems.map(formatProblem).join('\n')}`);
-  return result.config;
-}
-
-interface ProblemCase {
-  readonly name: string;
-  readonly text: string;
-  readonly env?: Readonly<Record<string, string>>;
-  readonly expected: readonly string[];
-}
-
-function testProblems(group: string, cases: readonly ProblemCase[]): void {
-  for (const { name, text, env, expected } of cases) {
-    test(`${group}: ${name}`, () => assert.deepEqual(problemLines(text, env), expected));
-  }
 }
 
 test('the example file validates and yields the documented hunt plan', () => {

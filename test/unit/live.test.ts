@@ -76,6 +76,7 @@ const plan: HuntPlan = {
     { legs: [leg('c1-s1-0', 'colleague', 'mobile')], timeoutMs: 20_000, delayMs: null },
   ],
   promise: { hours: null, timezone: 'Europe/Copenhagen', deadlineMs: 600_000, afterOpeningMs: 600_000, onDuty: false, closedByOwnerUntil: null },
+  uncallable: null,
   screenTimeoutMs: 10_000,
 };
 

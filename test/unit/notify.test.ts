@@ -98,6 +98,31 @@ test('the firm\'s language: the same facts in German and Danish; a language with
   assert.deepEqual(renderText(event('created'), ZONE, 'fr'), renderText(event('created'), ZONE, 'en'));
 });
 
+test('a missed call from a number we don\'t call back: the reason instead of a deadline, and no "call back now"', () => {
+  const why = '+4590123456 is a premium-rate number; callbacks go to mobile, fixedLine (callable.types)';
+  const created = event('created', { caller: '+4590123456', uncallable: why });
+  assert.deepEqual(renderText(created, ZONE), {
+    subject: "Missed call from +45 90 12 34 56, who can't be called back",
+    text: [
+      `+45 90 12 34 56 called and nobody answered. Nobody will be rung to call back: ${why}. Call back yourself if you know the caller, then close it.`,
+      '',
+      'Caller:   +45 90 12 34 56',
+      'Rang:     14:22',
+      'Dialled:  +45 30 12 34 56 (route main)',
+      `Can't call back: ${why}`,
+      '',
+      'Callback cb-123, pending.',
+      '',
+    ].join('\n'),
+  });
+  assert.equal(renderShortText(created, ZONE), `nevermiss: Missed call from +45 90 12 34 56, who can't be called back (${why}). Rang 14:22.`);
+  assert.equal(webhookPayload(created).callback.uncallable, why);
+  assert.equal(webhookPayload(event('created')).callback.uncallable, undefined);
+  assert.equal(renderText(created, ZONE, 'de').subject, 'Verpasster Anruf von +45 90 12 34 56, der nicht zurückgerufen werden kann');
+  assert.match(renderText(created, ZONE, 'da').text, /^Kan ikke ringes op: /m);
+  assert.doesNotMatch(renderText(created, ZONE, 'da').text, /Ring tilbage nu/);
+});
+
 test('each kind has its own subject; a settled callback has no "call back now"', () => {
   const overdueAt = RANG_AT + 15 * MINUTE;
   const subjects = (['created', 'reminder', 'overdue', 'escalated', 'failed', 'done'] as const).map((kind) => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstMatchingRule, isKnownCountry, looksLikeMobile, matchesPattern, normalizeNumber, type Pattern } from '../../src/routing/numbers.js';
+import { firstMatchingRule, isKnownCountry, matchesPattern, normalizeNumber, type Pattern } from '../../src/routing/numbers.js';
 
 test('normalizeNumber: E.164 for phone numbers, digits for extensions, null for the rest', () => {
   const cases: ReadonlyArray<readonly [string, string, string | null, string]> = [
@@ -63,18 +63,4 @@ test('firstMatchingRule: the first rule in order with any matching pattern; null
   ];
   for (const [number, expected] of cases) assert.equal(firstMatchingRule(number, rules)?.name ?? null, expected, String(number));
   assert.equal(firstMatchingRule('+4520111111', []), null);
-});
-
-test('looksLikeMobile: mobile, or could be (all Danish numbers); not fixed lines or junk', () => {
-  const cases: ReadonlyArray<readonly [string, boolean, string]> = [
-    ['+4520111111', true, 'Danish ranges are shared: FIXED_LINE_OR_MOBILE'],
-    ['+447400123456', true, 'UK mobile'],
-    ['+442079460000', false, 'London fixed line'],
-    ['+4930123456', false, 'Berlin fixed line'],
-    ['+4915112345678', true, 'German mobile'],
-    ['+4590909090', false, 'Danish premium rate'],
-    ['101', false, 'an extension'],
-    ['not a number', false, 'junk'],
-  ];
-  for (const [number, expected, label] of cases) assert.equal(looksLikeMobile(number), expected, `${label}: ${number}`);
 });

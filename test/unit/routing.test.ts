@@ -129,6 +129,20 @@ test('"within" only when someone can call back: an out-of-hours hunt that away e
   assert.deepEqual(said({ called: '4530777777' }), ['within', `"we'll call you back within 10 minutes"`]);
 });
 
+test('numbers we don\'t call back: 112, *70, 40 digits, premium rate, another country; each recorded with its reason', () => {
+  const rows: ReadonlyArray<readonly [string, string | null]> = [
+    ['20222222', null],
+    ['112', '"112" is not a phone number that can be called'],
+    ['*70', '"*70" is not a phone number that can be called'],
+    ['1'.repeat(40), `"${'1'.repeat(21)}..." is not a phone number that can be called`],
+    ['90123456', '+4590123456 is a premium-rate number; callbacks go to mobile, fixedLine (callable.types)'],
+    ['+46701234567', '+46701234567 is a number in SE; callbacks go to DK (callable.countries)'],
+  ];
+  for (const [callerRaw, expected] of rows) assert.equal(decide(config(), call({ callerRaw })).plan.uncallable, expected, callerRaw);
+  const lines = formatExplanation(explain(config(), call({ callerRaw: '112' })), 'Europe/Copenhagen');
+  assert.equal(lines.at(-1), `  then:     at 30s, the missed call is recorded as one that can't be called back ("112" is not a phone number that can be called); the caller hears so, and nobody is rung for it`);
+});
+
 function pick(d: ReturnType<typeof decide>): [boolean, string, string] {
   return [d.open, d.why, d.hunt];
 }

@@ -15,7 +15,7 @@ import type {} from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'winston';
 
-import type { Clock } from '../../call-flow/ports.js';
+import type { Clock } from '../../clock/clock.js';
 import type { HttpSettings } from '../../config/types.js';
 import { ErrorCodes, type ErrorCode } from '../../errors.js';
 import { createTokenTable, type TokenTable } from './bearer.js';

@@ -40,7 +40,7 @@ export const apiRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, done) =
     schema: { summary: 'Pending callbacks, soonest due first', tags: ['callbacks'], response: { 200: z.array(CallbackJson), ...refusals } },
   }, async () => {
     const now = deps.clock.now();
-    return (await deps.store.listPending()).map((cb) => callbackToJson(cb, now));
+    return (await deps.store.listPending()).map((cb) => callbackToJson(cb, now, deps.callable?.()));
   });
 
   app.post('/api/callbacks/:id/done', {
@@ -56,7 +56,7 @@ export const apiRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, done) =
     try {
       const closed = await deps.store.close(request.params.id, 'done', actorOf(principalOf(request)), deps.clock.now(), request.body?.note ?? '');
       await deps.onClosed?.(closed);
-      return callbackToJson(closed, deps.clock.now());
+      return callbackToJson(closed, deps.clock.now(), deps.callable?.());
     } catch (err) {
       return sendCoded(reply, err);
     }

@@ -66,7 +66,7 @@ export const linkRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, done) 
         case 'done': {
           const closed = await deps.store.close(grant.callbackId, 'done', grant.person, deps.clock.now());
           await deps.onClosed(closed);
-          return await reply.code(200).send({ act: 'done', callback: callbackToJson(closed, deps.clock.now()) });
+          return await reply.code(200).send({ act: 'done', callback: callbackToJson(closed, deps.clock.now(), deps.callable?.()) });
         }
         case 'dial': {
           const started = await deps.dialBack(grant.callbackId, grant.person, grant.person);

@@ -84,7 +84,7 @@ export const pageApiRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, don
   }, async (request, reply) => {
     const callback = await deps.store.get(request.params.id);
     if (!callback) return reply.code(404).send({ code: ErrorCodes.CALLBACK_NOT_FOUND, message: `no callback "${request.params.id}"; it may have been erased` });
-    return callbackToJson(callback, deps.clock.now());
+    return callbackToJson(callback, deps.clock.now(), deps.callable?.());
   });
 
   app.post('/api/callbacks/:id/not-reached', {
@@ -114,7 +114,7 @@ export const pageApiRoutes: FastifyPluginCallbackZod<HttpDeps> = (app, deps, don
       await deps.store.appendHistory(id, { event: 'not-reached', at: deps.clock.now(), by, detail });
       await deps.page.notReached(id);
       const after = await deps.store.get(id);
-      return callbackToJson(after ?? before, deps.clock.now());
+      return callbackToJson(after ?? before, deps.clock.now(), deps.callable?.());
     } catch (err) {
       return sendCoded(reply, err);
     }

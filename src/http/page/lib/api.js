@@ -7,7 +7,7 @@
 /**
  * @typedef {{ kind: string, name: string, person: string | null, personName: string | null, scopes: string[], language: 'da' | 'en', firm: { name: string, timezone: string }, people: { id: string, name: string }[] }} Me
  * @typedef {'pending' | 'dialing' | 'done' | 'failed' | 'cancelled'} CallbackStatus
- * @typedef {{ id: string, caller: string, callerName?: string, called: string, route: string, status: CallbackStatus, createdAt: string, dueAt: string, lastAttemptAt: string, attempts: number, overdue: boolean, closedAt?: string, closedBy?: string, dialingBy?: string }} Callback
+ * @typedef {{ id: string, caller: string, callerName?: string, called: string, route: string, status: CallbackStatus, createdAt: string, dueAt: string, lastAttemptAt: string, attempts: number, overdue: boolean, closedAt?: string, closedBy?: string, dialingBy?: string, uncallable?: string }} Callback
  * @typedef {{ at: string, event: string, from: string | null, to: string, by: string, detail?: string }} HistoryEntry
  * @typedef {{ mode: 'normal' | 'away' | 'closed', until: string | null, setBy: string, setAt: string | null }} Status
  * @typedef {{ person: string, phone: string, status: 'ringing' | 'screening' }} LiveLeg

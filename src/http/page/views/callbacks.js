@@ -30,6 +30,8 @@ export function deadlineText(callback, now) {
 
 /** @param {Callback} callback @param {number} now */
 function deadline(callback, now) {
+  // A number nobody is rung for (112, premium rate, another country): why, instead of a countdown.
+  if (callback.uncallable !== undefined) return h('p', { class: 'uncallable' }, t('callbacks.uncallable', { why: callback.uncallable }));
   return h('p', { class: 'deadline', 'data-due': Date.parse(callback.dueAt), 'aria-live': 'off' }, deadlineText(callback, now));
 }
 
@@ -38,11 +40,13 @@ function actions(ctx, callback) {
   const busy = ctx.state.busy.has(callback.id);
   const dialing = callback.status === 'dialing';
   return h('div', { class: 'actions' },
-    dialing
+    callback.uncallable !== undefined
+      ? null
+      : dialing
       ? h('p', { class: 'dialing', role: 'status' }, t('callbacks.dialing', { who: ringingName(ctx, callback.dialingBy ?? '') }))
       : h('button', { type: 'button', class: 'big primary', 'data-action': 'ring-me', disabled: busy, onclick: () => void ctx.actions.ringMe(callback) }, t('action.ringMe')),
     h('div', { class: 'row' },
-      callback.caller === ''
+      callback.caller === '' || callback.uncallable !== undefined
         ? null
         : h('a', { class: 'big secondary', href: `tel:${callback.caller}`, 'data-action': 'call', onclick: () => ctx.actions.calledFromPhone(callback) }, t('action.call')),
       h('button', { type: 'button', class: 'big secondary', 'data-action': 'done', disabled: busy || dialing, onclick: () => void ctx.actions.done(callback) }, t('action.done')),
