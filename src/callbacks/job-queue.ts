@@ -50,18 +50,21 @@ export interface JobInfo {
   readonly queue: QueueName;
   readonly job: FollowUpJob;
   readonly state: string;
-  /** When it is (or was) due, ms. */
+  /** When it is due (a delayed job: its next try), or was first due, ms. */
   readonly dueAt: number;
-  /** Attempts that failed so far. */
-  readonly failedAttempts: number;
+  /** Attempts made so far (BullMQ counts the one that succeeded too). */
+  readonly attemptsMade: number;
+  /** Why its last attempt failed, or null. */
   readonly failedReason: string | null;
+  /** When its last attempt started, and when it finished (completed or failed for good), ms, or null. */
+  readonly startedAt: number | null;
   readonly finishedAt: number | null;
 }
 
 /** A job as the API and an export show it: times in ISO 8601, the payload without kind and callback. */
 export function jobToJson(info: JobInfo): {
   id: string; queue: QueueName; kind: JobKind; callbackId: string; data: Record<string, string | number>;
-  state: string; dueAt: string; failedAttempts: number; failedReason: string | null; finishedAt: string | null;
+  state: string; dueAt: string; attemptsMade: number; failedReason: string | null; startedAt: string | null; finishedAt: string | null;
 } {
   const { kind, callbackId, ...data } = info.job;
   return {
@@ -72,8 +75,9 @@ export function jobToJson(info: JobInfo): {
     data,
     state: info.state,
     dueAt: new Date(info.dueAt).toISOString(),
-    failedAttempts: info.failedAttempts,
+    attemptsMade: info.attemptsMade,
     failedReason: info.failedReason,
+    startedAt: info.startedAt === null ? null : new Date(info.startedAt).toISOString(),
     finishedAt: info.finishedAt === null ? null : new Date(info.finishedAt).toISOString(),
   };
 }
@@ -188,9 +192,11 @@ export function createJobQueue(redis: Redis, prefix: string, options: JobQueueOp
       queue: name,
       job: parsed,
       state,
-      dueAt: job.timestamp + (job.delay ?? 0),
-      failedAttempts: job.attemptsMade,
+      // BullMQ keeps the delay of a delayed job (the first, or a retry's backoff); once moved on, the delay it was added with.
+      dueAt: job.timestamp + (state === 'delayed' ? job.delay : (job.opts.delay ?? 0)),
+      attemptsMade: job.attemptsMade,
       failedReason: job.failedReason === undefined || job.failedReason === '' ? null : job.failedReason,
+      startedAt: job.processedOn ?? null,
       finishedAt: job.finishedOn ?? null,
     };
   }
