@@ -327,24 +327,33 @@ export function createJobQueue(redis: Redis, prefix: string, options: JobQueueOp
       const connections = workerConnections;
       workers = [];
       workerConnections = [];
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([Promise.allSettled(stopping.map((worker) => worker.close())), grace]);
-      clearTimeout(timer);
-      // Whatever still runs loses its lock and runs again on another worker.
-      await Promise.allSettled(stopping.map((worker) => worker.close(true)));
+      await within(graceMs, Promise.allSettled(stopping.map((worker) => worker.close())));
+      // Whatever still runs loses its lock and runs again on another worker. Redis may be the
+      // reason it hangs, so a stop never waits for it longer than a moment.
+      await within(1_000, Promise.allSettled(stopping.map((worker) => worker.close(true))));
       for (const connection of connections) connection.disconnect();
     },
 
     async close() {
       await api.stopWorkers();
       // The queues share the service's connection, which its owner closes.
-      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await within(1_000, Promise.allSettled([...queues.values()].map((q) => q.close())));
     },
   };
 
   for (const [name, q] of queues) q.on('error', (err) => onError(`the ${name} queue`, err));
   return api;
+}
+
+/** Waits for `work`, at most `ms`. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A job of the queue before BullMQ, as a job of now; null for a kind that no longer exists. */
