@@ -293,7 +293,10 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       const config = deps.config();
       const callback = await store.get(job.callbackId);
       const effects = decideFollowUp(job, callback, config, clock.now());
-      if (callback === null) return;
+      if (callback === null) {
+        log.debug('follow-up job of a callback that is gone; nothing to do', { job: run.id });
+        return;
+      }
       for (const effect of effects) if (!(await perform(effect, callback, run, config))) return;
     },
 
