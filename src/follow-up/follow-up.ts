@@ -35,7 +35,7 @@ import { describeError, ErrorCodes, isNevermissError } from '../errors.js';
 import { lacksFollowUp } from './sweeps.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { FollowUpJob } from './jobs.js';
-import { decideFollowUp, jobsOfClosed, jobsOfFailedDial, jobsOfMissedCall, jobsOfNewCallback, type FollowUpEffect, type ScheduledJob } from './machine.js';
+import { decideFollowUp, jobsOfClosed, jobsOfFailedAttempt, jobsOfMissedCall, jobsOfNewCallback, type FollowUpEffect, type ScheduledJob } from './machine.js';
 
 export interface FollowUpDeps {
   readonly config: () => Config;
@@ -121,8 +121,8 @@ async function scheduleAll(jobs: JobQueue, scheduled: readonly ScheduledJob[], n
  * about. The one place a closed callback's jobs go; also used by `nevermiss callbacks done`,
  * which closes callbacks without the service.
  */
-export async function followUpClosed(jobs: JobQueue, callback: Pick<Callback, 'id' | 'status' | 'dialAttempts'>, now: number): Promise<void> {
-  await jobs.removeWaitingOf(callback.id, callback.dialAttempts);
+export async function followUpClosed(jobs: JobQueue, callback: Pick<Callback, 'id' | 'status'>, now: number): Promise<void> {
+  await jobs.removeWaitingOf(callback.id);
   await scheduleAll(jobs, jobsOfClosed(callback, now), now);
 }
 
@@ -266,9 +266,9 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     },
 
     async attemptFailed(callbackId) {
-      const callback = await store.get(callbackId);
-      if (!callback) return;
-      await scheduleAll(jobs, jobsOfFailedDial(callback, deps.config(), clock.now()), clock.now());
+      // The reminder that waited is replaced by one after the pause.
+      await jobs.removeWaitingOf(callbackId, ['remind']);
+      await scheduleAll(jobs, jobsOfFailedAttempt({ id: callbackId }, deps.config(), clock.now()), clock.now());
     },
 
     closed: (callback) => {

@@ -58,7 +58,7 @@ export const JobJson = z.object({
   queue: z.enum(QUEUE_NAMES).describe('The BullMQ queue it waits in: follow-up, or deliver-<channel>'),
   kind: z.enum(JOB_KINDS),
   callbackId: z.string(),
-  data: z.record(z.string(), z.union([z.string(), z.number()])).describe('The rest of the job: event, person, channel, dialAttempt, call'),
+  data: z.record(z.string(), z.union([z.string(), z.number()])).describe('The rest of the job: event, person, channel, at (of a reminder), call'),
   state: z.string().describe('BullMQ state: delayed, waiting, prioritized, active (or completed, failed in an export)'),
   dueAt: isoTime,
   attemptsMade: z.number().int().describe('Attempts made so far, the one that succeeded included'),

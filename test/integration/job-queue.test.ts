@@ -127,14 +127,20 @@ const table = (rows: readonly JobInfo[]): string =>
 test('scheduling the same job twice adds it once; closing a callback removes its waiting jobs in one place', async (t) => {
   const i = instance(t, freshPrefix(t), config(yaml()));
   const id = await newCallback(i, 600_000);
-  const ids = async (): Promise<string[]> => (await i.jobs.scheduled()).filter((row) => row.job.callbackId === id).map((row) => row.id).sort();
-  assert.deepEqual(await ids(), [`notify.created.${id}`, `overdue.${id}`, `remind.${id}.0`]);
+  const ids = async (): Promise<string[]> => (await i.jobs.scheduled()).filter((row) => row.job.callbackId === id).map((row) => row.id.replace(/^(remind\.[^.]+)\.\d+$/, '$1')).sort();
+  assert.deepEqual(await ids(), [`notify.created.${id}`, `overdue.${id}`, `remind.${id}`]);
   assert.equal(await i.jobs.add({ kind: 'overdue', callbackId: id }, Date.now() + 5_000, Date.now()), false, 'the same id: a no-op');
   assert.equal(await i.followUp.sweep(), 0);
   await i.followUp.callbackRecorded({ id, created: true });
-  assert.deepEqual(await ids(), [`notify.created.${id}`, `overdue.${id}`, `remind.${id}.0`], 'told twice, scheduled once');
+  assert.deepEqual(await ids(), [`notify.created.${id}`, `overdue.${id}`, `remind.${id}`], 'told twice, scheduled once');
   const overdue = (await i.jobs.scheduled()).find((row) => row.id === `overdue.${id}`);
   assert.equal(overdue?.state, 'delayed');
+
+  const before = Date.now();
+  await i.followUp.attemptFailed(id);
+  const reminders = (await i.jobs.scheduled()).filter((row) => row.job.kind === 'remind' && row.job.callbackId === id);
+  assert.equal(reminders.length, 1, 'a failed attempt replaces the reminder that waited');
+  assert.ok((reminders[0]?.dueAt ?? 0) >= before + 10 * 60_000, 'after callbacks.retryPause (10 min by default)');
 
   const closed = await i.store.close(id, 'done', 'test', Date.now());
   await i.followUp.closed(closed);
@@ -209,7 +215,7 @@ test('jobs left in the queue that came before BullMQ are moved over at start, at
   assert.deepEqual(rows.map((row) => [row.id, row.state, Math.round((row.dueAt - now) / 1000)]), [
     [`deliver.created.${cb.id}.anna.webhook`, 'delayed', 60],
     [`text-back.${cb.id}.0`, 'delayed', 60],
-    [`remind.${cb.id}.0`, 'delayed', 300],
+    [`remind.${cb.id}.${now + 300_000}`, 'delayed', 300],
     [`overdue.${cb.id}`, 'delayed', 600],
   ]);
   assert.deepEqual(await redis.exists(keys.legacyTimers, keys.legacyTimersOfCallback(cb.id), ...legacy.map((job) => keys.legacyTimer(job.id))), 0, 'the old keys are gone');

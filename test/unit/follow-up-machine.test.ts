@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { formatProblem, parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import type { Callback } from '../../src/callbacks/types.js';
-import { decideFollowUp, jobsOfClosed, jobsOfFailedDial, jobsOfMissedCall, jobsOfNewCallback, type FollowUpEffect } from '../../src/follow-up/machine.js';
+import { decideFollowUp, jobsOfClosed, jobsOfFailedAttempt, jobsOfMissedCall, jobsOfNewCallback, type FollowUpEffect } from '../../src/follow-up/machine.js';
 import { parseJob, type FollowUpJob } from '../../src/follow-up/jobs.js';
-import { jobId, waitingJobIds } from '../../src/callbacks/keys.js';
+import { jobId } from '../../src/callbacks/keys.js';
 import type { ChannelName, NotificationKind } from '../../src/notify/types.js';
 
 function config(extra = ''): Config {
@@ -124,17 +124,11 @@ const rows: readonly Row[] = [
   },
   {
     name: 'remind an open callback: fan out the reminder, note it',
-    job: { kind: 'remind', callbackId: CB, dialAttempt: 0 },
+    job: { kind: 'remind', callbackId: CB, at: NOW },
     callback: callback({ status: 'dialing' }),
     effects: [deliver('reminder', 'anna', 'email'), deliver('reminder', 'anna', 'sms'), deliver('reminder', 'bob', 'webhook'), { type: 'note', event: 'reminded' }],
   },
-  {
-    name: 'a reminder superseded by a failed dial (which scheduled its own)',
-    job: { kind: 'remind', callbackId: CB, dialAttempt: 0 },
-    callback: callback({ dialAttempts: 1 }),
-    effects: skip('a later failed dial scheduled its own reminder'),
-  },
-  { name: 'remind a done callback: moot', job: { kind: 'remind', callbackId: CB, dialAttempt: 0 }, callback: callback({ status: 'done' }), effects: skip('the callback is done') },
+  { name: 'remind a done callback: moot', job: { kind: 'remind', callbackId: CB, at: NOW }, callback: callback({ status: 'done' }), effects: skip('the callback is done') },
   {
     name: 'overdue: tell the notified and escalate, as two jobs',
     job: { kind: 'overdue', callbackId: CB },
@@ -189,7 +183,7 @@ test('a new callback gets notify created now, a reminder at remindAt of its dead
   const cb = callback({ createdAt: NOW, dueAt: NOW + 600_000 });
   assert.deepEqual(jobsOfNewCallback(cb, base, NOW), [
     { job: { kind: 'notify', callbackId: CB, event: 'created' }, at: NOW },
-    { job: { kind: 'remind', callbackId: CB, dialAttempt: 0 }, at: NOW + Math.round(base.callbacks.remindAtShare * 600_000) },
+    { job: { kind: 'remind', callbackId: CB, at: NOW + Math.round(base.callbacks.remindAtShare * 600_000) }, at: NOW + Math.round(base.callbacks.remindAtShare * 600_000) },
     { job: { kind: 'overdue', callbackId: CB }, at: NOW + 600_000 },
   ]);
 });
@@ -200,20 +194,20 @@ test('every missed call from a mobile may be texted back (one job per call); fix
   assert.deepEqual(jobsOfMissedCall(callback({ route: 'quiet' }), base, NOW), []);
 });
 
-test('a failed dial reminds after retryPause under the new dial count; a close tells only of done and failed', () => {
-  assert.deepEqual(jobsOfFailedDial(callback({ dialAttempts: 2 }), base, NOW), [{ job: { kind: 'remind', callbackId: CB, dialAttempt: 2 }, at: NOW + 600_000 }]);
+test('a failed attempt reminds after retryPause, a reminder of its own; a close tells only of done and failed', () => {
+  assert.deepEqual(jobsOfFailedAttempt(callback(), base, NOW), [{ job: { kind: 'remind', callbackId: CB, at: NOW + 600_000 }, at: NOW + 600_000 }]);
   assert.deepEqual(jobsOfClosed({ id: CB, status: 'done' }, NOW), [{ job: { kind: 'notify', callbackId: CB, event: 'done' }, at: NOW }]);
   assert.deepEqual(jobsOfClosed({ id: CB, status: 'failed' }, NOW), [{ job: { kind: 'notify', callbackId: CB, event: 'failed' }, at: NOW }]);
   assert.deepEqual(jobsOfClosed({ id: CB, status: 'cancelled' }, NOW), []);
 });
 
-test('job ids: one per job, no ":" (BullMQ), and what closing removes', () => {
+test('job ids: one per job, no ":" (BullMQ)', () => {
   const jobs: FollowUpJob[] = [
     { kind: 'notify', callbackId: CB, event: 'created' },
     { kind: 'deliver', callbackId: CB, event: 'created', person: 'anna', channel: 'email' },
     { kind: 'deliver', callbackId: CB, event: 'created', person: 'anna', channel: 'sms' },
-    { kind: 'remind', callbackId: CB, dialAttempt: 0 },
-    { kind: 'remind', callbackId: CB, dialAttempt: 1 },
+    { kind: 'remind', callbackId: CB, at: 1_796_131_920_000 },
+    { kind: 'remind', callbackId: CB, at: 1_796_132_520_000 },
     { kind: 'overdue', callbackId: CB },
     { kind: 'escalate', callbackId: CB },
     { kind: 'text-back', callbackId: CB, call: 1 },
@@ -221,22 +215,21 @@ test('job ids: one per job, no ":" (BullMQ), and what closing removes', () => {
   const ids = jobs.map(jobId);
   assert.equal(new Set(ids).size, ids.length);
   assert.ok(ids.every((id) => !id.includes(':')), ids.join(' '));
-  assert.deepEqual(ids, ['notify.created.cb-1', 'deliver.created.cb-1.anna.email', 'deliver.created.cb-1.anna.sms', 'remind.cb-1.0', 'remind.cb-1.1', 'overdue.cb-1', 'escalate.cb-1', 'text-back.cb-1.1']);
-  assert.deepEqual(waitingJobIds(CB, 1), ['remind.cb-1.0', 'remind.cb-1.1', 'overdue.cb-1', 'escalate.cb-1']);
+  assert.deepEqual(ids, ['notify.created.cb-1', 'deliver.created.cb-1.anna.email', 'deliver.created.cb-1.anna.sms', 'remind.cb-1.1796131920000', 'remind.cb-1.1796132520000', 'overdue.cb-1', 'escalate.cb-1', 'text-back.cb-1.1']);
 });
 
 test('parseJob takes exactly the job shapes back from storage and refuses the rest', () => {
   for (const job of [
     { kind: 'notify', callbackId: CB, event: 'reminder' },
     { kind: 'deliver', callbackId: CB, event: 'done', person: 'anna', channel: 'ntfy' },
-    { kind: 'remind', callbackId: CB, dialAttempt: 3 },
+    { kind: 'remind', callbackId: CB, at: NOW },
     { kind: 'text-back', callbackId: CB, call: 1 },
   ] as const) {
     assert.deepEqual(parseJob(JSON.parse(JSON.stringify(job))), job);
   }
   for (const bad of [
     null, 'notify', {}, { kind: 'notify', callbackId: CB, event: 'party' }, { kind: 'deliver', callbackId: CB, event: 'done', person: 'anna', channel: 'fax' },
-    { kind: 'remind', callbackId: CB, dialAttempt: -1 }, { kind: 'remind', callbackId: CB, dialAttempt: '1' }, { kind: 'textback', callbackId: CB }, { kind: 'overdue', callbackId: '' },
+    { kind: 'remind', callbackId: CB, at: -1 }, { kind: 'remind', callbackId: CB, at: '1' }, { kind: 'textback', callbackId: CB }, { kind: 'overdue', callbackId: '' },
   ]) {
     assert.equal(parseJob(bad), null, JSON.stringify(bad));
   }
