@@ -104,6 +104,7 @@ export async function serve(config: Config): Promise<void> {
     logger.info('stopping', { signal, activeCalls: app.registry.size });
     app
       .stop()
+      .then(() => jobs.close())
       .then(() => spool.close())
       .then(() => redis.quit().catch(() => redis.disconnect())) // Redis gone: nothing to say goodbye to
       .then(

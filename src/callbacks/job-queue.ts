@@ -19,7 +19,7 @@ import { describeError, ErrorCodes, NevermissError } from '../errors.js';
 import { parseJob, type FollowUpJob, type JobKind } from '../follow-up/jobs.js';
 import { RETRY_DELAYS_MS, nextRetryDelay } from '../notify/retry.js';
 import { CHANNEL_NAMES } from '../notify/types.js';
-import { createKeys, jobId, waitingJobIds, type Keys } from './keys.js';
+import { createKeys, jobId, type Keys } from './keys.js';
 import { guardRedis } from './scripts.js';
 
 export const QUEUE_NAMES = ['follow-up', ...CHANNEL_NAMES.map((name) => `deliver-${name}` as const)] as const;
@@ -40,6 +40,9 @@ export function queueOf(job: FollowUpJob): QueueName {
   }
 }
 
+/** The jobs of a callback that wait for a time, which closing it removes. Fan-outs and deliveries run at once, and check that their callback is still open. */
+const WAITING_KINDS: readonly JobKind[] = ['remind', 'overdue', 'escalate'];
+
 /** The states of a job that is still to run (or running). */
 const SCHEDULED_STATES: JobType[] = ['active', 'waiting', 'prioritized', 'delayed'];
 /** Every state a job can be kept in: what erasing a callback's data looks through. */
@@ -50,18 +53,21 @@ export interface JobInfo {
   readonly queue: QueueName;
   readonly job: FollowUpJob;
   readonly state: string;
-  /** When it is (or was) due, ms. */
+  /** When it is due (a delayed job: its next try), or was first due, ms. */
   readonly dueAt: number;
-  /** Attempts that failed so far. */
-  readonly failedAttempts: number;
+  /** Attempts made so far (BullMQ counts the one that succeeded too). */
+  readonly attemptsMade: number;
+  /** Why its last attempt failed, or null. */
   readonly failedReason: string | null;
+  /** When its last attempt started, and when it finished (completed or failed for good), ms, or null. */
+  readonly startedAt: number | null;
   readonly finishedAt: number | null;
 }
 
 /** A job as the API and an export show it: times in ISO 8601, the payload without kind and callback. */
 export function jobToJson(info: JobInfo): {
   id: string; queue: QueueName; kind: JobKind; callbackId: string; data: Record<string, string | number>;
-  state: string; dueAt: string; failedAttempts: number; failedReason: string | null; finishedAt: string | null;
+  state: string; dueAt: string; attemptsMade: number; failedReason: string | null; startedAt: string | null; finishedAt: string | null;
 } {
   const { kind, callbackId, ...data } = info.job;
   return {
@@ -72,8 +78,9 @@ export function jobToJson(info: JobInfo): {
     data,
     state: info.state,
     dueAt: new Date(info.dueAt).toISOString(),
-    failedAttempts: info.failedAttempts,
+    attemptsMade: info.attemptsMade,
     failedReason: info.failedReason,
+    startedAt: info.startedAt === null ? null : new Date(info.startedAt).toISOString(),
     finishedAt: info.finishedAt === null ? null : new Date(info.finishedAt).toISOString(),
   };
 }
@@ -110,10 +117,11 @@ export interface JobQueue {
   /** Removes one job unless it is running; false when there was none to remove. */
   remove(job: FollowUpJob): Promise<boolean>;
   /**
-   * Removes a closed callback's jobs that wait for a time (reminders, overdue, escalate);
-   * returns how many. A job running right now is left to finish (it finds the callback closed).
+   * Removes a callback's jobs of these kinds (default: reminders, overdue, escalate) that have
+   * not started, whatever their due time; returns how many. A job running right now is left to
+   * finish (it finds the callback closed).
    */
-  removeWaitingOf(callbackId: string, dialAttempts: number): Promise<number>;
+  removeWaitingOf(callbackId: string, kinds?: readonly JobKind[]): Promise<number>;
   /** Removes every job of these callbacks in any state, kept results included (erasing data); returns how many. */
   removeAllOf(callbackIds: ReadonlySet<string>): Promise<number>;
   /** The jobs still to run or running, earliest due first. */
@@ -188,9 +196,11 @@ export function createJobQueue(redis: Redis, prefix: string, options: JobQueueOp
       queue: name,
       job: parsed,
       state,
-      dueAt: job.timestamp + (job.delay ?? 0),
-      failedAttempts: job.attemptsMade,
+      // BullMQ keeps the delay of a delayed job (the first, or a retry's backoff); once moved on, the delay it was added with.
+      dueAt: job.timestamp + (state === 'delayed' ? job.delay : (job.opts.delay ?? 0)),
+      attemptsMade: job.attemptsMade,
       failedReason: job.failedReason === undefined || job.failedReason === '' ? null : job.failedReason,
+      startedAt: job.processedOn ?? null,
       finishedAt: job.finishedOn ?? null,
     };
   }
@@ -235,9 +245,14 @@ export function createJobQueue(redis: Redis, prefix: string, options: JobQueueOp
 
     remove: (job) => removeById(queueOf(job), jobId(job)),
 
-    async removeWaitingOf(callbackId, dialAttempts) {
+    async removeWaitingOf(callbackId, kinds = WAITING_KINDS) {
+      // They wait in the follow-up queue, a handful per open callback: read them rather than guess their ids.
+      const rows = await guardRedis('read the waiting follow-up jobs', queue('follow-up').getJobs(['delayed', 'waiting', 'prioritized'], 0, -1, true));
       let removed = 0;
-      for (const id of waitingJobIds(callbackId, dialAttempts)) if (await removeById('follow-up', id)) removed += 1;
+      for (const row of rows) {
+        const job = parseJob(row.data);
+        if (job?.callbackId === callbackId && kinds.includes(job.kind) && row.id !== undefined && (await removeById('follow-up', row.id))) removed += 1;
+      }
       return removed;
     },
 
@@ -268,12 +283,10 @@ export function createJobQueue(redis: Redis, prefix: string, options: JobQueueOp
       let moved = 0;
       for (const id of ids) {
         const fields = await guardRedis('read an old timer', redis.hgetall(keys.legacyTimer(id)));
-        const dialAttempts = Number(await guardRedis('read an old timer\'s callback', redis.hget(keys.callback(fields['callbackId'] ?? ''), 'dialAttempts')));
-        const job = legacyJob(fields, Number.isSafeInteger(dialAttempts) ? dialAttempts : 0);
-        if (job) {
-          const dueAt = Number(fields['dueAt']);
-          if (await api.add(job, Number.isSafeInteger(dueAt) && dueAt >= 0 ? dueAt : now, now)) moved += 1;
-        }
+        const stored = Number(fields['dueAt']);
+        const dueAt = Number.isSafeInteger(stored) && stored >= 0 ? stored : now;
+        const job = legacyJob(fields, dueAt);
+        if (job && (await api.add(job, dueAt, now))) moved += 1;
         await guardRedis('delete an old timer', redis.multi().del(keys.legacyTimer(id)).zrem(keys.legacyTimers, id)
           .del(keys.legacyTimersOfCallback(fields['callbackId'] ?? '')).exec());
       }
@@ -321,19 +334,17 @@ export function createJobQueue(redis: Redis, prefix: string, options: JobQueueOp
       const connections = workerConnections;
       workers = [];
       workerConnections = [];
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([Promise.allSettled(stopping.map((worker) => worker.close())), grace]);
-      clearTimeout(timer);
-      // Whatever still runs loses its lock and runs again on another worker.
-      await Promise.allSettled(stopping.map((worker) => worker.close(true)));
+      await within(graceMs, Promise.allSettled(stopping.map((worker) => worker.close())));
+      // Whatever still runs loses its lock and runs again on another worker. Redis may be the
+      // reason it hangs, so a stop never waits for it longer than a moment.
+      await within(1_000, Promise.allSettled(stopping.map((worker) => worker.close(true))));
       for (const connection of connections) connection.disconnect();
     },
 
     async close() {
       await api.stopWorkers();
       // The queues share the service's connection, which its owner closes.
-      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await within(1_000, Promise.allSettled([...queues.values()].map((q) => q.close())));
     },
   };
 
@@ -341,8 +352,19 @@ export function createJobQueue(redis: Redis, prefix: string, options: JobQueueOp
   return api;
 }
 
+/** Waits for `work`, at most `ms`. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A job of the queue before BullMQ, as a job of now; null for a kind that no longer exists. */
-function legacyJob(fields: Record<string, string>, dialAttempts: number): FollowUpJob | null {
+function legacyJob(fields: Record<string, string>, dueAt: number): FollowUpJob | null {
   const callbackId = fields['callbackId'] ?? '';
   let data: Record<string, unknown> = {};
   try {
@@ -359,7 +381,7 @@ function legacyJob(fields: Record<string, string>, dialAttempts: number): Follow
     case 'deliver':
       return parseJob({ ...legacy, kind: 'deliver' });
     case 'remind':
-      return parseJob({ ...legacy, kind: 'remind', dialAttempt: dialAttempts });
+      return parseJob({ ...legacy, kind: 'remind', at: dueAt });
     case 'overdue':
       return parseJob({ ...legacy, kind: 'overdue' });
     case 'textback':

@@ -83,7 +83,7 @@ export function jobId(job: FollowUpJob): string {
     case 'deliver':
       return `deliver.${job.event}.${job.callbackId}.${job.person}.${job.channel}`;
     case 'remind':
-      return `remind.${job.callbackId}.${job.dialAttempt}`;
+      return `remind.${job.callbackId}.${job.at}`;
     case 'overdue':
       return `overdue.${job.callbackId}`;
     case 'escalate':
@@ -91,16 +91,6 @@ export function jobId(job: FollowUpJob): string {
     case 'text-back':
       return `text-back.${job.callbackId}.${job.call}`;
   }
-}
-
-/**
- * The ids of the jobs of a callback that wait for a time (reminders up to `dialAttempts`,
- * overdue, escalate): what closing it removes. Deliveries and fan-outs run at once, and check
- * that their callback is still open when they do.
- */
-export function waitingJobIds(callbackId: string, dialAttempts: number): string[] {
-  const reminders = Array.from({ length: dialAttempts + 1 }, (_, n) => jobId({ kind: 'remind', callbackId, dialAttempt: n }));
-  return [...reminders, jobId({ kind: 'overdue', callbackId }), jobId({ kind: 'escalate', callbackId })];
 }
 
 /** Appended to a callback's key for its history; the Lua scripts that reach a callback by index use the same. */

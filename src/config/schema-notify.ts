@@ -283,7 +283,7 @@ export const CallbacksSchema = settings(
       ),
     jobConcurrency: wholeNumber(JOB_CONCURRENCY_LIMITS, CALLBACK_DEFAULTS.jobConcurrency)
       .default(CALLBACK_DEFAULTS.jobConcurrency)
-      .describe('How many follow-up jobs (notifications, reminders, escalations) one instance runs at once (1 to 64). Default 8.'),
+      .describe('How many follow-up jobs one instance runs at once per queue (1 to 64): one queue for reminders and escalations, one per notification channel, so a slow channel holds up only its own. Default 8.'),
   },
   'callback settings (notify:, remindAt:, escalateTo:, ringOnEscalation:, attempts:, retryPause:, minTalk:, dial:, dialLease:, jobConcurrency:)',
 )

@@ -36,7 +36,7 @@ import { describeError, ErrorCodes, isNevermissError } from '../errors.js';
 import { lacksFollowUp } from './sweeps.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { FollowUpJob } from './jobs.js';
-import { decideFollowUp, jobsOfClosed, jobsOfFailedDial, jobsOfMissedCall, jobsOfNewCallback, type FollowUpEffect, type ScheduledJob } from './machine.js';
+import { decideFollowUp, jobsOfClosed, jobsOfFailedAttempt, jobsOfMissedCall, jobsOfNewCallback, type FollowUpEffect, type ScheduledJob } from './machine.js';
 
 export interface FollowUpDeps {
   readonly config: () => Config;
@@ -122,8 +122,8 @@ async function scheduleAll(jobs: JobQueue, scheduled: readonly ScheduledJob[], n
  * about. The one place a closed callback's jobs go; also used by `nevermiss callbacks done`,
  * which closes callbacks without the service.
  */
-export async function followUpClosed(jobs: JobQueue, callback: Pick<Callback, 'id' | 'status' | 'dialAttempts'>, now: number): Promise<void> {
-  await jobs.removeWaitingOf(callback.id, callback.dialAttempts);
+export async function followUpClosed(jobs: JobQueue, callback: Pick<Callback, 'id' | 'status'>, now: number): Promise<void> {
+  await jobs.removeWaitingOf(callback.id);
   await scheduleAll(jobs, jobsOfClosed(callback, now), now);
 }
 
@@ -275,9 +275,9 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
     },
 
     async attemptFailed(callbackId) {
-      const callback = await store.get(callbackId);
-      if (!callback) return;
-      await scheduleAll(jobs, jobsOfFailedDial(callback, deps.config(), clock.now()), clock.now());
+      // The reminder that waited is replaced by one after the pause.
+      await jobs.removeWaitingOf(callbackId, ['remind']);
+      await scheduleAll(jobs, jobsOfFailedAttempt({ id: callbackId }, deps.config(), clock.now()), clock.now());
     },
 
     closed: (callback) => {
@@ -302,7 +302,10 @@ export function createFollowUp(deps: FollowUpDeps): FollowUp {
       const config = deps.config();
       const callback = await store.get(job.callbackId);
       const effects = decideFollowUp(job, callback, config, clock.now());
-      if (callback === null) return;
+      if (callback === null) {
+        log.debug('follow-up job of a callback that is gone; nothing to do', { job: run.id });
+        return;
+      }
       for (const effect of effects) if (!(await perform(effect, callback, run, config))) return;
     },
 

@@ -15,8 +15,8 @@ import { CHANNEL_NAMES, NOTIFICATION_KINDS, type ChannelName, type NotificationK
 export type FollowUpJob =
   | { readonly kind: 'notify'; readonly callbackId: string; readonly event: NotificationKind }
   | { readonly kind: 'deliver'; readonly callbackId: string; readonly event: NotificationKind; readonly person: string; readonly channel: ChannelName }
-  /** `dialAttempt`: the callback's dialAttempts when it was scheduled; a later failed dial supersedes it. */
-  | { readonly kind: 'remind'; readonly callbackId: string; readonly dialAttempt: number }
+  /** `at`: when it is due (ms); one reminder per due time. A failed attempt replaces the waiting one. */
+  | { readonly kind: 'remind'; readonly callbackId: string; readonly at: number }
   | { readonly kind: 'overdue'; readonly callbackId: string }
   | { readonly kind: 'escalate'; readonly callbackId: string }
   /** `call`: the callback's count of missed calls when this one came in (one text-back job per missed call). */
@@ -47,8 +47,8 @@ export function parseJob(value: unknown): FollowUpJob | null {
       return { kind: 'deliver', callbackId, event, person, channel };
     }
     case 'remind': {
-      const dialAttempt = count('dialAttempt');
-      return dialAttempt === null ? null : { kind: 'remind', callbackId, dialAttempt };
+      const at = count('at');
+      return at === null ? null : { kind: 'remind', callbackId, at };
     }
     case 'overdue':
       return { kind: 'overdue', callbackId };

@@ -77,7 +77,6 @@ export function decideFollowUp(job: FollowUpJob, callback: Callback | null, conf
     case 'remind':
       if (!open) return closed();
       if (!callable(callback, config)) return uncallable();
-      if (job.dialAttempt !== callback.dialAttempts) return [{ type: 'skip', reason: 'a later failed dial scheduled its own reminder' }];
       return [...fanOut(callback.id, 'reminder', recipients('reminder', config), config, now), { type: 'note', event: 'reminded' }];
     case 'overdue':
       if (!open) return closed();
@@ -117,14 +116,14 @@ export function decideFollowUp(job: FollowUpJob, callback: Callback | null, conf
 }
 
 /** A new callback's jobs: tell the people now, remind at remindAt of the deadline, escalate at it. */
-export function jobsOfNewCallback(callback: Pick<Callback, 'id' | 'caller' | 'createdAt' | 'dueAt' | 'dialAttempts'>, config: Config, now: number): ScheduledJob[] {
+export function jobsOfNewCallback(callback: Pick<Callback, 'id' | 'caller' | 'createdAt' | 'dueAt'>, config: Config, now: number): ScheduledJob[] {
   const created: ScheduledJob = { job: { kind: 'notify', callbackId: callback.id, event: 'created' }, at: now };
   // A number nobody may call back is only told about: no reminder, no escalation, no ringing.
   if (!callable(callback, config)) return [created];
-  const share = config.callbacks.remindAtShare;
+  const remindAt = Math.round(callback.createdAt + config.callbacks.remindAtShare * (callback.dueAt - callback.createdAt));
   return [
     created,
-    { job: { kind: 'remind', callbackId: callback.id, dialAttempt: callback.dialAttempts }, at: Math.round(callback.createdAt + share * (callback.dueAt - callback.createdAt)) },
+    { job: { kind: 'remind', callbackId: callback.id, at: remindAt }, at: remindAt },
     { job: { kind: 'overdue', callbackId: callback.id }, at: callback.dueAt },
   ];
 }
@@ -135,9 +134,14 @@ export function jobsOfMissedCall(callback: Pick<Callback, 'id' | 'route' | 'call
   return [{ job: { kind: 'text-back', callbackId: callback.id, call: callback.attempts }, at: now }];
 }
 
-/** A dial ended with the customer not reached and the callback pending again: remind after the pause. */
-export function jobsOfFailedDial(callback: Pick<Callback, 'id' | 'dialAttempts'>, config: Config, now: number): ScheduledJob[] {
-  return [{ job: { kind: 'remind', callbackId: callback.id, dialAttempt: callback.dialAttempts }, at: now + config.callbacks.retryPauseMs }];
+/**
+ * An attempt ended with the customer not reached (a dial through nevermiss, or a call from a
+ * person's own phone) and the callback pending: remind after the pause. The shell removes the
+ * reminder that waited before, so one reminder waits at a time.
+ */
+export function jobsOfFailedAttempt(callback: Pick<Callback, 'id'>, config: Config, now: number): ScheduledJob[] {
+  const at = now + config.callbacks.retryPauseMs;
+  return [{ job: { kind: 'remind', callbackId: callback.id, at }, at }];
 }
 
 function callable(callback: Pick<Callback, 'caller'>, config: Config): boolean {

@@ -59,12 +59,13 @@ export const JobJson = z.object({
   queue: z.enum(QUEUE_NAMES).describe('The BullMQ queue it waits in: follow-up, or deliver-<channel>'),
   kind: z.enum(JOB_KINDS),
   callbackId: z.string(),
-  data: z.record(z.string(), z.union([z.string(), z.number()])).describe('The rest of the job: event, person, channel, dialAttempt, call'),
+  data: z.record(z.string(), z.union([z.string(), z.number()])).describe('The rest of the job: event, person, channel, at (of a reminder), call'),
   state: z.string().describe('BullMQ state: delayed, waiting, prioritized, active (or completed, failed in an export)'),
   dueAt: isoTime,
-  failedAttempts: z.number().int(),
-  failedReason: z.string().nullable(),
-  finishedAt: isoTime.nullable(),
+  attemptsMade: z.number().int().describe('Attempts made so far, the one that succeeded included'),
+  failedReason: z.string().nullable().describe('Why the last attempt failed'),
+  startedAt: isoTime.nullable().describe('When the last attempt started'),
+  finishedAt: isoTime.nullable().describe('When it completed or failed for good'),
 });
 
 const personName = z.string().regex(NAME_PATTERN, 'a person of the config, like "owner"');

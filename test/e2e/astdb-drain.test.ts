@@ -186,8 +186,8 @@ describe('the PBX remembers callers while nevermiss is down', { timeout: 600_000
     // Their follow-up is scheduled as for any missed call.
     const jobs = (await (await nevermiss.api('/api/jobs')).json()) as Array<{ id: string }>;
     for (const callback of pending) {
-      assert.ok(jobs.some((job) => job.id === `remind:${callback.id}`), `remind:${callback.id} in ${JSON.stringify(jobs)}`);
-      assert.ok(jobs.some((job) => job.id === `overdue:${callback.id}`), `overdue:${callback.id}`);
+      assert.ok(jobs.some((job) => job.id.startsWith(`remind.${callback.id}.`)), `a reminder of ${callback.id} in ${JSON.stringify(jobs)}`);
+      assert.ok(jobs.some((job) => job.id === `overdue.${callback.id}`), `overdue.${callback.id}`);
     }
 
     // AstDB is empty; a drain later finds nothing and changes nothing.

@@ -104,7 +104,7 @@ test('retention erases what is past its keep time, with everything that hangs of
   // OLD: every record older than 90 days and closed.
   const a = await missed(i, 'old-1', OLD, T0 - 120 * DAY);
   await missed(i, 'old-2', OLD, T0 - 120 * DAY + MIN); // called again: folded into a
-  await i.timers.add({ kind: 'remind', callbackId: a, dialAttempt: 0 }, T0 - 120 * DAY + 7 * MIN, T0 - 120 * DAY + MIN);
+  await i.timers.add({ kind: 'remind', callbackId: a, at: T0 - 120 * DAY + 7 * MIN }, T0 - 120 * DAY + 7 * MIN, T0 - 120 * DAY + MIN);
   await i.store.startDial(a, 'dialer:test', T0 - 120 * DAY + 3 * MIN);
   const reached = await i.store.finishDial(a, { reached: true, talkMs: 40_000, by: 'owner', now: T0 - 120 * DAY + 5 * MIN, maxAttempts: 3 });
   await followUpClosed(i.timers, reached, T0 - 120 * DAY + 5 * MIN); // leaves notify done waiting, as if never run
@@ -166,14 +166,14 @@ test('export prints everything held about a number; forget erases it everywhere 
   await missed(i, 'f-3', F, now - 5 * MIN); // called again
   await i.store.startDial(open, 'dialer:test', now - MIN, { dialId: 'dial-1', leaseMs: 90_000 });
   await logCall(i.store, 'f-4', F, now - DAY, answeredOutcome);
-  await i.timers.add({ kind: 'remind', callbackId: open, dialAttempt: 0 }, now + 5 * MIN, now);
+  await i.timers.add({ kind: 'remind', callbackId: open, at: now + 5 * MIN }, now + 5 * MIN, now);
   await i.timers.add({ kind: 'overdue', callbackId: open }, now + 5 * MIN, now);
   await i.timers.add({ kind: 'text-back', callbackId: open, call: 1 }, now + 5 * MIN, now);
   await i.timers.add({ kind: 'deliver', callbackId: open, event: 'created', person: 'owner', channel: 'webhook' }, now + 5 * MIN, now);
   await i.store.markTextedBack(F, DAY);
 
   const other = await missed(i, 'g-1', G, now - 10 * MIN);
-  await i.timers.add({ kind: 'remind', callbackId: other, dialAttempt: 0 }, now + 5 * MIN, now);
+  await i.timers.add({ kind: 'remind', callbackId: other, at: now + 5 * MIN }, now + 5 * MIN, now);
   await i.timers.add({ kind: 'text-back', callbackId: other, call: 1 }, now + 5 * MIN, now);
   await i.store.markTextedBack(G, DAY);
   const othersBefore = await everythingUnder(redis, i.prefix);
@@ -188,7 +188,7 @@ test('export prints everything held about a number; forget erases it everywhere 
   assert.deepEqual((callbacks[1]?.['history'] as Array<{ event: string }>).map((entry) => entry.event), ['created', 'called-again', 'dial-started']);
   assert.equal(callbacks[0]?.['reachedVia'], 'by-hand');
   assert.deepEqual((json['calls'] as Array<{ callId: string }>).map((call) => call.callId), ['f-1', 'f-4', 'f-2', 'f-3']);
-  assert.deepEqual((json['jobs'] as Array<{ id: string }>).map((job) => job.id).sort(), [`deliver.created.${open}.owner.webhook`, `overdue.${open}`, `remind.${open}.0`, `text-back.${open}.1`].sort());
+  assert.deepEqual((json['jobs'] as Array<{ id: string }>).map((job) => job.id).sort(), [`deliver.created.${open}.owner.webhook`, `overdue.${open}`, `remind.${open}.${now + 5 * MIN}`, `text-back.${open}.1`].sort());
   assert.ok(Date.parse(String(json['textedBackUntil'])) > now);
   // The same through the library: the CLI prints exactly this shape.
   const exportedAt = Date.parse(String(json['exportedAt']));
@@ -218,7 +218,7 @@ test('export prints everything held about a number; forget erases it everywhere 
     assert.deepEqual(now, kept, `${index} lost only F's members`);
   }
   assert.equal((await i.store.get(other))?.status, 'pending');
-  assert.deepEqual((await i.timers.scheduled()).map((job) => job.id).sort(), [`remind.${other}.0`, `text-back.${other}.1`].sort());
+  assert.deepEqual((await i.timers.scheduled()).map((job) => job.id).sort(), [`remind.${other}.${now + 5 * MIN}`, `text-back.${other}.1`].sort());
   assert.equal(await i.store.wasTextedBack(G), true);
   assert.notEqual(await i.store.getCall('g-1'), null);
 
