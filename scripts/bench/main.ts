@@ -157,7 +157,7 @@ async function main(): Promise<number> {
     }
     if (only.has('ringing')) {
       await usePhones(bench, silent);
-      await useService(bench, { whenBusy: 'ring', ownerTimeout: '10m', colleagueTimeout: '10m' });
+      await useService(bench, { whenBusy: 'ring', ownerTimeout: '10m', colleagueTimeout: '10m' }, { warmUp: false });
       await ringingHunts(bench);
     }
   } finally {
@@ -182,7 +182,8 @@ async function usePhones(bench: Bench, phones: readonly PhoneOptions[]): Promise
   bench.phones = await Promise.all(phones.map((options) => startPhone(options)));
 }
 
-async function useService(bench: Bench, rules: RulesOptions): Promise<void> {
+/** `warmUp: false` for phones that never answer: a warm-up call would ring as long as the steps last. */
+async function useService(bench: Bench, rules: RulesOptions, { warmUp = true }: { warmUp?: boolean } = {}): Promise<void> {
   await stopService(bench);
   const profile = values.profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values.profile];
   const service = await Service.create({ rules: firmRules(rules), logLevel: 'info', compiled: true, nodeOptions: profile });
@@ -191,7 +192,7 @@ async function useService(bench: Bench, rules: RulesOptions): Promise<void> {
   log(`service up (pid ${service.pid}; ${JSON.stringify(rules)})`);
   // A fresh process compiles as it goes, and watches each phone's state from its first call on:
   // a call to every firm first, so that what is measured is the service in its steady state.
-  await runLoad(bench, 'nevermiss', 'warm-up', WARM_UP_RATE, FIRMS, { quiet: true });
+  if (warmUp) await runLoad(bench, 'nevermiss', 'warm-up', WARM_UP_RATE, FIRMS, { quiet: true });
 }
 
 const WARM_UP_RATE = 50;
