@@ -23,7 +23,7 @@ import { ariRequest, asteriskCli, CALLER_PORTS, ensureSandbox, PHONES, restartAs
 import { deleteNevermissKeys, ensureRedis } from '../../test/support/redis.js';
 import { startLoad, startPhone, type PhoneHandle, type PhoneOptions } from '../../test/support/sipp.js';
 import { Service } from '../../test/support/service.js';
-import { firmNumber, firmNumbers, firmRules, type RulesOptions } from './firms.js';
+import { FIRMS, firmNumber, firmNumbers, firmRules, type RulesOptions } from './firms.js';
 import { asteriskPid, cpuMs, machineLoad, percentile } from './measure.js';
 
 const { values } = parseArgs({
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     ringing: { type: 'string', default: '1000,2000' },
     'ringing-rate': { type: 'string', default: '100' },
     only: { type: 'string', default: 'compare,sweep,promise,screening,ringing' },
+    /** Write a CPU profile of each service process (node --cpu-prof) into this directory. */
+    profile: { type: 'string' },
   },
 });
 const calls = Number(values.calls);
@@ -49,7 +51,7 @@ const ringing = values.ringing.split(',').map(Number).sort((a, b) => a - b);
 const ringingRate = Number(values['ringing-rate']);
 const only = new Set(values.only.split(','));
 if (![calls, rounds, rate, stepS, promiseCalls, ringingRate, ...rates, ...ringing].every((n) => Number.isFinite(n) && n > 0)) {
-  console.error('usage: npm run bench -- [--calls N] [--rounds N] [--rate R] [--step SECONDS] [--rates R1,R2,...] [--promise-calls N] [--ringing N1,N2] [--ringing-rate R] [--only compare,sweep,promise,screening,ringing]');
+  console.error('usage: npm run bench -- [--calls N] [--rounds N] [--rate R] [--step SECONDS] [--rates R1,R2,...] [--promise-calls N] [--ringing N1,N2] [--ringing-rate R] [--only compare,sweep,promise,screening,ringing] [--profile DIR]');
   process.exit(2);
 }
 
@@ -108,7 +110,7 @@ async function main(): Promise<number> {
   try {
     if (only.has('compare')) {
       await usePhones(bench, answering);
-      await runLoad(bench, 'plain', 'warm-up', Math.min(rate, 20), WARM_UP_CALLS, { quiet: true });
+      await runLoad(bench, 'plain', 'warm-up', WARM_UP_RATE, FIRMS, { quiet: true });
       await useService(bench, { whenBusy: 'skip' });
       // Rounds of the three in turn, so that what else runs on the machine falls on all three alike.
       const plain: Run[] = [];
@@ -155,7 +157,7 @@ async function main(): Promise<number> {
     }
     if (only.has('ringing')) {
       await usePhones(bench, silent);
-      await useService(bench, { whenBusy: 'ring', ownerTimeout: '10m', colleagueTimeout: '10m' });
+      await useService(bench, { whenBusy: 'ring', ownerTimeout: '10m', colleagueTimeout: '10m' }, { warmUp: false });
       await ringingHunts(bench);
     }
   } finally {
@@ -180,18 +182,20 @@ async function usePhones(bench: Bench, phones: readonly PhoneOptions[]): Promise
   bench.phones = await Promise.all(phones.map((options) => startPhone(options)));
 }
 
-async function useService(bench: Bench, rules: RulesOptions): Promise<void> {
+/** `warmUp: false` for phones that never answer: a warm-up call would ring as long as the steps last. */
+async function useService(bench: Bench, rules: RulesOptions, { warmUp = true }: { warmUp?: boolean } = {}): Promise<void> {
   await stopService(bench);
-  const service = await Service.create({ rules: firmRules(rules), logLevel: 'info', compiled: true });
+  const profile = values.profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values.profile];
+  const service = await Service.create({ rules: firmRules(rules), logLevel: 'info', compiled: true, nodeOptions: profile });
   bench.service = service;
   await service.start(60_000);
   log(`service up (pid ${service.pid}; ${JSON.stringify(rules)})`);
-  // A fresh process compiles as it goes: the first calls would cost more than any after them.
-  await runLoad(bench, 'nevermiss', 'warm-up', Math.min(rate, 20), WARM_UP_CALLS, { quiet: true });
+  // A fresh process compiles as it goes, and watches each phone's state from its first call on:
+  // a call to every firm first, so that what is measured is the service in its steady state.
+  if (warmUp) await runLoad(bench, 'nevermiss', 'warm-up', WARM_UP_RATE, FIRMS, { quiet: true });
 }
 
-/** Calls placed after each start of the service before it is measured. */
-const WARM_UP_CALLS = 60;
+const WARM_UP_RATE = 50;
 
 /** New rules for the running service (it watches its config file); resolves once it reloaded them. */
 async function reloadRules(bench: Bench, rules: RulesOptions): Promise<void> {

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import type { Logger } from 'winston';
 import { ErrorCodes, NevermissError, describeError } from '../errors.js';
 import { createAriRest, type AriClientLike, type AriRest } from './rest.js';
+import { createAriHttp } from './http.js';
 import { toAriEvent, type AriEvent } from './events.js';
 
 const require = createRequire(import.meta.url);
@@ -125,7 +126,7 @@ export function createAriConnection(settings: AriSettings, handlers: AriConnecti
 
   function attach(fresh: AriClient): void {
     client = fresh;
-    rest = createAriRest(fresh, settings.requestTimeoutMs);
+    rest = createAriRest(fresh, settings.requestTimeoutMs, createAriHttp(settings));
     fresh.on('*', (raw: unknown) => {
       const event = toAriEvent(raw);
       if (event) handlers.onEvent(event);

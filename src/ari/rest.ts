@@ -4,6 +4,7 @@
  * because a peer that already hung up is normal, not a fault.
  */
 import { ErrorCodes, NevermissError } from '../errors.js';
+import type { AriHttp, Query } from './http.js';
 
 export type HangupReason = 'normal' | 'answered_elsewhere' | 'no_answer' | 'busy';
 
@@ -107,7 +108,11 @@ export interface AriClientLike {
   playbacks: Record<string, (p: object) => PromiseLike<unknown>>;
 }
 
-export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest {
+/**
+ * `lean`: the hot requests of a call go through it rather than ari-client (src/ari/http.ts,
+ * docs/decisions/0026); without it, everything goes through ari-client.
+ */
+export function createAriRest(client: AriClientLike, timeoutMs: number, lean?: AriHttp): AriRest {
   const call = async <T>(what: string, op: () => PromiseLike<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -136,18 +141,24 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
     await operation('bridges', op, params);
   };
 
+  const hot = async (method: 'POST' | 'DELETE', path: string, query: Query, fallback: () => Promise<void>): Promise<void> => {
+    if (lean === undefined) return fallback();
+    await lean.request(method, path, query);
+  };
+  const id = encodeURIComponent;
+
   return {
     async info() {
       const info = await call('asterisk.getInfo', () => client.asterisk.getInfo({}));
       return { version: info.system?.version ?? 'unknown', startupTime: info.status?.startup_time ?? '' };
     },
-    ring: (channelId) => channels('ring', { channelId }),
-    answer: (channelId) => channels('answer', { channelId }),
+    ring: (channelId) => hot('POST', `/channels/${id(channelId)}/ring`, {}, () => channels('ring', { channelId })),
+    answer: (channelId) => hot('POST', `/channels/${id(channelId)}/answer`, {}, () => channels('answer', { channelId })),
     async setGlobal(variable, value) {
       await call(`asterisk.setGlobalVar ${variable}`, () => client.asterisk.setGlobalVar({ variable, value }));
     },
-    originate: (req) =>
-      channels('originate', {
+    originate: (req) => {
+      const params = {
         endpoint: req.endpoint,
         channelId: req.channelId,
         app: req.app,
@@ -155,7 +166,9 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
         callerId: req.callerId,
         timeout: req.timeoutSec,
         ...(req.originator ? { originator: req.originator } : {}),
-      }),
+      };
+      return hot('POST', '/channels', params, () => channels('originate', params));
+    },
     originateToDialplan: (req) =>
       channels('originate', {
         endpoint: req.endpoint,
@@ -167,11 +180,17 @@ export function createAriRest(client: AriClientLike, timeoutMs: number): AriRest
         timeout: req.timeoutSec,
         variables: req.variables,
       }),
-    hangup: (channelId, reason) => channels('hangup', { channelId, reason }),
-    createBridge: (bridgeId) => bridges('create', { bridgeId, type: 'mixing' }),
-    addToBridge: (bridgeId, channelIds) => bridges('addChannel', { bridgeId, channel: channelIds.join(','), inhibitConnectedLineUpdates: true }),
-    destroyBridge: (bridgeId) => bridges('destroy', { bridgeId }),
-    play: (channelId, playbackId, media, lang) => channels('play', { channelId, playbackId, media: media.join(','), lang }),
+    hangup: (channelId, reason) => hot('DELETE', `/channels/${id(channelId)}`, { reason }, () => channels('hangup', { channelId, reason })),
+    createBridge: (bridgeId) => hot('POST', `/bridges/${id(bridgeId)}`, { type: 'mixing' }, () => bridges('create', { bridgeId, type: 'mixing' })),
+    addToBridge: (bridgeId, channelIds) => {
+      const params = { channel: channelIds.join(','), inhibitConnectedLineUpdates: true };
+      return hot('POST', `/bridges/${id(bridgeId)}/addChannel`, params, () => bridges('addChannel', { bridgeId, ...params }));
+    },
+    destroyBridge: (bridgeId) => hot('DELETE', `/bridges/${id(bridgeId)}`, {}, () => bridges('destroy', { bridgeId })),
+    play: (channelId, playbackId, media, lang) => {
+      const params = { media: media.join(','), lang };
+      return hot('POST', `/channels/${id(channelId)}/play/${id(playbackId)}`, params, () => channels('play', { channelId, playbackId, ...params }));
+    },
     async channelExists(channelId) {
       try {
         await channels('get', { channelId });

@@ -44,6 +44,8 @@ export interface ServiceOptions {
    * the sources through tsx (default): for figures of its memory and CPU.
    */
   readonly compiled?: boolean;
+  /** More options for node, e.g. ['--cpu-prof', '--cpu-prof-dir', dir] to profile the service. */
+  readonly nodeOptions?: readonly string[];
   /** log.level (default debug: the tests read the service's log lines; benchmarks run at info). */
   readonly logLevel?: 'debug' | 'info' | 'warn';
 }
@@ -77,6 +79,7 @@ export class Service {
 
   private fakeTime: string | undefined;
   private compiled = false;
+  private nodeOptions: readonly string[] = [];
 
   private constructor(readonly port: number) {}
 
@@ -84,6 +87,7 @@ export class Service {
     const service = new Service(await freePort());
     service.fakeTime = options.fakeTime;
     service.compiled = options.compiled === true;
+    service.nodeOptions = options.nodeOptions ?? [];
     if (options.keyPrefix !== undefined) service.keyPrefix = options.keyPrefix;
     writeFileSync(
       service.configFile,
@@ -132,7 +136,7 @@ export class Service {
    */
   async start(timeoutMs = 30_000, role: Role = 'active'): Promise<void> {
     const entry = this.compiled ? [join(ROOT, 'dist', 'cli', 'main.js')] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
-    const args = [...entry, 'serve', '--config', this.configFile];
+    const args = [...this.nodeOptions, ...entry, 'serve', '--config', this.configFile];
     // libfaketime moves the wall clock only (timers keep real time), as if the service ran on that day.
     const child = this.fakeTime
       ? spawn('faketime', ['-f', `@${this.fakeTime}`, process.execPath, ...args], {
