@@ -265,6 +265,7 @@ const de = {
   'callbacks.overdue': 'Überfällig seit {late}',
   'callbacks.dialing': 'Das Telefon von {who} klingelt…',
   'callbacks.withheld': 'Unterdrückte Nummer',
+  'callbacks.uncallable': 'Kein Rückruf möglich: {why}',
   'action.ringMe': 'Jetzt mich anrufen',
   'action.ringMe.hint': 'Ihr Telefon klingelt; drücken Sie 1 und wir wählen den Kunden.',
   'action.ringMe.started': 'Ihr Telefon klingelt jetzt. Nehmen Sie ab und drücken Sie 1.',
