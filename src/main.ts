@@ -4,7 +4,7 @@
  */
 import { watch } from 'node:fs';
 import { Redis } from 'ioredis';
-import { createApp } from './app.js';
+import { createApp } from './app/app.js';
 import { checkAri, createAriConnection } from './ari/connection.js';
 import { systemClock, systemTimers } from './clock/clock.js';
 import { createCallbackStore } from './callbacks/store.js';

@@ -1,6 +1,6 @@
 /**
  * The stores, told on the way through: every change this instance makes to a callback or to the
- * status switch is published to the hub once it is stored (app.ts wraps the stores it is given,
+ * status switch is published to the hub once it is stored (app/app.ts wraps the stores it is given,
  * so every path that writes — calls, the AstDB drain, the spool replay, dial-backs, the API — is
  * seen). Reads pass straight through.
  */

@@ -1,7 +1,7 @@
 /**
  * The owner's phone page against the real Redis, in a real browser (Debian's chromium through
  * playwright-core, at a phone's size), and its API and event stream over real HTTP: the server
- * listens as the service's does, composed as app.ts composes it (the stores wrapped so every
+ * listens as the service's does, composed as app/app.ts composes it (the stores wrapped so every
  * change reaches the event hub). No Asterisk here: a dial-back is let through to an ARI that is
  * never connected (test/e2e/page.test.ts rings the bench's phones).
  */
