@@ -236,5 +236,5 @@ test('prompts build refuses to write into the installed package, and an unknown 
 
   const unknown = await nevermiss(['prompts', 'build', '--lang', 'xx', '--out', join(dir, 'xx')]);
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /NM_USAGE: no prompt texts for "xx"; languages with texts: da, en/);
+  assert.match(unknown.stderr, /NM_USAGE: no prompt texts for "xx"; languages with texts: da, de, en/);
 });
