@@ -30,13 +30,18 @@ export interface EmailSender {
   close(): void;
 }
 
-export function createEmailSender(smtp: SmtpSettings): EmailSender {
-  const transport = createTransport({
+/** A nodemailer transport to smtp.url, with our timeouts. */
+function transportFor(smtp: SmtpSettings): ReturnType<typeof createTransport> {
+  return createTransport({
     url: smtp.url,
     connectionTimeout: SMTP_TIMEOUTS_MS.connection,
     greetingTimeout: SMTP_TIMEOUTS_MS.greeting,
     socketTimeout: SMTP_TIMEOUTS_MS.socket,
   });
+}
+
+export function createEmailSender(smtp: SmtpSettings): EmailSender {
+  const transport = transportFor(smtp);
   const server = mailServerOf(smtp.url);
   return {
     async send({ to, message, kind, deliveryId, date }) {
@@ -96,12 +101,7 @@ function mailServerOf(url: string): string {
  * @returns the server as host:port.
  */
 export async function verifyMailServer(smtp: SmtpSettings): Promise<string> {
-  const transport = createTransport({
-    url: smtp.url,
-    connectionTimeout: SMTP_TIMEOUTS_MS.connection,
-    greetingTimeout: SMTP_TIMEOUTS_MS.greeting,
-    socketTimeout: SMTP_TIMEOUTS_MS.socket,
-  });
+  const transport = transportFor(smtp);
   const server = mailServerOf(smtp.url);
   try {
     await transport.verify();
