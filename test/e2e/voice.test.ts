@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
 import { useBench, until } from '../support/bench.js';
-import { ARI_PASSWORD, ARI_URL, ARI_USER, CALLER_PORTS, TEST_DID, ariRequest } from '../support/sandbox.js';
+import { ARI_PASSWORD, ARI_URL, ARI_USER, CALLER_PORTS, TEST_DID, ariRequest, waitForNoChannels } from '../support/sandbox.js';
 import { placeCall, startCall, summarizeCall } from '../support/sipp.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -112,6 +112,11 @@ describe("the firm's own voice", { timeout: 180_000 }, () => {
       return undefined;
     }, 25_000);
     assert.equal(heard, `recording:${KEPT}`);
+    // SIPp killed sends no BYE: the caller's channel is hung up on the PBX, or it would wait in
+    // Stasis (up to the snippet's 4-hour limit) after the service of this test is gone.
     await caller.kill();
+    const hangup = await ariRequest('DELETE', `/channels/${encodeURIComponent(callId)}`);
+    assert.ok(hangup.status === 204 || hangup.status === 404, `hang up the caller: HTTP ${hangup.status}`);
+    await waitForNoChannels(10_000);
   });
 });
