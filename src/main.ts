@@ -12,6 +12,8 @@ import { createRecordsReader } from './callbacks/reader.js';
 import { createEraser } from './callbacks/erase.js';
 import { openSpool } from './callbacks/spool.js';
 import { createStatusStore } from './callbacks/status.js';
+import { cachedStatus } from './callbacks/status-cache.js';
+import { createKeys } from './callbacks/keys.js';
 import { createJobQueue } from './callbacks/job-queue.js';
 import { createUsedLinks } from './callbacks/used-links.js';
 import { createLeaseStore } from './callbacks/lease.js';
@@ -57,6 +59,8 @@ export async function serve(config: Config): Promise<void> {
     onError: (what, err) => logger.warn('job queue: Redis failed', { what, error: describeError(err) }),
   });
 
+  // Read by every call before its first phone rings: kept in memory, told of changes by Redis.
+  const status = cachedStatus(createStatusStore(redis, config.redis.keyPrefix), redis, createKeys(config.redis.keyPrefix).status, logger);
   const app = createApp({
     config,
     loadConfig: () => {
@@ -71,7 +75,7 @@ export async function serve(config: Config): Promise<void> {
     reader: createRecordsReader(redis, config.redis.keyPrefix),
     eraser: createEraser(redis, config.redis.keyPrefix, jobs),
     spool,
-    status: createStatusStore(redis, config.redis.keyPrefix),
+    status,
     jobs,
     usedLinks: createUsedLinks(redis, config.redis.keyPrefix),
     createNotifier: (current) => createNotifier(current),
@@ -106,6 +110,7 @@ export async function serve(config: Config): Promise<void> {
       .stop()
       .then(() => jobs.close())
       .then(() => spool.close())
+      .then(() => status.close())
       .then(() => redis.quit().catch(() => redis.disconnect())) // Redis gone: nothing to say goodbye to
       .then(
         () => process.exit(ExitCode.OK),

@@ -49,7 +49,14 @@ interface AriClient extends AriClientLike {
   start(app: string): PromiseLike<void>;
   stop(): void;
   ping(): void;
-  _ws?: { terminate(): void };
+  _ws?: AriSocket;
+}
+
+/** The part of ari-client's WebSocket (ws 6) this module touches. */
+interface AriSocket {
+  terminate(): void;
+  on(event: 'message', listener: (data: unknown) => void): void;
+  removeAllListeners(event: 'message'): void;
 }
 
 type Connect = (url: string, user: string, pass: string) => PromiseLike<AriClient>;
@@ -127,11 +134,15 @@ export function createAriConnection(settings: AriSettings, handlers: AriConnecti
   function attach(fresh: AriClient): void {
     client = fresh;
     rest = createAriRest(fresh, settings.requestTimeoutMs, createAriHttp(settings));
+    // Until the socket's own listener is swapped in (below), events come through ari-client.
     fresh.on('*', (raw: unknown) => {
       const event = toAriEvent(raw);
       if (event) handlers.onEvent(event);
     });
-    fresh.on('WebSocketConnected', () => void onSocketOpen());
+    fresh.on('WebSocketConnected', () => {
+      readEventsDirectly(fresh);
+      void onSocketOpen();
+    });
     fresh.on('WebSocketReconnecting', (err: unknown) => setConnected(false, err ? describeError(err) : 'socket closed'));
     fresh.on('pong', () => {
       lastPong = Date.now();
@@ -139,6 +150,35 @@ export function createAriConnection(settings: AriSettings, handlers: AriConnecti
     lastPong = Date.now();
     clearInterval(pingTimer);
     pingTimer = setInterval(watchdog, PING_EVERY_MS);
+  }
+
+  /**
+   * ari-client turns every event into objects with the whole channel API attached before it emits
+   * it; we read the raw JSON anyway (events.ts), so the socket's messages are parsed here instead
+   * (docs/decisions/0027). ari-client opens a new socket on each reconnect and emits
+   * WebSocketConnected from its 'open', before any message, so the swap is made on every open.
+   */
+  function readEventsDirectly(owner: AriClient): void {
+    const socket = owner._ws;
+    if (!socket || client !== owner) return;
+    socket.removeAllListeners('message');
+    socket.on('message', (data: unknown) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(String(data));
+      } catch (err) {
+        log.warn('ARI sent an event that is not JSON; ignored', { error: describeError(err), data: String(data).slice(0, 200) });
+        return;
+      }
+      const event = toAriEvent(raw);
+      if (!event) return;
+      try {
+        handlers.onEvent(event);
+      } catch (err) {
+        // An event of a shape we did not expect must not end the process.
+        log.error('could not handle an ARI event; ignored', { type: event.type, error: describeError(err) });
+      }
+    });
   }
 
   /** On every open: an Asterisk upgraded behind our back gets a fresh client (new API models). */

@@ -70,7 +70,10 @@ function whileHunting(ctx: CallContext, state: Hunting, event: CallEvent, now: n
       const delayed = ctx.plan.steps.flatMap((step, index): Effect[] =>
         index > 0 && step.delayMs !== null ? [{ type: 'startTimer', key: startTimer(index), ms: step.delayMs, event: { type: 'stepDue', step: index } }] : [],
       );
-      return advance(ctx, state, now, [{ type: 'indicateRinging' }, ...delayed]);
+      // The phones first, then the caller's ringing tone: each INVITE out earlier is an answer sooner.
+      const started = advance(ctx, state, now, delayed);
+      if (started.state.kind !== 'hunting') return advance(ctx, state, now, [{ type: 'indicateRinging' }, ...delayed]);
+      return { state: started.state, effects: [...started.effects, { type: 'indicateRinging' }] };
     }
 
     case 'stepDue':
@@ -188,11 +191,12 @@ function win(ctx: CallContext, state: Hunting, winner: PlannedLeg, now: number):
   ]);
   return {
     state: { kind: 'bridged', winner, answeredAt: now, connected: false },
+    // The caller first: their answer goes out before the other phones are released.
     effects: [
+      { type: 'connect', leg: winner },
       ...timers,
       { type: 'cancelTimer', key: screenTimer(winner.legId) },
       ...others.flatMap((legId) => hangupLive(state.legs, legId, 'answered_elsewhere')),
-      { type: 'connect', leg: winner },
     ],
   };
 }

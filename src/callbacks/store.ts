@@ -180,6 +180,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
     appendHistory: defineScript(redis, 'appendHistory-2'),
     logCall: defineScript(redis, 'logCall-2'),
     saveMessage: defineScript(redis, 'saveMessage-2'),
+    noteAnswered: defineScript(redis, 'noteAnswered-1'),
   };
 
   async function get(id: string): Promise<Callback | null> {
@@ -354,8 +355,7 @@ export function createCallbackStore(redis: Redis, prefix: string): CallbackStore
 
     async noteAnswered(callId, answered, ttlMs) {
       const key = keys.answeredCall(callId);
-      const fields = { person: answered.person, phone: answered.phone, at: String(answered.at) };
-      await wrap('note an answered call', redis.multi().hset(key, fields).pexpire(key, ttlMs).exec());
+      await scripts.noteAnswered(key, String(Math.max(1, Math.round(ttlMs))), 'person', answered.person, 'phone', answered.phone, 'at', String(answered.at));
     },
 
     async answeredCall(callId) {

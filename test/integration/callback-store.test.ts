@@ -140,6 +140,15 @@ test('a call logs exactly one outcome', async () => {
   assert.deepEqual(await store.getCall('call-9'), entry);
 });
 
+test('who took a call is noted for a while and read back; a call nobody took has no note', async () => {
+  const store = freshStore();
+  await store.noteAnswered('call-7', { person: 'anna', phone: 'mobile', at: 1_234_000 }, 60_000);
+  assert.deepEqual(await store.answeredCall('call-7'), { person: 'anna', phone: 'mobile', at: 1_234_000 });
+  assert.equal(await store.answeredCall('call-8'), null);
+  const ttl = await redis.pttl(store.keys.answeredCall('call-7'));
+  assert.ok(ttl > 50_000 && ttl <= 60_000, `the note expires with the call (pttl ${ttl})`);
+});
+
 test('keys carry one hash tag, so multi-key scripts stay in one Redis Cluster slot', () => {
   const store = freshStore();
   const k = store.keys;

@@ -40,20 +40,20 @@ const types = (effects: readonly Effect[]) => effects.map((e) => e.type);
 const started: [CallEvent, number] = [{ type: 'started' }, 1_000];
 const timedOut = (step: number, at: number): [CallEvent, number] => [{ type: 'stepTimedOut', step }, at];
 
-test('started rings the caller and every phone of the first step at once, with the step timer', () => {
+test('started rings every phone of the first step at once, with the step timer, then the caller (INVITEs first)', () => {
   const { state, effects } = run(withNumber, [started]);
   assert.equal(state.kind, 'hunting');
-  assert.deepEqual(types(effects), ['indicateRinging', 'originate', 'originate', 'startTimer']);
-  assert.deepEqual(effects[3], { type: 'startTimer', key: 'step-end:0', ms: 20_000, event: { type: 'stepTimedOut', step: 0 } });
+  assert.deepEqual(types(effects), ['originate', 'originate', 'startTimer', 'indicateRinging']);
+  assert.deepEqual(effects[2], { type: 'startTimer', key: 'step-end:0', ms: 20_000, event: { type: 'stepTimedOut', step: 0 } });
 });
 
-test('the first phone to answer wins: the others are hung up as answered elsewhere and the caller is connected', () => {
+test('the first phone to answer wins: the caller is connected first, then the others are hung up as answered elsewhere', () => {
   const { state, effects } = run(withNumber, [started, [{ type: 'legAnswered', legId: 'c1-s0-1' }, 4_000]]);
   assert.equal(state.kind, 'bridged');
   const after = effects.slice(4).filter((e) => e.type !== 'cancelTimer');
   assert.deepEqual(after, [
-    { type: 'hangupLeg', legId: 'c1-s0-0', reason: 'answered_elsewhere' },
     { type: 'connect', leg: plan.steps[0]!.legs[1] },
+    { type: 'hangupLeg', legId: 'c1-s0-0', reason: 'answered_elsewhere' },
   ]);
   assert.ok(effects.some((e) => e.type === 'cancelTimer' && e.key === 'step-end:0'));
 });
@@ -143,7 +143,9 @@ test('screening: 1 bridges the call and cancels the other phones', () => {
   const { state, effects } = run(screened, [started, [{ type: 'legAnswered', legId: 'c1-s0-1' }, 3_000], [{ type: 'legDtmf', legId: 'c1-s0-1', digit: '1' }, 5_000]]);
   assert.equal(state.kind, 'bridged');
   assert.ok(effects.some((e) => e.type === 'hangupLeg' && e.legId === 'c1-s0-0' && e.reason === 'answered_elsewhere'));
-  assert.deepEqual(effects.at(-1), { type: 'connect', leg: screened.plan.steps[0]!.legs[1] });
+  const connect = effects.findIndex((e) => e.type === 'connect');
+  assert.deepEqual(effects[connect], { type: 'connect', leg: screened.plan.steps[0]!.legs[1] });
+  assert.ok(connect < effects.findIndex((e) => e.type === 'hangupLeg'), 'the caller is connected before the other phones are released');
 });
 
 test('screening: silence (a voicemail greeting) or another key drops that leg and the hunt goes on', () => {
