@@ -24,7 +24,7 @@ import { deleteNevermissKeys, ensureRedis } from '../../test/support/redis.js';
 import { startLoad, startPhone, type PhoneHandle, type PhoneOptions } from '../../test/support/sipp.js';
 import { Service } from '../../test/support/service.js';
 import { FIRMS, firmNumber, firmNumbers, firmRules, type RulesOptions } from './firms.js';
-import { asteriskPid, cpuMs, machineLoad, percentile } from './measure.js';
+import { asteriskPid, cpuMs, ioCalls, machineLoad, percentile } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,6 +82,9 @@ interface Run {
   readonly p99: number;
   readonly asteriskCpuMs: number;
   readonly nodeCpuMs: number | null;
+  /** Read and write system calls per call, of Asterisk and of the service. */
+  readonly asteriskIo: number;
+  readonly nodeIo: number | null;
   readonly rssMb: number | null;
   readonly load: string;
 }
@@ -228,6 +231,8 @@ function median(runs: readonly Run[]): Run {
     p99: mid((run) => run.p99),
     asteriskCpuMs: mid((run) => run.asteriskCpuMs),
     nodeCpuMs: first.nodeCpuMs === null ? null : mid((run) => run.nodeCpuMs ?? 0),
+    asteriskIo: mid((run) => run.asteriskIo),
+    nodeIo: first.nodeIo === null ? null : mid((run) => run.nodeIo ?? 0),
     rssMb: first.rssMb === null ? null : mid((run) => run.rssMb ?? 0),
     load: runs.map((run) => run.load.replace(/^load (\S+).*$/, '$1')).join(', '),
   };
@@ -261,6 +266,8 @@ async function runLoad(bench: Bench, target: Target, label: string, callRate: nu
   const load = machineLoad();
   const asteriskBefore = cpuMs(bench.asterisk);
   const nodeBefore = service?.pid === undefined ? undefined : cpuMs(service.pid);
+  const asteriskIoBefore = ioCalls(bench.asterisk);
+  const nodeIoBefore = service?.pid === undefined ? undefined : ioCalls(service.pid);
   const report = await (
     await startLoad({
       calls: n,
@@ -294,6 +301,8 @@ async function runLoad(bench: Bench, target: Target, label: string, callRate: nu
   }
   const asteriskCpu = cpuMs(bench.asterisk) - asteriskBefore;
   const nodeCpu = service?.pid === undefined || nodeBefore === undefined ? null : cpuMs(service.pid) - nodeBefore;
+  const asteriskIo = ioCalls(bench.asterisk) - asteriskIoBefore;
+  const nodeIo = service?.pid === undefined || nodeIoBefore === undefined ? null : ioCalls(service.pid) - nodeIoBefore;
   const times = report.setupMs;
   const run: Run = {
     label,
@@ -308,6 +317,8 @@ async function runLoad(bench: Bench, target: Target, label: string, callRate: nu
     p99: percentile(times, 99),
     asteriskCpuMs: asteriskCpu / n,
     nodeCpuMs: nodeCpu === null ? null : nodeCpu / n,
+    asteriskIo: asteriskIo / n,
+    nodeIo: nodeIo === null ? null : nodeIo / n,
     rssMb,
     load,
   };
@@ -317,7 +328,7 @@ async function runLoad(bench: Bench, target: Target, label: string, callRate: nu
     for (const line of problems) byMessage.set(`${line.level}: ${line.message}`, (byMessage.get(`${line.level}: ${line.message}`) ?? 0) + 1);
     log(`the service logged ${problems.length} warnings and errors: ${[...byMessage].slice(0, 5).map(([m, k]) => `${m} ×${k}`).join('; ')}`);
   }
-  if (options.quiet !== true) log(`${label} at ${callRate}/s: ${run.answered}/${n} answered, p50 ${ms(run.p50)} p99 ${ms(run.p99)} ms, Asterisk ${ms(run.asteriskCpuMs)} ms/call, Node ${run.nodeCpuMs === null ? '-' : ms(run.nodeCpuMs)} ms/call${outcomeKinds ? `; outcomes: ${outcomeKinds}` : ''}; ${load}`);
+  if (options.quiet !== true) log(`${label} at ${callRate}/s: ${run.answered}/${n} answered, p50 ${ms(run.p50)} p99 ${ms(run.p99)} ms, Asterisk ${ms(run.asteriskCpuMs)} ms/call, Node ${run.nodeCpuMs === null ? '-' : ms(run.nodeCpuMs)} ms/call, system calls per call Asterisk ${run.asteriskIo.toFixed(0)} Node ${run.nodeIo === null ? '-' : run.nodeIo.toFixed(0)}${outcomeKinds ? `; outcomes: ${outcomeKinds}` : ''}; ${load}`);
   return run;
 }
 
@@ -405,13 +416,14 @@ function printRuns(title: string, runs: readonly Run[], floor?: Run): void {
   const ratio = (value: number | null, base: number | undefined): string =>
     value === null || base === undefined || !(base > 0) ? '' : ` (${(value / base).toFixed(2)}×)`;
   console.log(`\n### ${title}\n`);
-  console.log('| | answer p50 / p95 / p99 (ms) | Asterisk CPU per call (ms) | Node CPU per call (ms) | service RSS (MB) | failed | no outcome | callbacks | load |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| | answer p50 / p95 / p99 (ms) | Asterisk CPU per call (ms) | Node CPU per call (ms) | read/write system calls per call, Asterisk / Node | service RSS (MB) | failed | no outcome | callbacks | load |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const run of runs) {
     const base = run === floor ? undefined : floor;
     console.log(
       `| ${run.label} | ${ms(run.p50)}${ratio(run.p50, base?.p50)} / ${ms(run.p95)} / ${ms(run.p99)}${ratio(run.p99, base?.p99)} | ` +
         `${ms(run.asteriskCpuMs)}${ratio(run.asteriskCpuMs, base?.asteriskCpuMs)} | ${run.nodeCpuMs === null ? '–' : ms(run.nodeCpuMs)} | ` +
+        `${run.asteriskIo.toFixed(0)} / ${run.nodeIo === null ? '–' : run.nodeIo.toFixed(0)} | ` +
         `${run.rssMb === null ? '–' : run.rssMb.toFixed(0)} | ${run.failed} | ${run.noOutcome ?? '–'} | ${run.callbacks ?? '–'} | ${run.load.replace(/^load /, '')} |`,
     );
   }
