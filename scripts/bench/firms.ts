@@ -24,6 +24,8 @@ export interface RulesOptions {
   readonly colleagueTimeout?: string;
   /** The owner's mobile is screened: the one who answers hears who calls and presses 1. */
   readonly screenMobile?: boolean;
+  /** The owner step rings only the mobile (two channels per ringing hunt instead of three). */
+  readonly ownerMobileOnly?: boolean;
 }
 
 /** The service's rules for every firm. The default config writes phones as bare dial strings. */
@@ -50,7 +52,7 @@ export function firmRules(options: RulesOptions): string {
       `    numbers: ["${firmNumber(firm)}"]`,
       '    language: en',
       '    hunt:',
-      `      - ring: [owner-${id}]`,
+      `      - ring: [owner-${id}${options.ownerMobileOnly === true ? '.mobile' : ''}]`,
       `        timeout: ${options.ownerTimeout ?? '5s'}`,
       `      - ring: [colleague-${id}]`,
       `        timeout: ${options.colleagueTimeout ?? '20s'}`,

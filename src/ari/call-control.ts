@@ -70,15 +70,21 @@ export function createCallControl(rest: () => AriRest, app: string, prompts: Pro
       if (leg.skipWhenBusy && /^[A-Za-z0-9]+\/[^/@&,]+$/.test(leg.dial) && (await devices.inUse(leg.dial))) {
         throw new NevermissError(ErrorCodes.ARI_REQUEST, `${leg.dial} is already in a call; skipped`, { leg: leg.legId });
       }
-      await rest().originate({
-        endpoint: leg.dial,
-        channelId: leg.legId,
-        app,
-        appArgs: `leg,${facts.callId}`,
-        callerId: leg.callerId,
-        timeoutSec: Math.max(1, Math.ceil(leg.ringMs / 1000)),
-        originator: facts.callId,
-      });
+      try {
+        await rest().originate({
+          endpoint: leg.dial,
+          channelId: leg.legId,
+          app,
+          appArgs: `leg,${facts.callId}`,
+          callerId: leg.callerId,
+          timeoutSec: Math.max(1, Math.ceil(leg.ringMs / 1000)),
+          originator: facts.callId,
+        });
+      } catch (err) {
+        // Sent again after a timeout, and the first one went through: the leg rings (its id is ours alone).
+        if (!isNevermissError(err, ErrorCodes.ARI_CONFLICT)) throw err;
+        logger.debug('the leg was already created by an earlier attempt', { leg: leg.legId });
+      }
     },
 
     hangup: async (channelId: string, reason: HangupReason) => ignoreGone(rest().hangup(channelId, reason)),

@@ -24,7 +24,7 @@ export interface SessionDeps {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly logger: Logger;
-  /** Called once, after the outcome is recorded. */
+  /** Called once, after the outcome is recorded and every hang-up of the call was sent (or given up on as gone). */
   readonly onEnded: (session: CallSession) => void;
   /** Called after each event that changed the call's state (a leg rang, answered, ended, ...). */
   readonly onChanged?: (session: CallSession) => void;
@@ -54,6 +54,12 @@ export class CallSession {
   private connected = false;
   /** Another instance runs the call now (this one stood by): nothing here acts on it again. */
   private handedOver = false;
+  /** Hang-ups sent and not answered yet: the call is not forgotten before they are (or are owed). */
+  private hangingUp = 0;
+  /** The outcome is logged and the call's resources released. */
+  private released = false;
+  /** onEnded was called. */
+  private forgotten = false;
 
   constructor(facts: CallFacts, plan: HuntPlan, private readonly deps: SessionDeps, state: CallState = initialState(plan)) {
     this.facts = facts;
@@ -120,6 +126,7 @@ export class CallSession {
     const owed = this.owed.splice(0);
     if (owed.length > 0) this.deps.logger.info('running what could not be sent while ARI was away', { effects: owed.map((effect) => effect.type) });
     for (const effect of owed) if (this.stillWanted(effect)) this.run(effect);
+    this.forgetIfDone();
   }
 
   /** Legs the call still counts on, with their status: ringing or screening ones while hunting, the winner once bridged. */
@@ -248,6 +255,10 @@ export class CallSession {
 
     /** The one place an effect's failure is handled: owed while the PBX is out of reach, else its failure event. */
   private perform(effect: Effect, action: Action): void {
+    // A phone left ringing or a caller left waiting is what a lost hang-up costs: the call stays
+    // registered (and resumable) until its hang-ups were answered or are owed.
+    const hangup = effect.type === 'hangupLeg' || effect.type === 'hangupCaller';
+    if (hangup) this.hangingUp += 1;
     attempt(action.run).then(
       (event) => {
         if (event) this.dispatch(event);
@@ -262,7 +273,22 @@ export class CallSession {
         const event = action.failed(err);
         if (event) this.dispatch(event);
       },
-    );
+    ).finally(() => {
+      if (!hangup) return;
+      this.hangingUp -= 1;
+      this.forgetIfDone();
+    });
+  }
+
+  /**
+   * The registry forgets an ended call once nothing is left to send for it: a hang-up that timed
+   * out while the call ended is owed, and sent by `resume` like any other, rather than lost with
+   * the call (which would leave a phone ringing until its own timeout).
+   */
+  private forgetIfDone(): void {
+    if (!this.released || this.forgotten || this.owed.length > 0 || this.hangingUp > 0) return;
+    this.forgotten = true;
+    this.deps.onEnded(this);
   }
 
   /**
@@ -285,7 +311,10 @@ export class CallSession {
     const log = attempt(() => this.deps.records.logOutcome(this.facts, this.plan, outcome, endedAt)).catch((err: unknown) => {
       this.deps.logger.error('could not record the call outcome', { outcome, error: message(err) });
     });
-    void Promise.all([release, log]).finally(() => this.deps.onEnded(this));
+    void Promise.all([release, log]).finally(() => {
+      this.released = true;
+      this.forgetIfDone();
+    });
   }
 
   private async release(): Promise<void> {
