@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --calls 400 --rounds 3 --step 20 --rates 50,100,150,200,250,300,350,400 --ringing 1000,2000]`
+ * `npm run bench [-- --calls 400 --rounds 3 --step 20 --rates 25,50,75,100,150,200,250,300,350,400 --ringing 1000,2000]`
  *
  * The same hunt (the owner's desk and mobile at once for 5 s, then the colleague) for the same SIPp
- * callers and phones, in one run: through plain dialplan (Dial(), no ARI) and through nevermiss, with
- * every phone's default whenBusy (skip) and with whenBusy: ring. Per configuration: answer time
+ * callers and phones, in one run: through plain dialplan (Dial(), no ARI), through the ARI floor (a
+ * minimal ari-client app, floor-app.ts) and through nevermiss, with every phone's default whenBusy
+ * (skip) and with whenBusy: ring. Per configuration: answer time
  * from the caller's INVITE to its 200 (p50/p95/p99, microsecond timestamps of SIPp's message
  * trace), Asterisk's and the service's CPU per call (/proc/<pid>/stat before and after), the
  * service's RSS; failed calls, calls without an outcome, and callbacks (= calls nobody answered).
@@ -12,6 +13,7 @@
  * hunts ringing at once. Prints markdown tables with the ratios to plain dialplan
  * (docs/benchmarks.md says what each figure means).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +35,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     rate: { type: 'string', default: '20' },
     step: { type: 'string', default: '20' },
-    rates: { type: 'string', default: '50,100,150,200,250,300,350,400' },
+    rates: { type: 'string', default: '25,50,75,100,150,200,250,300,350,400' },
     'promise-calls': { type: 'string', default: '100' },
     ringing: { type: 'string', default: '1000,2000' },
     'ringing-rate': { type: 'string', default: '100' },
@@ -67,7 +69,7 @@ const SETTLE_MS = 60_000;
 
 const log = (text: string): void => console.log(`${new Date().toISOString().slice(11, 19)}  ${text}`);
 
-type Target = 'plain' | 'nevermiss';
+type Target = 'plain' | 'floor' | 'nevermiss';
 
 interface Run {
   readonly label: string;
@@ -94,6 +96,8 @@ interface Bench {
   readonly redis: Redis;
   readonly asterisk: number;
   service: Service | undefined;
+  /** The ARI floor (floor-app.ts) while it runs instead of the service. */
+  floor: ChildProcess | undefined;
   phones: PhoneHandle[];
 }
 
@@ -103,7 +107,7 @@ async function main(): Promise<number> {
   if (await stasisAppConnected()) throw new Error('another process holds the Stasis app "nevermiss"; stop it first');
   await ensureAsteriskLimits(Math.max(...ringing) * 2 + 500);
   await waitForNoChannels(60_000);
-  const bench: Bench = { redis: new Redis('redis://127.0.0.1:6379/0'), asterisk: asteriskPid(), service: undefined, phones: [] };
+  const bench: Bench = { redis: new Redis('redis://127.0.0.1:6379/0'), asterisk: asteriskPid(), service: undefined, floor: undefined, phones: [] };
   const answering: PhoneOptions[] = [
     { port: PHONES['owner-desk'], behavior: 'ring' },
     { port: PHONES['owner-mobile'], behavior: 'answer', ringMs: 1 },
@@ -115,30 +119,47 @@ async function main(): Promise<number> {
     if (only.has('compare')) {
       await usePhones(bench, answering);
       await runLoad(bench, 'plain', 'warm-up', WARM_UP_RATE, FIRMS, { quiet: true });
-      await useService(bench, { whenBusy: 'skip' });
-      // Rounds of the three in turn, so that what else runs on the machine falls on all three alike.
+      // Rounds of the four in turn, so that what else runs on the machine falls on all of them alike.
       const plain: Run[] = [];
+      const floor: Run[] = [];
       const skip: Run[] = [];
       const ring: Run[] = [];
       for (let round = 1; round <= rounds; round++) {
         plain.push(await runLoad(bench, 'plain', 'plain dialplan Dial()', rate, calls));
-        await reloadRules(bench, { whenBusy: 'skip' });
+        await useFloor(bench);
+        floor.push(await runLoad(bench, 'floor', 'ARI floor: a minimal ari-client app, no busy check', rate, calls));
+        await stopFloor(bench);
+        await useService(bench, { whenBusy: 'skip' });
         skip.push(await runLoad(bench, 'nevermiss', 'nevermiss, default (whenBusy: skip)', rate, calls));
         await reloadRules(bench, { whenBusy: 'ring' });
         ring.push(await runLoad(bench, 'nevermiss', 'nevermiss, every phone whenBusy: ring', rate, calls));
+        await stopService(bench);
       }
-      const all = [...plain, ...skip, ...ring];
+      const all = [...plain, ...floor, ...skip, ...ring];
       if (rounds > 1) printRuns(`Every round at ${rate} calls/s, ${calls} calls each`, all);
-      const medians = [median(plain), median(skip), median(ring)];
+      const medians = [median(plain), median(floor), median(skip), median(ring)];
       printRuns(`At ${rate} calls/s: the median of ${rounds} round(s) of ${calls} calls, ratios to plain dialplan`, medians, medians[0]);
+      const [p, f, d, r] = medians;
+      if (p && f && d && r) {
+        const x = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+        console.log(
+          `\nnevermiss (default) against the ARI floor: Asterisk CPU ${x(d.asteriskCpuMs, f.asteriskCpuMs)}, Node CPU ${x(d.nodeCpuMs ?? 0, f.nodeCpuMs ?? 0)}, ` +
+            `system calls ${x(d.nodeIo ?? 0, f.nodeIo ?? 0)}, answer p50 ${(d.p50 - f.p50).toFixed(1)} ms later, p99 ${(d.p99 - f.p99).toFixed(1)} ms later. ` +
+            `Against plain dialplan: answer p50 ${(d.p50 - p.p50).toFixed(1)} ms later, p99 ${(d.p99 - p.p99).toFixed(1)} ms later. ` +
+            `Default against whenBusy: ring: Asterisk CPU ${x(d.asteriskCpuMs, r.asteriskCpuMs)}.`,
+        );
+      }
       failures.push(...checkAnswered(all));
     }
     if (only.has('sweep')) {
       await usePhones(bench, answering);
       const plainSteps = await sweep(bench, 'plain');
+      await useFloor(bench);
+      const floorSteps = await sweep(bench, 'floor');
+      await stopFloor(bench);
       await useService(bench, { whenBusy: 'skip' });
       const serviceSteps = await sweep(bench, 'nevermiss');
-      printSweep(plainSteps, serviceSteps);
+      printSweep(plainSteps, floorSteps, serviceSteps);
     }
     if (only.has('promise')) {
       await usePhones(bench, silent);
@@ -168,6 +189,7 @@ async function main(): Promise<number> {
       await ringingHunts(bench);
     }
   } finally {
+    await stopFloor(bench);
     await stopService(bench);
     await Promise.all(bench.phones.map((phone) => phone.stop()));
     bench.redis.disconnect();
@@ -205,6 +227,41 @@ async function useService(bench: Bench, rules: RulesOptions, { warmUp = true }: 
 }
 
 const WARM_UP_RATE = 50;
+
+/** Starts the ARI floor (floor-app.ts) in a process of its own, and warms it up like the service. */
+async function useFloor(bench: Bench): Promise<void> {
+  await stopService(bench);
+  await stopFloor(bench);
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./floor-app.ts', import.meta.url)), 'http://127.0.0.1:8088', 'nevermiss'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  bench.floor = child;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the ARI floor app did not start within 30 s')), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('floor app ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the ARI floor app exited (${code ?? 'signal'})`));
+    });
+  });
+  log(`ARI floor app up (pid ${child.pid ?? '?'})`);
+  await runLoad(bench, 'floor', 'warm-up', WARM_UP_RATE, FIRMS, { quiet: true });
+}
+
+async function stopFloor(bench: Bench): Promise<void> {
+  const child = bench.floor;
+  if (child === undefined) return;
+  bench.floor = undefined;
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
 
 /** New rules for the running service (it watches its config file); resolves once it reloaded them. */
 async function reloadRules(bench: Bench, rules: RulesOptions): Promise<void> {
@@ -265,15 +322,18 @@ function callerNumbers(n: number): string[] {
 async function runLoad(bench: Bench, target: Target, label: string, callRate: number, n: number, options: { talkMs?: number; quiet?: boolean } = {}): Promise<Run> {
   const service = target === 'nevermiss' ? bench.service : undefined;
   if (target === 'nevermiss' && service === undefined) throw new Error('no service runs');
+  if (target === 'floor' && bench.floor === undefined) throw new Error('the ARI floor app does not run');
+  // The process that runs the calls over ARI, whose CPU and system calls are counted.
+  const appPid = target === 'floor' ? bench.floor?.pid : service?.pid;
   await waitForNoChannels(60_000);
   const callsKey = service && `{${service.keyPrefix}}:calls`;
   const logsBefore = service?.logs.length ?? 0;
   const loggedBefore = callsKey ? await bench.redis.zcard(callsKey) : 0;
   const load = machineLoad();
   const asteriskBefore = cpuMs(bench.asterisk);
-  const nodeBefore = service?.pid === undefined ? undefined : cpuMs(service.pid);
+  const nodeBefore = appPid === undefined ? undefined : cpuMs(appPid);
   const asteriskIoBefore = ioCalls(bench.asterisk);
-  const nodeIoBefore = service?.pid === undefined ? undefined : ioCalls(service.pid);
+  const nodeIoBefore = appPid === undefined ? undefined : ioCalls(appPid);
   const report = await (
     await startLoad({
       calls: n,
@@ -306,9 +366,9 @@ async function runLoad(bench: Bench, target: Target, label: string, callRate: nu
     rssMb = (memory?.rss ?? 0) / 1024 / 1024;
   }
   const asteriskCpu = cpuMs(bench.asterisk) - asteriskBefore;
-  const nodeCpu = service?.pid === undefined || nodeBefore === undefined ? null : cpuMs(service.pid) - nodeBefore;
+  const nodeCpu = appPid === undefined || nodeBefore === undefined ? null : cpuMs(appPid) - nodeBefore;
   const asteriskIo = ioCalls(bench.asterisk) - asteriskIoBefore;
-  const nodeIo = service?.pid === undefined || nodeIoBefore === undefined ? null : ioCalls(service.pid) - nodeIoBefore;
+  const nodeIo = appPid === undefined || nodeIoBefore === undefined ? null : ioCalls(appPid) - nodeIoBefore;
   const times = report.setupMs;
   const run: Run = {
     label,
@@ -342,7 +402,8 @@ async function runLoad(bench: Bench, target: Target, label: string, callRate: nu
 async function sweep(bench: Bench, target: Target): Promise<Run[]> {
   const steps: Run[] = [];
   for (const stepRate of rates) {
-    const run = await runLoad(bench, target, target === 'plain' ? 'plain dialplan Dial()' : 'nevermiss, default', stepRate, Math.round(stepRate * stepS));
+    const label = target === 'plain' ? 'plain dialplan Dial()' : target === 'floor' ? 'ARI floor' : 'nevermiss, default';
+    const run = await runLoad(bench, target, label, stepRate, Math.round(stepRate * stepS));
     steps.push(run);
     if (!passes(run)) break;
   }
@@ -456,26 +517,31 @@ function printRuns(title: string, runs: readonly Run[], floor?: Run): void {
   }
 }
 
-function printSweep(plain: readonly Run[], service: readonly Run[]): void {
+function printSweep(plain: readonly Run[], floor: readonly Run[], service: readonly Run[]): void {
   console.log(`\n### Sweep: ${stepS} s per rate, up to the first rate with a failed call or p99 > 100 ms\n`);
-  console.log('| calls/s | plain p50 / p99 (ms), failed | nevermiss p50 / p99 (ms), failed, no outcome | nevermiss Asterisk / Node CPU per call (ms) | load |');
-  console.log('| --- | --- | --- | --- | --- |');
+  console.log('| calls/s | plain p50 / p99 (ms), failed | ARI floor p50 / p99 (ms), failed | nevermiss p50 / p99 (ms), failed, no outcome | Asterisk CPU per call, plain / floor / nevermiss (ms) | Node CPU per call, floor / nevermiss (ms) |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  const cpu = (run: Run | undefined): string => (run ? ms(run.asteriskCpuMs) : '–');
+  const node = (run: Run | undefined): string => (run?.nodeCpuMs == null ? '–' : ms(run.nodeCpuMs));
   for (const stepRate of rates) {
     const p = plain.find((run) => run.rate === stepRate);
+    const f = floor.find((run) => run.rate === stepRate);
     const s = service.find((run) => run.rate === stepRate);
-    if (!p && !s) continue;
+    if (!p && !f && !s) continue;
     console.log(
-      `| ${stepRate} | ${p ? `${ms(p.p50)} / ${ms(p.p99)}, ${p.failed}` : '–'} | ${s ? `${ms(s.p50)} / ${ms(s.p99)}, ${s.failed}, ${s.noOutcome ?? '–'}` : '–'} | ` +
-        `${s ? `${ms(s.asteriskCpuMs)} / ${s.nodeCpuMs === null ? '–' : ms(s.nodeCpuMs)}` : '–'} | ${(s ?? p)?.load.replace(/^load /, '') ?? ''} |`,
+      `| ${stepRate} | ${p ? `${ms(p.p50)} / ${ms(p.p99)}, ${p.failed}` : '–'} | ${f ? `${ms(f.p50)} / ${ms(f.p99)}, ${f.failed}` : '–'} | ` +
+        `${s ? `${ms(s.p50)} / ${ms(s.p99)}, ${s.failed}, ${s.noOutcome ?? '–'}` : '–'} | ${cpu(p)} / ${cpu(f)} / ${cpu(s)} | ${node(f)} / ${node(s)} |`,
     );
   }
   const best = (runs: readonly Run[]): number => Math.max(0, ...runs.filter(passes).map((run) => run.rate));
-  const bestPlain = best(plain);
-  const bestService = best(service);
-  const capped = (runs: readonly Run[], b: number): string => (b === Math.max(...rates) && runs.every(passes) ? `≥ ${b}` : String(b));
+  const capped = (runs: readonly Run[]): string => {
+    const b = best(runs);
+    return b === Math.max(...rates) && runs.every(passes) ? `≥ ${b}` : String(b);
+  };
+  const ratio = (runs: readonly Run[], base: readonly Run[]): string => (best(base) > 0 ? ` (${(best(runs) / best(base)).toFixed(2)}×)` : '');
   console.log(
-    `\nHighest rate with no failed call and p99 ≤ 100 ms: plain dialplan ${capped(plain, bestPlain)}, nevermiss ${capped(service, bestService)} calls/s` +
-      (bestPlain > 0 ? ` (${(bestService / bestPlain).toFixed(2)}× plain)` : ''),
+    `\nHighest rate with no failed call and p99 ≤ 100 ms: plain dialplan ${capped(plain)}, the ARI floor ${capped(floor)}${ratio(floor, plain)}, ` +
+      `nevermiss ${capped(service)} calls/s${ratio(service, plain)} of plain, ${best(floor) > 0 ? `${(best(service) / best(floor)).toFixed(2)}× the floor` : '–'}`,
   );
 }
 
