@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -398,8 +398,20 @@ async function runLoad(bench: Bench, target: Target, label: string, callRate: nu
   return run;
 }
 
+/**
+ * Waits (at most two minutes) for the machine to calm down, so that one program's sweep does not
+ * start in the backlog of the previous one's overloaded last step.
+ */
+async function settle(): Promise<void> {
+  const until = Date.now() + 120_000;
+  const oneMinute = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  while (oneMinute() > 1.5 && Date.now() < until) await sleep(2_000);
+  log(`settled: ${machineLoad()}`);
+}
+
 /** Rates in turn, stepS seconds each, up to the first with a failed call or p99 > 100 ms. */
 async function sweep(bench: Bench, target: Target): Promise<Run[]> {
+  await settle();
   const steps: Run[] = [];
   for (const stepRate of rates) {
     const label = target === 'plain' ? 'plain dialplan Dial()' : target === 'floor' ? 'ARI floor' : 'nevermiss, default';
