@@ -1,6 +1,5 @@
 /** winston, configured once: JSON lines for machines, readable text on a terminal. */
 import winston from 'winston';
-import { BatchedStderr } from './batched-stderr.js';
 
 export interface LogSettings {
   readonly level: 'error' | 'warn' | 'info' | 'debug';
@@ -20,7 +19,7 @@ export function createLogger(settings: LogSettings): winston.Logger {
         }),
       )
     : winston.format.combine(winston.format.timestamp(), winston.format.json());
-  // The rule can't follow winston's types to winston-transport's class, which BatchedStderr extends.
+  // winston types its built-in transports apart from the TransportStream class it expects.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-  return winston.createLogger({ level: settings.level, format, transports: [new BatchedStderr()] });
+  return winston.createLogger({ level: settings.level, format, transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })] });
 }
