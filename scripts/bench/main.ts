@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ import { deleteNevermissKeys, ensureRedis } from '../../test/support/redis.js';
 import { startLoad, startPhone, type PhoneHandle, type PhoneOptions } from '../../test/support/sipp.js';
 import { Service } from '../../test/support/service.js';
 import { FIRMS, firmNumber, firmNumbers, firmRules, type RulesOptions } from './firms.js';
-import { asteriskPid, cpuMs, ioCalls, machineLoad, percentile } from './measure.js';
+import { asteriskPid, cpuMs, ioCalls, machineLoad, oneMinuteLoad, percentile } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -404,8 +404,7 @@ async function runLoad(bench: Bench, target: Target, label: string, callRate: nu
  */
 async function settle(): Promise<void> {
   const until = Date.now() + 120_000;
-  const oneMinute = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-  while (oneMinute() > 1.5 && Date.now() < until) await sleep(2_000);
+  while (oneMinuteLoad() > 1.5 && Date.now() < until) await sleep(2_000);
   log(`settled: ${machineLoad()}`);
 }
 
@@ -512,14 +511,14 @@ async function ensureAsteriskLimits(channels: number): Promise<void> {
   }
 }
 
-function printRuns(title: string, runs: readonly Run[], floor?: Run): void {
+function printRuns(title: string, runs: readonly Run[], baseline?: Run): void {
   const ratio = (value: number | null, base: number | undefined): string =>
     value === null || base === undefined || !(base > 0) ? '' : ` (${(value / base).toFixed(2)}×)`;
   console.log(`\n### ${title}\n`);
   console.log('| | answer p50 / p95 / p99 (ms) | Asterisk CPU per call (ms) | Node CPU per call (ms) | read/write system calls per call, Asterisk / Node | service RSS (MB) | failed | no outcome | callbacks | load |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const run of runs) {
-    const base = run === floor ? undefined : floor;
+    const base = run === baseline ? undefined : baseline;
     console.log(
       `| ${run.label} | ${ms(run.p50)}${ratio(run.p50, base?.p50)} / ${ms(run.p95)} / ${ms(run.p99)}${ratio(run.p99, base?.p99)} | ` +
         `${ms(run.asteriskCpuMs)}${ratio(run.asteriskCpuMs, base?.asteriskCpuMs)} | ${run.nodeCpuMs === null ? '–' : ms(run.nodeCpuMs)} | ` +

@@ -48,6 +48,11 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1] ?? Number.NaN;
 }
 
+/** The machine's load average over the last minute. */
+export function oneMinuteLoad(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
 /** The machine's load averages (1, 5, 15 minutes) and its CPUs, for the record. */
 export function machineLoad(): string {
   const [one, five, fifteen] = readFileSync('/proc/loadavg', 'utf8').split(' ');

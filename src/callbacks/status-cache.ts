@@ -14,7 +14,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'winston';
 import { describeError } from '../errors.js';
-import type { OwnerStatus, StatusStore } from './status.js';
+import { statusAt, type OwnerStatus, type StatusStore } from './status.js';
 
 const INVALIDATIONS = '__redis__:invalidate';
 /** Even while tracking, a cached status is read again after this long. */
@@ -76,7 +76,7 @@ export function cachedStatus(store: StatusStore, redis: Redis, statusKey: string
   return {
     async get(now) {
       const held = cached;
-      if (tracking && held !== null && now - held.at < MAX_AGE_MS) return current(held.raw, now);
+      if (tracking && held !== null && now - held.at < MAX_AGE_MS) return statusAt(held.raw, now);
       const before = generation;
       const read = await store.get(now);
       // Kept only if nothing changed meanwhile; an expired status reads as normal, so the raw one is not needed.
@@ -102,9 +102,4 @@ export function cachedStatus(store: StatusStore, redis: Redis, statusKey: string
 /** The listener's name in Redis' CLIENT LIST. */
 export function trackingConnectionName(statusKey: string): string {
   return `nevermiss-tracking:${statusKey.replace(/\s/g, '_')}`;
-}
-
-/** A cached status that lapsed since it was read is normal again (as the store's own read says). */
-function current(status: OwnerStatus, now: number): OwnerStatus {
-  return status.until !== null && status.until <= now ? { mode: 'normal', until: null, setBy: 'default', setAt: 0 } : status;
 }

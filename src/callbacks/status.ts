@@ -23,6 +23,11 @@ export interface StatusStore {
 
 const NORMAL: OwnerStatus = { mode: 'normal', until: null, setBy: 'default', setAt: 0 };
 
+/** A status whose `until` has passed is normal again (Redis expires the key, but a clock slightly ahead must not apply it). */
+export function statusAt(status: OwnerStatus, now: number): OwnerStatus {
+  return status.until !== null && status.until <= now ? NORMAL : status;
+}
+
 export function isStatusMode(value: string): value is StatusMode {
   return value === 'normal' || value === 'away' || value === 'closed';
 }
@@ -33,9 +38,7 @@ export function createStatusStore(redis: Redis, prefix: string): StatusStore {
     async get(now) {
       const raw = await guard('read the status', redis.get(key));
       if (raw === null) return NORMAL;
-      const status = JSON.parse(raw) as OwnerStatus;
-      // Redis expires the key, but a clock slightly ahead must not apply a lapsed status.
-      return status.until !== null && status.until <= now ? NORMAL : status;
+      return statusAt(JSON.parse(raw) as OwnerStatus, now);
     },
     async set(mode, { until, by, now }) {
       if (until !== null && until <= now) {
